@@ -1,0 +1,21 @@
+package dev.servebench.config;
+
+/** The process exit codes servebench uses; the README's table mirrors this list. */
+public final class ExitCode {
+  /** The run finished and every request succeeded (or: the command did what it was asked). */
+  public static final int OK = 0;
+
+  /** An unexpected internal error: a bug in servebench. The message asks for a report. */
+  public static final int INTERNAL_ERROR = 1;
+
+  /** Bad input: a flag, dataset, tokenizer or results directory; nothing was sent. */
+  public static final int BAD_INPUT = 2;
+
+  /** The run finished, but at least one request failed; the report lists failures by reason. */
+  public static final int REQUESTS_FAILED = 3;
+
+  /** The endpoint could not be reached before the run started; nothing was sent. */
+  public static final int ENDPOINT_UNREACHABLE = 4;
+
+  private ExitCode() {}
+}

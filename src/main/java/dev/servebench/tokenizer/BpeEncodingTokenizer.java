@@ -1,0 +1,106 @@
+package dev.servebench.tokenizer;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import com.knuddels.jtokkit.api.IntArrayList;
+import java.util.Arrays;
+
+/**
+ * The built-in tiktoken BPE encodings (r50k_base = GPT-2 and GPT-J-6B, p50k_base, cl100k_base,
+ * o200k_base), through jtokkit. jtokkit's {@link Encoding} is immutable and thread-safe.
+ */
+final class BpeEncodingTokenizer implements Tokenizer {
+
+  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+
+  /** Ranks past the last ordinary token; scanning stops after this many misses in a row. */
+  private static final int VOCABULARY_SCAN_GAP = 4096;
+
+  private final EncodingType type;
+  private final Encoding encoding;
+  private volatile int[] ordinaryTokenIds;
+
+  BpeEncodingTokenizer(EncodingType type) {
+    this.type = type;
+    this.encoding = REGISTRY.getEncoding(type);
+  }
+
+  @Override
+  public String name() {
+    return type.getName();
+  }
+
+  @Override
+  public int[] encode(String text) {
+    return encoding.encodeOrdinary(text).toArray();
+  }
+
+  @Override
+  public int countTokens(String text) {
+    return encoding.countTokensOrdinary(text);
+  }
+
+  @Override
+  public String decode(int[] tokenIds) {
+    IntArrayList ids = new IntArrayList(tokenIds.length);
+    for (int id : tokenIds) {
+      ids.add(id);
+    }
+    return encoding.decode(ids);
+  }
+
+  @Override
+  public int[] ordinaryTokenIds() {
+    int[] ids = ordinaryTokenIds;
+    if (ids == null) {
+      ids = scanOrdinaryTokenIds();
+      ordinaryTokenIds = ids;
+    }
+    return ids;
+  }
+
+  /**
+   * jtokkit does not expose its vocabulary, so probe ranks upward: an ordinary rank decodes, an
+   * unknown one throws. Special tokens sit above the ordinary ranks (after a gap in cl100k), so a
+   * long run of misses means the ordinary vocabulary has ended. The special-token ranks that
+   * follow decode too, so they are removed by checking that the token's text is not one of them.
+   */
+  private int[] scanOrdinaryTokenIds() {
+    int[] found = new int[1 << 18];
+    int count = 0;
+    int misses = 0;
+    IntArrayList one = new IntArrayList(1);
+    one.add(0);
+    for (int rank = 0; misses < VOCABULARY_SCAN_GAP; rank++) {
+      one.set(0, rank);
+      byte[] bytes;
+      try {
+        bytes = encoding.decodeBytes(one);
+      } catch (IllegalArgumentException | IndexOutOfBoundsException unknownRank) {
+        misses++;
+        continue;
+      }
+      if (isSpecialTokenText(bytes)) {
+        continue;
+      }
+      misses = 0;
+      if (count == found.length) {
+        found = Arrays.copyOf(found, count * 2);
+      }
+      found[count++] = rank;
+    }
+    return Arrays.copyOf(found, count);
+  }
+
+  /** Special tokens of the tiktoken encodings all look like {@code <|...|>}. */
+  private static boolean isSpecialTokenText(byte[] bytes) {
+    int n = bytes.length;
+    return n > 4
+        && bytes[0] == '<'
+        && bytes[1] == '|'
+        && bytes[n - 2] == '|'
+        && bytes[n - 1] == '>';
+  }
+}

@@ -1,0 +1,32 @@
+package dev.servebench.tokenizer;
+
+/**
+ * Counts, encodes and decodes text the way a model's tokenizer does. Implementations wrap real
+ * tokenizer libraries (never an approximation) and are safe to call from several threads.
+ *
+ * <p>Every method works on "ordinary" text: no BOS/EOS or other special tokens are added, and
+ * special-token strings that happen to occur in the text are treated as plain text. That is what
+ * the metric definitions ask for when a server does not report its own token counts.
+ */
+public interface Tokenizer {
+
+  /** A short name for reports: an encoding name such as {@code r50k_base} or a file name. */
+  String name();
+
+  /** Token ids of {@code text}, without special tokens. */
+  int[] encode(String text);
+
+  /** Number of tokens of {@code text}; the same as {@code encode(text).length}, often cheaper. */
+  default int countTokens(String text) {
+    return encode(text).length;
+  }
+
+  /** The text of the given ids; ids of special tokens are skipped. */
+  String decode(int[] tokenIds);
+
+  /**
+   * Ids of every ordinary (non-special) token of the vocabulary, in ascending order. Synthetic
+   * prompts draw from these uniformly.
+   */
+  int[] ordinaryTokenIds();
+}
