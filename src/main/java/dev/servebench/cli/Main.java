@@ -1,7 +1,98 @@
 package dev.servebench.cli;
 
+import dev.servebench.config.ExitCode;
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.config.UnreachableEndpointException;
+import dev.servebench.config.Version;
+import java.io.PrintWriter;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code servebench} command. A bare {@code servebench <flags>} means {@code servebench run
+ * <flags>}, so the original script's command lines work as they are. Exit codes are in {@link
+ * ExitCode}; no error reaches the user as a stack trace (set {@code SERVEBENCH_DEBUG=1} to see one).
+ */
+@Command(
+    name = "servebench",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
+    subcommands = {
+      RunCommand.class,
+      ReportCommand.class,
+      MockServerCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
+
+  private static final Set<String> TOP_LEVEL_WORDS =
+      Set.of("run", "report", "mock-server", "demo", "help", "-h", "--help", "-V", "--version");
+
   public static void main(String[] args) {
-    System.out.println("hello " + Runtime.version());
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this instead of main). */
+  public static int execute(String... args) {
+    String[] effective = args;
+    if (args.length > 0 && !TOP_LEVEL_WORDS.contains(args[0])) {
+      effective = new String[args.length + 1];
+      effective[0] = "run";
+      System.arraycopy(args, 0, effective, 1, args.length);
+    }
+    return commandLine().execute(effective);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.setExecutionExceptionHandler(Main::handleError);
+    commandLine.setParameterExceptionHandler(Main::handleUsageError);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    return commandLine;
+  }
+
+  private static int handleUsageError(CommandLine.ParameterException error, String[] args) {
+    CommandLine command = error.getCommandLine();
+    PrintWriter err = command.getErr();
+    err.println("servebench: " + error.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
+    err.println("See 'servebench " + command.getCommandName() + " --help' for every flag.");
+    err.flush();
+    return ExitCode.BAD_INPUT;
+  }
+
+  private static int handleError(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
+    PrintWriter err = command.getErr();
+    int exitCode;
+    if (error instanceof InvalidInputException) {
+      err.println("servebench: error: " + error.getMessage());
+      exitCode = ExitCode.BAD_INPUT;
+    } else if (error instanceof UnreachableEndpointException) {
+      err.println("servebench: error: " + error.getMessage());
+      exitCode = ExitCode.ENDPOINT_UNREACHABLE;
+    } else {
+      err.println(
+          "servebench: internal error: "
+              + error
+              + " (this is a bug in servebench: please report it with the command line; set"
+              + " SERVEBENCH_DEBUG=1 for the stack trace)");
+      exitCode = ExitCode.INTERNAL_ERROR;
+    }
+    if (System.getenv("SERVEBENCH_DEBUG") != null) {
+      error.printStackTrace(err);
+    }
+    err.flush();
+    return exitCode;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"servebench " + Version.current() + " (Java " + Runtime.version() + ")"};
+    }
   }
 }

@@ -1,0 +1,99 @@
+package dev.servebench.cli;
+
+import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RunConfig;
+import dev.servebench.dataset.DatasetFormat;
+import dev.servebench.dataset.DatasetOptions;
+import dev.servebench.endpoint.EndpointType;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.run.Benchmark;
+import dev.servebench.tokenizer.Tokenizers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code servebench demo}: the first thing a newcomer runs. Starts the mock server in-process on a
+ * free port and benchmarks it, streamed, on synthetic prompts, so the whole report can be read
+ * against latencies that are known.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = "Benchmarks the built-in mock server (TTFT and ITL known) on synthetic prompts and prints the report.")
+final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = {"--num-prompts", "--num_prompts"}, description = "Requests to send.")
+  int numPrompts = 200;
+
+  @Option(names = {"--request-rate", "--request_rate"}, description = "Requests per second (Poisson), or 'inf'.")
+  String requestRate = "50";
+
+  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "The mock server's time to first token, ms.")
+  double ttftMillis = 50;
+
+  @Option(names = {"--itl-ms", "--itl_ms"}, description = "The mock server's gap between tokens, ms.")
+  double itlMillis = 10;
+
+  @Option(names = {"--endpoint-type", "--endpoint_type"}, description = "Protocol: simple, openai-chat, openai-completions.")
+  String endpointType = EndpointType.OPENAI_CHAT.flagValue();
+
+  @Option(names = {"--results-dir", "--results_dir"}, description = "Also write the summary and records here.")
+  Path resultsDir;
+
+  @Option(names = "--seed", description = "Seed of prompts, arrivals and the mock's latencies.")
+  long seed;
+
+  @Override
+  public Integer call() throws Exception {
+    MockServerConfig mockConfig =
+        MockServerConfig.builder()
+            .ttftMillis(ttftMillis)
+            .itlMillis(itlMillis)
+            .seed(seed)
+            .tokenizer(Tokenizers.builtIn("r50k_base"))
+            .modelName("gpt2")
+            .build();
+    try (MockServer server = MockServer.start(mockConfig)) {
+      System.err.printf(
+          "servebench demo: mock server on %s with TTFT %.1f ms and ITL %.1f ms%n",
+          server.baseUrl(), ttftMillis, itlMillis);
+      DatasetOptions prompts =
+          new DatasetOptions(null, numPrompts, seed, null, null, null, null, null, null, 0, null, 128, 32, 64, 16);
+      EndpointType type = EndpointType.parse(endpointType);
+      RunConfig config =
+          new RunConfig(
+              HttpTarget.parse(server.baseUrl()),
+              type,
+              null,
+              "gpt2",
+              null,
+              "r50k_base",
+              DatasetFormat.SYNTHESIS,
+              prompts,
+              RunCommand.parseRate(requestRate),
+              0,
+              Duration.ofSeconds(60),
+              true,
+              false,
+              resultsDir,
+              false,
+              1,
+              null,
+              null,
+              null,
+              null,
+              false);
+      int exitCode = Benchmark.execute(config, System.out, System.err).exitCode();
+      System.err.printf(
+          "servebench demo: the mock generated %d tokens for %d requests; compare with the report above.%n",
+          server.completionTokensGenerated(), server.requestsServed());
+      return exitCode;
+    }
+  }
+}

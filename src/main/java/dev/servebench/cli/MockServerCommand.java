@@ -1,0 +1,90 @@
+package dev.servebench.cli;
+
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.tokenizer.Tokenizers;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code servebench mock-server}: the built-in LLM server, until Ctrl-C. */
+@Command(
+    name = "mock-server",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = {
+      "Serves a mock LLM with known latencies: OpenAI chat and completions (/v1/...), LLM-on-Ray's simple endpoint (any other POST route), streamed or not.",
+      "Each generated token is a real token of --tokenizer, so token counts can be checked exactly."
+    })
+final class MockServerCommand implements Callable<Integer> {
+
+  @Option(names = "--host", description = "Address to listen on.")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Port to listen on; 0 picks a free port and prints it.")
+  int port = 8000;
+
+  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "Mean time to first token, ms.")
+  double ttftMillis = 50;
+
+  @Option(names = {"--ttft-stddev-ms", "--ttft_stddev_ms"}, description = "Standard deviation of the time to first token, ms.")
+  double ttftStddevMillis;
+
+  @Option(names = {"--itl-ms", "--itl_ms"}, description = "Mean gap between tokens, ms.")
+  double itlMillis = 10;
+
+  @Option(names = {"--itl-stddev-ms", "--itl_stddev_ms"}, description = "Standard deviation of the gap between tokens, ms.")
+  double itlStddevMillis;
+
+  @Option(
+      names = {"--output-tokens", "--output_tokens"},
+      description = "Generate exactly this many tokens for every request. Default: the request's max_tokens / max_new_tokens.")
+  Integer outputTokens;
+
+  @Option(
+      names = {"--default-output-tokens", "--default_output_tokens"},
+      description = "Tokens to generate when a request names no maximum.")
+  int defaultOutputTokens = 16;
+
+  @Option(names = "--seed", description = "Seed of the latency and text generators.")
+  long seed;
+
+  @Option(names = "--tokenizer", description = "Tokenizer whose tokens make up the output: a built-in encoding or a tokenizer.json path.")
+  String tokenizer = "r50k_base";
+
+  @Option(names = {"--model-name", "--model_name"}, description = "Model the server lists at /v1/models.")
+  String modelName = "mock-model";
+
+  @Option(names = {"--io-threads", "--io_threads"}, description = "Network threads of the server.")
+  int ioThreads = 1;
+
+  @Option(names = "--role-chunk", negatable = true, description = "Start chat streams with a role-only delta, as vLLM does.")
+  boolean roleChunk = true;
+
+  @Override
+  public Integer call() throws Exception {
+    MockServerConfig config =
+        MockServerConfig.builder()
+            .host(host)
+            .port(port)
+            .ttftMillis(ttftMillis)
+            .ttftStddevMillis(ttftStddevMillis)
+            .itlMillis(itlMillis)
+            .itlStddevMillis(itlStddevMillis)
+            .fixedOutputTokens(outputTokens)
+            .defaultOutputTokens(defaultOutputTokens)
+            .seed(seed)
+            .tokenizer(Tokenizers.resolve(tokenizer, null))
+            .ioThreads(ioThreads)
+            .sendRoleChunk(roleChunk)
+            .modelName(modelName)
+            .build();
+    MockServer server = MockServer.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "servebench-mock-stop"));
+    System.out.println("servebench mock server listening on " + server.baseUrl() + " (Ctrl-C stops it)");
+    System.out.flush();
+    server.awaitClose();
+    return 0;
+  }
+}

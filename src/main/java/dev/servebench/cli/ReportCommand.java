@@ -1,0 +1,48 @@
+package dev.servebench.cli;
+
+import dev.servebench.metrics.Aggregator;
+import dev.servebench.metrics.Summary;
+import dev.servebench.record.RecordReader;
+import dev.servebench.report.ConsoleReport;
+import dev.servebench.report.SummaryJson;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code servebench report}: rebuilds the report and summary of a run from its records file. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description = "Rebuilds the console report and the summary JSON from a records file (*-records.jsonl).")
+final class ReportCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "RECORDS.jsonl", description = "A records file written by 'servebench run --results-dir'.")
+  Path recordsFile;
+
+  @Option(names = "--json", description = "Print the summary JSON instead of the console report.")
+  boolean json;
+
+  @Option(names = "--summary-out", description = "Also write the summary JSON to this file.")
+  Path summaryOut;
+
+  @Override
+  public Integer call() throws Exception {
+    Aggregator aggregator = new Aggregator();
+    RecordReader.Result result = RecordReader.read(recordsFile, aggregator::add);
+    for (String warning : result.warnings()) {
+      System.err.println("servebench: warning: " + warning);
+    }
+    Summary summary = aggregator.summarize(result.run());
+    if (json) {
+      SummaryJson.write(summary, System.out);
+    } else {
+      ConsoleReport.print(summary, System.out);
+    }
+    if (summaryOut != null) {
+      SummaryJson.writeAtomically(summary, summaryOut);
+    }
+    return 0;
+  }
+}

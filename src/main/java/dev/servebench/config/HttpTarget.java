@@ -1,0 +1,57 @@
+package dev.servebench.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * The server to benchmark, from {@code --model-endpoint-base}: scheme, host, port and an optional
+ * base path that request paths are appended to.
+ */
+public record HttpTarget(boolean https, String host, int port, String basePath) {
+
+  /** Parses and checks an endpoint base URL such as {@code http://127.0.0.1:8000}. */
+  public static HttpTarget parse(String url) {
+    URI uri;
+    try {
+      uri = new URI(url.trim());
+    } catch (URISyntaxException bad) {
+      throw new InvalidInputException(
+          "--model-endpoint-base '" + url + "' is not a URL: " + bad.getReason()
+              + " (expected e.g. http://127.0.0.1:8000)");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new InvalidInputException(
+          "--model-endpoint-base '" + url + "' needs a scheme, http:// or https:// (e.g. http://127.0.0.1:8000)");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new InvalidInputException(
+          "--model-endpoint-base '" + url + "' has no host (expected e.g. http://127.0.0.1:8000)");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new InvalidInputException(
+          "--model-endpoint-base '" + url + "' must not have a query or fragment");
+    }
+    boolean https = scheme.equals("https");
+    int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1); // IPv6 literal
+    }
+    return new HttpTarget(https, host, port, path);
+  }
+
+  /** The value of the {@code Host} header. */
+  public String hostHeader() {
+    String name = host.contains(":") ? "[" + host + "]" : host;
+    boolean defaultPort = https ? port == 443 : port == 80;
+    return defaultPort ? name : name + ":" + port;
+  }
+
+  /** The base URL, for messages. */
+  public String url() {
+    return (https ? "https://" : "http://") + hostHeader() + basePath;
+  }
+}

@@ -1,0 +1,44 @@
+package dev.servebench.endpoint;
+
+import dev.servebench.dataset.Prompt;
+
+/**
+ * One protocol: how to address the endpoint, what to send for a prompt, and how to read what comes
+ * back. Adapters know nothing of schedules, timing or statistics.
+ */
+public interface EndpointAdapter {
+
+  /**
+   * The request path on the server.
+   *
+   * @param basePath the path of {@code --model-endpoint-base} (often empty)
+   * @param modelName the model, which the simple endpoint routes by
+   */
+  String requestPath(String basePath, String modelName);
+
+  /** The JSON request body for one prompt. */
+  byte[] requestBody(Prompt prompt, RequestOptions options);
+
+  /**
+   * A parser for one successful response.
+   *
+   * @param streamRequested whether the request asked for a stream
+   * @param contentType the response's {@code Content-Type}, or {@code null}: a server that ignores
+   *     {@code stream} and answers with one JSON object is read as non-streamed
+   */
+  ResponseParser responseParser(boolean streamRequested, String contentType);
+
+  /** Joins a base path and a route without doubling or dropping the slash. */
+  static String joinPath(String basePath, String route) {
+    String base = basePath == null ? "" : basePath;
+    while (base.endsWith("/")) {
+      base = base.substring(0, base.length() - 1);
+    }
+    return base + (route.startsWith("/") ? route : "/" + route);
+  }
+
+  /** Whether a Content-Type names JSON (so the body is one object, not a stream). */
+  static boolean isJson(String contentType) {
+    return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.servebench.endpoint;
+
+import java.util.Locale;
+
+/** Why a request failed; each has a stable name used in records, summaries and reports. */
+public enum FailureReason {
+  /** No connection could be made (refused, unreachable, DNS). */
+  CONNECT,
+  /** The request did not complete within {@code --timeout}. */
+  TIMEOUT,
+  /** The server answered with a status other than 2xx. */
+  HTTP_STATUS,
+  /** The connection closed or reset before the response was complete. */
+  STREAM_CUT,
+  /** The body was not the protocol: malformed JSON, invalid UTF-8, missing fields. */
+  PARSE,
+  /** The server reported an error inside a successful response (an SSE error event, an error field). */
+  SERVER_ERROR,
+  /** Any other I/O error on the connection. */
+  IO;
+
+  /** The name used in files and reports, e.g. {@code stream_cut}. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The reason for a label written by {@link #label()}. */
+  public static FailureReason fromLabel(String label) {
+    return valueOf(label.toUpperCase(Locale.ROOT));
+  }
+}

@@ -1,0 +1,79 @@
+package dev.servebench.endpoint;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.servebench.dataset.Prompt;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * OpenAI-compatible chat ({@code /v1/chat/completions}) and completions ({@code /v1/completions}),
+ * as vLLM, SGLang, TGI, llama.cpp and LLM-on-Ray's OpenAI API serve them. Streamed requests ask for
+ * {@code stream_options.include_usage} so the server's own token counts arrive at the end.
+ */
+final class OpenAiEndpoint implements EndpointAdapter {
+
+  private final boolean chat;
+
+  OpenAiEndpoint(boolean chat) {
+    this.chat = chat;
+  }
+
+  @Override
+  public String requestPath(String basePath, String modelName) {
+    String route = chat ? "/chat/completions" : "/completions";
+    // A base given as http://host:8000/v1 already names the API version.
+    String base = basePath == null ? "" : basePath.replaceAll("/+$", "");
+    return EndpointAdapter.joinPath(base.endsWith("/v1") ? base : base + "/v1", route);
+  }
+
+  @Override
+  public byte[] requestBody(Prompt prompt, RequestOptions options) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.text().length() + 256);
+    try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("model", options.modelName());
+      if (chat) {
+        json.writeArrayFieldStart("messages");
+        json.writeStartObject();
+        json.writeStringField("role", "user");
+        json.writeStringField("content", prompt.text());
+        json.writeEndObject();
+        json.writeEndArray();
+      } else {
+        json.writeStringField("prompt", prompt.text());
+      }
+      json.writeNumberField("max_tokens", prompt.outputTokens());
+      json.writeBooleanField("stream", options.stream());
+      if (options.stream()) {
+        json.writeObjectFieldStart("stream_options");
+        json.writeBooleanField("include_usage", true);
+        json.writeEndObject();
+      }
+      if (options.temperature() != null) {
+        json.writeNumberField("temperature", options.temperature());
+      }
+      if (options.topP() != null) {
+        json.writeNumberField("top_p", options.topP());
+      }
+      if (options.topK() != null) {
+        json.writeNumberField("top_k", options.topK());
+      }
+      if (options.ignoreEos()) {
+        json.writeBooleanField("ignore_eos", true);
+      }
+      json.writeEndObject();
+    } catch (IOException impossible) {
+      throw new UncheckedIOException(impossible);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public ResponseParser responseParser(boolean streamRequested, String contentType) {
+    if (streamRequested && !EndpointAdapter.isJson(contentType)) {
+      return new OpenAiStreamParser();
+    }
+    return new OpenAiJsonParser();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.servebench.endpoint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An OpenAI-style {@code text/event-stream} body: SSE events whose data is a JSON chunk, ended by
+ * {@code data: [DONE]}. Every event of one read shares that read's arrival time.
+ */
+final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
+
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+  private final SseParser sse = new SseParser();
+  private final OpenAiPayload payload = new OpenAiPayload();
+  private ResponseEvents events;
+  private long arrivalNanos;
+  private boolean failed;
+  private boolean endMarkerSeen;
+
+  @Override
+  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
+    this.events = events;
+    this.arrivalNanos = arrivalNanos;
+    sse.feed(bytes, offset, length, this);
+  }
+
+  @Override
+  public void onEnd(ResponseEvents events) {
+    this.events = events;
+    sse.finish(this);
+    if (!failed && !endMarkerSeen) {
+      // Without [DONE] nothing says the server finished: a proxy or crash may have cut the stream
+      // at an event boundary, and the usage event may be missing with it.
+      fail(FailureReason.STREAM_CUT, "event stream ended without data: [DONE]");
+    }
+  }
+
+  @Override
+  public void onEvent(String eventType, byte[] data, int dataLength) {
+    if (failed) {
+      return;
+    }
+    if (isDone(data, dataLength)) {
+      endMarkerSeen = true;
+      events.onEndMarker();
+      return;
+    }
+    if ("error".equals(eventType)) {
+      fail(FailureReason.SERVER_ERROR, new String(data, 0, dataLength, StandardCharsets.UTF_8));
+      return;
+    }
+    try {
+      payload.read(data, 0, dataLength);
+    } catch (IOException malformed) {
+      fail(
+          FailureReason.PARSE,
+          "malformed JSON in SSE event: "
+              + OpenAiPayload.describe(malformed)
+              + " in: "
+              + new String(data, 0, Math.min(dataLength, 200), StandardCharsets.UTF_8));
+      return;
+    }
+    if (payload.errorMessage != null) {
+      fail(FailureReason.SERVER_ERROR, payload.errorMessage);
+      return;
+    }
+    String reasoning = payload.reasoning == null ? "" : payload.reasoning;
+    String content = payload.content == null ? "" : payload.content;
+    if (!reasoning.isEmpty() || !content.isEmpty()) {
+      // One event is one chunk, even in the rare delta that carries reasoning and answer at once.
+      events.onStreamedOutput(reasoning + content, content.isEmpty(), arrivalNanos);
+    }
+    if (payload.promptTokens >= 0 || payload.completionTokens >= 0) {
+      events.onUsage(payload.promptTokens, payload.completionTokens);
+    }
+  }
+
+  private void fail(FailureReason reason, String message) {
+    failed = true;
+    events.onFailure(reason, message);
+  }
+
+  private static boolean isDone(byte[] data, int length) {
+    if (length != DONE.length) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (data[i] != DONE[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

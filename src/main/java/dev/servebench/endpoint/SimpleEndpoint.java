@@ -1,0 +1,68 @@
+package dev.servebench.endpoint;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.servebench.dataset.Prompt;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * LLM-on-Ray's simple endpoint: {@code POST <base>/<model>} with {@code {"text", "config",
+ * "stream"}}; a streamed answer is plain text, a non-streamed one JSON.
+ */
+final class SimpleEndpoint implements EndpointAdapter {
+
+  private final String routeOverride;
+
+  /**
+   * @param routeOverride a route to use instead of {@code /<model name>}, or {@code null}
+   */
+  SimpleEndpoint(String routeOverride) {
+    this.routeOverride = routeOverride;
+  }
+
+  @Override
+  public String requestPath(String basePath, String modelName) {
+    return EndpointAdapter.joinPath(basePath, routeOverride != null ? routeOverride : modelName);
+  }
+
+  @Override
+  public byte[] requestBody(Prompt prompt, RequestOptions options) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.text().length() + 192);
+    try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("text", prompt.text());
+      json.writeObjectFieldStart("config");
+      json.writeNumberField("max_new_tokens", prompt.outputTokens());
+      if (options.temperature() != null) {
+        json.writeNumberField("temperature", options.temperature());
+      }
+      if (options.topP() != null) {
+        json.writeNumberField("top_p", options.topP());
+      }
+      if (options.topK() != null) {
+        json.writeNumberField("top_k", options.topK());
+      }
+      if (options.doSample() != null) {
+        json.writeBooleanField("do_sample", options.doSample());
+      }
+      if (options.ignoreEos()) {
+        json.writeBooleanField("ignore_eos", true);
+      }
+      json.writeEndObject();
+      json.writeBooleanField("stream", options.stream());
+      json.writeEndObject();
+    } catch (IOException impossible) {
+      throw new UncheckedIOException(impossible);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public ResponseParser responseParser(boolean streamRequested, String contentType) {
+    if (streamRequested && !EndpointAdapter.isJson(contentType)) {
+      return new PlainTextStreamParser();
+    }
+    return new SimpleJsonParser();
+  }
+}

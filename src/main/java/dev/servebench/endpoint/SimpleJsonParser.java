@@ -1,0 +1,82 @@
+package dev.servebench.endpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The LLM-on-Ray simple endpoint's non-streamed JSON. Two engines answer differently: transformers
+ * with {@code text}, {@code input_length}, {@code generate_length}; vLLM with {@code
+ * generated_text}, {@code num_input_tokens}, {@code num_generated_tokens} and {@code error}. Both
+ * shapes are accepted whatever {@code --vllm-engine} says, since the flag describes the request. A
+ * list prompt answers with an array of such objects; their counts are summed.
+ */
+final class SimpleJsonParser implements ResponseParser {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final BufferedBody body = new BufferedBody();
+
+  @Override
+  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
+    body.append(bytes, offset, length);
+  }
+
+  @Override
+  public void onEnd(ResponseEvents events) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body.bytes(), 0, body.length());
+    } catch (IOException malformed) {
+      events.onFailure(FailureReason.PARSE, "response is not JSON: " + snippet());
+      return;
+    }
+    if (root == null || !(root.isObject() || root.isArray())) {
+      events.onFailure(FailureReason.PARSE, "response is not a JSON object: " + snippet());
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    int inputTokens = 0;
+    int generatedTokens = 0;
+    for (JsonNode answer : root.isArray() ? root : java.util.List.of(root)) {
+      JsonNode error = answer.path("error");
+      if (!error.isMissingNode() && !error.isNull()) {
+        events.onFailure(
+            FailureReason.SERVER_ERROR, error.isTextual() ? error.asText() : error.toString());
+        return;
+      }
+      JsonNode generated = first(answer, "generated_text", "text");
+      JsonNode generatedCount = first(answer, "num_generated_tokens", "generate_length");
+      if (generated == null || !generated.isTextual()) {
+        events.onFailure(
+            FailureReason.PARSE, "response has no generated_text or text field: " + snippet());
+        return;
+      }
+      text.append(generated.asText());
+      inputTokens = addCount(inputTokens, first(answer, "num_input_tokens", "input_length"));
+      generatedTokens = addCount(generatedTokens, generatedCount);
+    }
+    events.onCompleteOutput(text.toString());
+    if (inputTokens >= 0 || generatedTokens >= 0) {
+      events.onUsage(inputTokens, generatedTokens);
+    }
+  }
+
+  /** Sums counts; -1 (unknown) once any answer lacks the count. */
+  private static int addCount(int sum, JsonNode count) {
+    if (sum < 0 || count == null || !count.canConvertToInt()) {
+      return -1;
+    }
+    return sum + count.asInt();
+  }
+
+  private static JsonNode first(JsonNode node, String name, String otherName) {
+    JsonNode value = node.get(name);
+    return value != null && !value.isNull() ? value : node.get(otherName);
+  }
+
+  private String snippet() {
+    return new String(body.bytes(), 0, Math.min(body.length(), 200), StandardCharsets.UTF_8);
+  }
+}

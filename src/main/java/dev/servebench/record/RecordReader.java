@@ -1,0 +1,160 @@
+package dev.servebench.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.endpoint.FailureReason;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reads a records file written by {@link RecordWriter}, one line at a time, so a file of millions of
+ * requests is re-reported in constant memory. A torn last line (the run was killed mid-write) is
+ * skipped and reported as a warning; a damaged line elsewhere is an error naming its number.
+ */
+public final class RecordReader {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** The run header and what had to be skipped. */
+  public record Result(RunInfo run, long requestCount, List<String> warnings) {}
+
+  private RecordReader() {}
+
+  /** Reads {@code path}, handing each request record to {@code onRecord} in file order. */
+  public static Result read(Path path, Consumer<RequestRecord> onRecord) {
+    if (Files.isDirectory(path)) {
+      throw new InvalidInputException(
+          "records file " + path + " is a directory: pass the *-records.jsonl file inside it");
+    }
+    List<String> warnings = new ArrayList<>();
+    RunInfo run = null;
+    long count = 0;
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line = reader.readLine();
+      long lineNumber = 0;
+      while (line != null) {
+        lineNumber++;
+        String next = reader.readLine();
+        if (!line.isBlank()) {
+          JsonNode node;
+          try {
+            node = MAPPER.readTree(line);
+          } catch (JsonProcessingException damaged) {
+            if (next == null) {
+              warnings.add(
+                  "skipped the torn last line " + lineNumber + " (the run was cut off while writing it)");
+              break;
+            }
+            throw new InvalidInputException(
+                "records file " + path + ", line " + lineNumber + " is not JSON: "
+                    + damaged.getOriginalMessage());
+          }
+          String kind = node.path("record").asText();
+          if ("run".equals(kind)) {
+            run = runInfo(node);
+          } else if ("request".equals(kind)) {
+            if (run == null) {
+              throw new InvalidInputException(
+                  "records file " + path + " has no run header line: is it a servebench records file?");
+            }
+            onRecord.accept(requestRecord(node, path, lineNumber));
+            count++;
+          } else {
+            throw new InvalidInputException(
+                "records file " + path + ", line " + lineNumber
+                    + " is not a servebench record (no \"record\": \"run\" or \"request\")");
+          }
+        }
+        line = next;
+      }
+    } catch (NoSuchFileException missing) {
+      throw new InvalidInputException("records file " + path + " does not exist");
+    } catch (IOException unreadable) {
+      throw new InvalidInputException("cannot read records file " + path + ": " + unreadable.getMessage());
+    }
+    if (run == null) {
+      throw new InvalidInputException(
+          "records file " + path + " is empty or has no run header line: is it a servebench records file?");
+    }
+    return new Result(run, count, warnings);
+  }
+
+  private static RunInfo runInfo(JsonNode node) {
+    JsonNode rate = node.path("configured_rate_per_s");
+    double ratePerSecond = rate.isNumber() ? rate.asDouble() : Double.POSITIVE_INFINITY;
+    Map<String, Object> configuration =
+        MAPPER.convertValue(node.path("configuration"), LinkedHashMap.class);
+    return new RunInfo(
+        node.path("run_id").asText(),
+        node.path("servebench_version").asText(),
+        Instant.parse(node.path("started_at").asText(Instant.EPOCH.toString())),
+        ratePerSecond,
+        configuration == null ? Map.of() : configuration);
+  }
+
+  private static RequestRecord requestRecord(JsonNode node, Path path, long lineNumber) {
+    try {
+      JsonNode chunks = node.path("chunk_ns");
+      long[] chunkNanos = new long[chunks.size()];
+      for (int i = 0; i < chunkNanos.length; i++) {
+        chunkNanos[i] = chunks.get(i).asLong();
+      }
+      String reason = textOrNull(node, "failure_reason");
+      return new RequestRecord(
+          required(node, "index").asInt(),
+          node.path("streamed").asBoolean(),
+          stamp(node, "intended_ns"),
+          stamp(node, "sent_ns"),
+          stamp(node, "headers_ns"),
+          stamp(node, "first_token_ns"),
+          stamp(node, "last_token_ns"),
+          stamp(node, "end_ns"),
+          chunkNanos,
+          required(node, "prompt_tokens").asInt(),
+          TokenSource.fromLabel(required(node, "prompt_tokens_source").asText()),
+          node.path("prompt_tokens_local").asInt(-1),
+          node.path("prompt_tokens_server").asInt(-1),
+          node.path("requested_output_tokens").asInt(-1),
+          required(node, "output_tokens").asInt(),
+          TokenSource.fromLabel(required(node, "output_tokens_source").asText()),
+          node.path("http_status").asInt(-1),
+          reason == null ? null : FailureReason.fromLabel(reason),
+          textOrNull(node, "error"),
+          textOrNull(node, "prompt"),
+          textOrNull(node, "output"));
+    } catch (IllegalArgumentException bad) {
+      throw new InvalidInputException(
+          "records file " + path + ", line " + lineNumber + ": " + bad.getMessage());
+    }
+  }
+
+  private static JsonNode required(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw new IllegalArgumentException("missing field \"" + field + "\"");
+    }
+    return value;
+  }
+
+  private static long stamp(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? RequestRecord.ABSENT : value.asLong();
+  }
+
+  private static String textOrNull(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+}

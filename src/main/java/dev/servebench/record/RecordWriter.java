@@ -1,0 +1,145 @@
+package dev.servebench.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Streams records to a JSONL file as they finish: a {@code "record":"run"} header line, then one
+ * {@code "record":"request"} line per request. Nothing is kept in memory after it is written, and
+ * {@link #flush()} after each batch keeps a crash from losing more than the last few lines.
+ *
+ * <p>Times are written in nanoseconds since the run's start ({@code *_ns}); a stamp that was never
+ * taken is {@code null}, never a sentinel number.
+ */
+public final class RecordWriter implements Closeable {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonFactory JSON = MAPPER.getFactory();
+
+  private final OutputStream out;
+  private final JsonGenerator json;
+
+  private RecordWriter(OutputStream out) throws IOException {
+    this.out = out;
+    this.json = JSON.createGenerator(out);
+    // No whitespace anywhere; each object ends with its own newline (see endLine).
+    json.setPrettyPrinter(new MinimalPrettyPrinter(""));
+  }
+
+  /** Creates {@code path} (it must not exist yet) and writes the run's header line. */
+  public static RecordWriter create(Path path, RunInfo run) throws IOException {
+    OutputStream out =
+        new BufferedOutputStream(
+            Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            1 << 16);
+    RecordWriter writer = new RecordWriter(out);
+    writer.writeRun(run);
+    return writer;
+  }
+
+  /** Writes to a stream the caller owns (tests). */
+  public static RecordWriter to(OutputStream out, RunInfo run) throws IOException {
+    RecordWriter writer = new RecordWriter(out);
+    writer.writeRun(run);
+    return writer;
+  }
+
+  private void writeRun(RunInfo run) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("record", "run");
+    json.writeStringField("run_id", run.runId());
+    json.writeStringField("servebench_version", run.toolVersion());
+    json.writeStringField("started_at", run.startedAt().toString());
+    writeRate(run.configuredRatePerSecond());
+    json.writeFieldName("configuration");
+    MAPPER.writeValue(json, run.configuration());
+    json.writeEndObject();
+    json.writeRaw('\n');
+    flush();
+  }
+
+  /** JSON has no Infinity: an unbounded rate is written as the string "inf". */
+  private void writeRate(double ratePerSecond) throws IOException {
+    if (Double.isFinite(ratePerSecond)) {
+      json.writeNumberField("configured_rate_per_s", ratePerSecond);
+    } else {
+      json.writeStringField("configured_rate_per_s", "inf");
+    }
+  }
+
+  /** Appends one request's line (buffered until {@link #flush()}). */
+  public void write(RequestRecord record) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("record", "request");
+    json.writeNumberField("index", record.index());
+    json.writeStringField("status", record.succeeded() ? "ok" : "failed");
+    json.writeBooleanField("streamed", record.streamed());
+    writeStamp("intended_ns", record.intendedNanos());
+    writeStamp("sent_ns", record.sentNanos());
+    writeStamp("headers_ns", record.headersNanos());
+    writeStamp("first_token_ns", record.firstTokenNanos());
+    writeStamp("last_token_ns", record.lastTokenNanos());
+    writeStamp("end_ns", record.endNanos());
+    json.writeArrayFieldStart("chunk_ns");
+    for (long chunk : record.chunkNanos()) {
+      json.writeNumber(chunk);
+    }
+    json.writeEndArray();
+    json.writeNumberField("prompt_tokens", record.promptTokens());
+    json.writeStringField("prompt_tokens_source", record.promptTokensSource().label());
+    json.writeNumberField("prompt_tokens_local", record.localPromptTokens());
+    writeCount("prompt_tokens_server", record.serverPromptTokens());
+    json.writeNumberField("requested_output_tokens", record.requestedOutputTokens());
+    json.writeNumberField("output_tokens", record.outputTokens());
+    json.writeStringField("output_tokens_source", record.outputTokensSource().label());
+    writeCount("http_status", record.httpStatus());
+    json.writeStringField(
+        "failure_reason", record.failureReason() == null ? null : record.failureReason().label());
+    json.writeStringField("error", record.error());
+    if (record.promptText() != null) {
+      json.writeStringField("prompt", record.promptText());
+    }
+    if (record.outputText() != null) {
+      json.writeStringField("output", record.outputText());
+    }
+    json.writeEndObject();
+    json.writeRaw('\n');
+  }
+
+  private void writeStamp(String name, long nanos) throws IOException {
+    if (nanos == RequestRecord.ABSENT) {
+      json.writeNullField(name);
+    } else {
+      json.writeNumberField(name, nanos);
+    }
+  }
+
+  private void writeCount(String name, int count) throws IOException {
+    if (count < 0) {
+      json.writeNullField(name);
+    } else {
+      json.writeNumberField(name, count);
+    }
+  }
+
+  /** Pushes buffered lines to the file. */
+  public void flush() throws IOException {
+    json.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    json.flush();
+    json.close();
+    out.close();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.servebench.record;
+
+import dev.servebench.endpoint.FailureReason;
+
+/**
+ * Everything known about one request once it has ended: the unit every report is computed from.
+ *
+ * <p>Times are {@link System#nanoTime()} readings minus the run's start reading, so they are
+ * nanoseconds since the start of the run; {@link #ABSENT} marks a stamp that was never taken (no
+ * token arrived, the request failed before headers, a non-streamed request has no chunks).
+ *
+ * @param index the request's position in the plan
+ * @param streamed whether a streamed response was asked for and received
+ * @param intendedNanos when the schedule planned to send it
+ * @param sentNanos just before its bytes were written to the connection
+ * @param headersNanos when the response's status and headers arrived
+ * @param firstTokenNanos the first chunk that carried generated text
+ * @param lastTokenNanos the last chunk that carried generated text
+ * @param endNanos when the response completed or the request failed
+ * @param chunkNanos arrival of every token-bearing chunk, in order (empty when not streamed)
+ * @param promptTokens input tokens: the server's count when reported, else the local count
+ * @param promptTokensSource which of the two {@code promptTokens} is
+ * @param localPromptTokens the local tokenizer's count of the prompt as sent
+ * @param serverPromptTokens the server's count, or -1 when it reported none
+ * @param requestedOutputTokens the {@code max_tokens} asked for
+ * @param outputTokens output tokens: the server's count when reported, else the local count of the
+ *     whole generated text (0 for a failed request that produced nothing)
+ * @param outputTokensSource which of the two {@code outputTokens} is
+ * @param httpStatus the response status, or -1 when none arrived
+ * @param failureReason why it failed, or {@code null} when it succeeded
+ * @param error the failure message (truncated), or {@code null}
+ * @param promptText the prompt, kept only with {@code --track-input-output}, else {@code null}
+ * @param outputText the generated text, kept only with {@code --track-input-output}, else {@code null}
+ */
+public record RequestRecord(
+    int index,
+    boolean streamed,
+    long intendedNanos,
+    long sentNanos,
+    long headersNanos,
+    long firstTokenNanos,
+    long lastTokenNanos,
+    long endNanos,
+    long[] chunkNanos,
+    int promptTokens,
+    TokenSource promptTokensSource,
+    int localPromptTokens,
+    int serverPromptTokens,
+    int requestedOutputTokens,
+    int outputTokens,
+    TokenSource outputTokensSource,
+    int httpStatus,
+    FailureReason failureReason,
+    String error,
+    String promptText,
+    String outputText) {
+
+  /** A stamp that was never taken. */
+  public static final long ABSENT = -1;
+
+  public boolean succeeded() {
+    return failureReason == null;
+  }
+
+  /** Time to first token: first token-bearing chunk minus sent; {@link #ABSENT} if none. */
+  public long ttftNanos() {
+    return firstTokenNanos == ABSENT ? ABSENT : firstTokenNanos - sentNanos;
+  }
+
+  /**
+   * End-to-end latency: last token-bearing chunk minus sent for a stream (the seed's latency per
+   * request), completion minus sent for a non-streamed request.
+   */
+  public long e2eNanos() {
+    if (streamed) {
+      return lastTokenNanos == ABSENT ? ABSENT : lastTokenNanos - sentNanos;
+    }
+    return endNanos - sentNanos;
+  }
+
+  /** Time per output token after the first: {@code (last - first) / (N - 1)}, only for N > 1. */
+  public double tpotNanos() {
+    if (!streamed || outputTokens <= 1 || firstTokenNanos == ABSENT) {
+      return Double.NaN;
+    }
+    return (lastTokenNanos - firstTokenNanos) / (double) (outputTokens - 1);
+  }
+
+  /** How late the client sent the request: sent minus intended. */
+  public long scheduleLagNanos() {
+    return sentNanos - intendedNanos;
+  }
+
+  /** Number of gaps between consecutive token-bearing chunks (the request's ITL samples). */
+  public int itlSampleCount() {
+    return Math.max(0, chunkNanos.length - 1);
+  }
+
+  /** The {@code i}-th gap between token-bearing chunks. */
+  public long itlNanos(int i) {
+    return chunkNanos[i + 1] - chunkNanos[i];
+  }
+}

@@ -1,0 +1,161 @@
+package dev.servebench.report;
+
+import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.Summary;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The report printed at the end of a run (and by {@code servebench report}): the original script's
+ * lines, then a table in the layout of vLLM's "Serving Benchmark Result", then what the client
+ * itself saw (its lag and the queue-inclusive latencies), token-count sources and failures.
+ * Latencies are in milliseconds; a figure that cannot be computed prints as {@code n/a}.
+ */
+public final class ConsoleReport {
+
+  private static final int WIDTH = 50;
+
+  private ConsoleReport() {}
+
+  public static void print(Summary summary, PrintStream out) {
+    printSeedLines(summary, out);
+    out.println();
+    printServingTable(summary, out);
+    printClientSection(summary, out);
+    printFailures(summary, out);
+  }
+
+  private static void printSeedLines(Summary s, PrintStream out) {
+    out.printf(Locale.ROOT, "Total time: %s s%n", number(s.durationNanos() / 1e9));
+    out.printf(
+        Locale.ROOT,
+        "Prompt Length (Min/Med/Max): %d / %d / %d%n",
+        s.minPromptTokens(),
+        s.medianPromptTokens(),
+        s.maxPromptTokens());
+    out.printf(Locale.ROOT, "Request Throughput (QPS): %s requests/s%n", number(s.requestThroughputPerSecond()));
+    out.printf(Locale.ROOT, "Input Token Throughput: %s tokens/s%n", number(s.inputTokensPerSecond()));
+    out.printf(Locale.ROOT, "Output Token Throughput: %s tokens/s%n", number(s.outputTokensPerSecond()));
+    out.printf(Locale.ROOT, "Average latency per Request: %s ms%n", millis(s.e2e().meanNanos()));
+    out.printf(Locale.ROOT, "Average latency per Token: %s ms%n", millis(s.perTokenLatency().meanNanos()));
+    out.printf(
+        Locale.ROOT, "Average latency for First Tokens: %s ms%s%n", millis(s.ttft().meanNanos()), streamNote(s));
+    out.printf(
+        Locale.ROOT,
+        "Average latency for Next Tokens: %s ms%s%n",
+        millis(s.nextTokenLatency().meanNanos()),
+        streamNote(s));
+  }
+
+  private static String streamNote(Summary s) {
+    return s.streamedRequests() == 0 ? " (streaming is off: add --stream or --track-token-latency)" : "";
+  }
+
+  private static void printServingTable(Summary s, PrintStream out) {
+    out.println(centered(" Serving Benchmark Result ", '='));
+    row(out, "Successful requests:", Long.toString(s.succeeded()));
+    row(out, "Failed requests:", Long.toString(s.failed()));
+    row(out, "Benchmark duration (s):", number(s.durationNanos() / 1e9));
+    row(out, "Total input tokens:", Long.toString(s.inputTokens()));
+    row(out, "Total generated tokens:", Long.toString(s.outputTokens()));
+    row(out, "Request throughput (req/s):", number(s.requestThroughputPerSecond()));
+    row(out, "Output token throughput (tok/s):", number(s.outputTokensPerSecond()));
+    row(out, "Total Token throughput (tok/s):", number(s.totalTokensPerSecond()));
+    latencyBlock(out, "Time to First Token", "TTFT", s.ttft());
+    latencyBlock(out, "Time per Output Token (excl. 1st token)", "TPOT", s.tpot());
+    latencyBlock(out, "Inter-token Latency", "ITL", s.itl());
+    latencyBlock(out, "End-to-end Latency", "E2EL", s.e2e());
+    out.println("=".repeat(WIDTH));
+  }
+
+  private static void latencyBlock(PrintStream out, String title, String name, Distribution d) {
+    out.println(centered(title, '-'));
+    row(out, "Mean " + name + " (ms):", millis(d.meanNanos()));
+    row(out, "Median " + name + " (ms):", millis(d.p50Nanos()));
+    row(out, "P99 " + name + " (ms):", millis(d.p99Nanos()));
+  }
+
+  private static void printClientSection(Summary s, PrintStream out) {
+    out.println(centered("Client", '-'));
+    row(out, "Configured request rate (req/s):", rate(s.run().configuredRatePerSecond()));
+    row(out, "Achieved send rate (req/s):", number(s.achievedSendRatePerSecond()));
+    Distribution lag = s.scheduleLag();
+    row(
+        out,
+        "Schedule lag p50/p99/max (ms):",
+        millis(lag.p50Nanos()) + " / " + millis(lag.p99Nanos()) + " / " + millis(lag.maxNanos()));
+    row(
+        out,
+        "Queue-incl. TTFT p50/p99 (ms):",
+        millis(s.queueInclusiveTtft().p50Nanos()) + " / " + millis(s.queueInclusiveTtft().p99Nanos()));
+    row(
+        out,
+        "Queue-incl. E2EL p50/p99 (ms):",
+        millis(s.queueInclusiveE2e().p50Nanos()) + " / " + millis(s.queueInclusiveE2e().p99Nanos()));
+    row(out, "Output token counts from:", sources(s.outputTokenSources()));
+    row(out, "Prompt token counts from:", sources(s.promptTokenSources()));
+    Summary.TokenCountCheck check = s.promptTokenCheck();
+    if (check.compared() > 0) {
+      row(
+          out,
+          "Prompt tokens server-local (mean/max):",
+          number(check.meanDifference()) + " / " + check.maxAbsoluteDifference());
+    }
+    out.println("=".repeat(WIDTH));
+  }
+
+  private static void printFailures(Summary s, PrintStream out) {
+    if (s.failed() == 0) {
+      return;
+    }
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "Failed requests: %d of %d (%s %%)%n",
+        s.failed(),
+        s.requests(),
+        number(100.0 * s.failed() / s.requests()));
+    out.println("  by reason: " + joined(s.failuresByReason()));
+    if (!s.failuresByHttpStatus().isEmpty()) {
+      out.println("  by HTTP status: " + joined(s.failuresByHttpStatus()));
+    }
+    out.println("  first errors:");
+    for (String error : s.firstErrors()) {
+      out.println("    " + error.replace('\n', ' '));
+    }
+  }
+
+  private static String joined(Map<?, Long> counts) {
+    return counts.entrySet().stream()
+        .map(entry -> entry.getKey() + " " + entry.getValue())
+        .collect(Collectors.joining(", "));
+  }
+
+  private static String sources(Map<String, Long> counts) {
+    return counts.isEmpty() ? "n/a" : joined(counts);
+  }
+
+  private static void row(PrintStream out, String label, String value) {
+    out.printf(Locale.ROOT, "%-40s %-10s%n", label, value);
+  }
+
+  private static String centered(String title, char fill) {
+    int padding = Math.max(0, WIDTH - title.length());
+    int left = padding / 2;
+    return String.valueOf(fill).repeat(left) + title + String.valueOf(fill).repeat(padding - left);
+  }
+
+  static String number(double value) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, "%.2f", value) : "n/a";
+  }
+
+  static String millis(double nanos) {
+    return number(nanos / 1e6);
+  }
+
+  static String rate(double ratePerSecond) {
+    return Double.isInfinite(ratePerSecond) ? "inf (all at once)" : number(ratePerSecond);
+  }
+}

@@ -1,0 +1,153 @@
+package dev.servebench.report;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.Summary;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * The summary JSON: the original script's keys first (latencies in seconds, as it wrote them), then
+ * the full statistics (latencies in milliseconds), the configuration and the tool version. A figure
+ * that cannot be computed is {@code null}: JSON has no NaN or Infinity.
+ */
+public final class SummaryJson {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private SummaryJson() {}
+
+  /** Writes the summary to {@code path} atomically: a temporary file, then a rename. */
+  public static void writeAtomically(Summary summary, Path path) throws IOException {
+    Path directory = path.toAbsolutePath().getParent();
+    Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
+    try {
+      try (OutputStream out = Files.newOutputStream(temporary)) {
+        write(summary, out);
+      }
+      try {
+        Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException notAtomic) {
+        Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** Writes the summary as pretty-printed JSON; leaves {@code out} open. */
+  public static void write(Summary s, OutputStream out) throws IOException {
+    JsonGenerator json =
+        MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    json.useDefaultPrettyPrinter();
+    json.writeStartObject();
+    json.writeNumberField("num_prompts", s.requests());
+    number(json, "benchmark_time", s.durationNanos() / 1e9);
+    json.writeNumberField("min_prompt_len", s.minPromptTokens());
+    json.writeNumberField("med_prompt_len", s.medianPromptTokens());
+    json.writeNumberField("max_prompt_len", s.maxPromptTokens());
+    number(json, "throughput_requests_per_s", s.requestThroughputPerSecond());
+    number(json, "input_throughput_tokens_per_s", s.inputTokensPerSecond());
+    number(json, "output_throughput_tokens_per_s", s.outputTokensPerSecond());
+    number(json, "avg_latency", s.e2e().meanNanos() / 1e9);
+    number(json, "avg_per_token_latency", s.perTokenLatency().meanNanos() / 1e9);
+    number(json, "avg_first_token_latency", s.ttft().meanNanos() / 1e9);
+    number(json, "avg_next_token_latency", s.nextTokenLatency().meanNanos() / 1e9);
+
+    json.writeStringField("servebench_version", s.run().toolVersion());
+    json.writeStringField("run_id", s.run().runId());
+    json.writeStringField("started_at", s.run().startedAt().toString());
+    json.writeFieldName("configuration");
+    MAPPER.writeValue(json, s.run().configuration());
+
+    json.writeObjectFieldStart("requests");
+    json.writeNumberField("total", s.requests());
+    json.writeNumberField("succeeded", s.succeeded());
+    json.writeNumberField("failed", s.failed());
+    json.writeNumberField("streamed", s.streamedRequests());
+    counts(json, "failures_by_reason", s.failuresByReason());
+    counts(json, "failures_by_http_status", s.failuresByHttpStatus());
+    json.writeArrayFieldStart("first_errors");
+    for (String error : s.firstErrors()) {
+      json.writeString(error);
+    }
+    json.writeEndArray();
+    json.writeEndObject();
+
+    number(json, "duration_s", s.durationNanos() / 1e9);
+    json.writeObjectFieldStart("tokens");
+    json.writeNumberField("input_total", s.inputTokens());
+    json.writeNumberField("output_total", s.outputTokens());
+    counts(json, "prompt_tokens_source", s.promptTokenSources());
+    counts(json, "output_tokens_source", s.outputTokenSources());
+    json.writeObjectFieldStart("prompt_server_vs_local");
+    json.writeNumberField("compared", s.promptTokenCheck().compared());
+    number(json, "mean_difference", s.promptTokenCheck().meanDifference());
+    json.writeNumberField("max_abs_difference", s.promptTokenCheck().maxAbsoluteDifference());
+    json.writeEndObject();
+    json.writeEndObject();
+
+    json.writeObjectFieldStart("throughput");
+    number(json, "requests_per_s", s.requestThroughputPerSecond());
+    number(json, "input_tokens_per_s", s.inputTokensPerSecond());
+    number(json, "output_tokens_per_s", s.outputTokensPerSecond());
+    number(json, "total_tokens_per_s", s.totalTokensPerSecond());
+    number(json, "configured_rate_per_s", s.run().configuredRatePerSecond());
+    number(json, "achieved_send_rate_per_s", s.achievedSendRatePerSecond());
+    json.writeEndObject();
+
+    json.writeObjectFieldStart("latency_ms");
+    distribution(json, "ttft", s.ttft());
+    distribution(json, "tpot", s.tpot());
+    distribution(json, "itl", s.itl());
+    distribution(json, "e2e", s.e2e());
+    distribution(json, "per_token", s.perTokenLatency());
+    distribution(json, "next_token", s.nextTokenLatency());
+    distribution(json, "schedule_lag", s.scheduleLag());
+    distribution(json, "queue_inclusive_ttft", s.queueInclusiveTtft());
+    distribution(json, "queue_inclusive_e2e", s.queueInclusiveE2e());
+    json.writeEndObject();
+
+    json.writeEndObject();
+    json.writeRaw('\n');
+    json.flush();
+  }
+
+  private static void distribution(JsonGenerator json, String name, Distribution d) throws IOException {
+    json.writeObjectFieldStart(name);
+    json.writeNumberField("count", d.count());
+    number(json, "mean", d.meanNanos() / 1e6);
+    number(json, "std", d.stddevNanos() / 1e6);
+    number(json, "min", d.minNanos() / 1e6);
+    number(json, "p50", d.p50Nanos() / 1e6);
+    number(json, "p90", d.p90Nanos() / 1e6);
+    number(json, "p95", d.p95Nanos() / 1e6);
+    number(json, "p99", d.p99Nanos() / 1e6);
+    number(json, "p99.9", d.p999Nanos() / 1e6);
+    number(json, "max", d.maxNanos() / 1e6);
+    json.writeEndObject();
+  }
+
+  private static void counts(JsonGenerator json, String name, Map<?, Long> counts) throws IOException {
+    json.writeObjectFieldStart(name);
+    for (Map.Entry<?, Long> entry : counts.entrySet()) {
+      json.writeNumberField(String.valueOf(entry.getKey()), entry.getValue());
+    }
+    json.writeEndObject();
+  }
+
+  /** NaN and Infinity have no JSON form; they are written as null. */
+  private static void number(JsonGenerator json, String name, double value) throws IOException {
+    if (Double.isFinite(value)) {
+      json.writeNumberField(name, value);
+    } else {
+      json.writeNullField(name);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.servebench.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.config.HttpTarget;
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.config.UnreachableEndpointException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Checks made before the first request, so a run that cannot work stops with a clear message and
+ * nothing sent: can the endpoint be reached at all, and which model does it serve when none is
+ * named.
+ */
+final class Preflight {
+
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Preflight() {}
+
+  /** Opens and closes one TCP connection to the endpoint. */
+  static void checkReachable(HttpTarget target) {
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(target.host(), target.port()), (int) CONNECT_TIMEOUT.toMillis());
+    } catch (IOException unreachable) {
+      String reason = unreachable.getMessage() == null ? unreachable.getClass().getSimpleName() : unreachable.getMessage();
+      throw new UnreachableEndpointException(
+          "cannot connect to "
+              + target.url()
+              + " ("
+              + reason
+              + "): is the server running, and is --model-endpoint-base right?");
+    }
+  }
+
+  /** The first model an OpenAI-compatible server lists at {@code /v1/models}. */
+  static String discoverModel(HttpTarget target, String authorizationHeader) {
+    String base = target.url().replaceAll("/+$", "");
+    URI uri = URI.create((base.endsWith("/v1") ? base : base + "/v1") + "/models");
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    if (authorizationHeader != null) {
+      request.header("Authorization", authorizationHeader);
+    }
+    String hint = "pass --model-name to name the model to benchmark";
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
+      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new InvalidInputException(
+            "no --model-name given and " + uri + " answered HTTP " + response.statusCode() + ": " + hint);
+      }
+      JsonNode models = MAPPER.readTree(response.body()).path("data");
+      if (!models.isArray() || models.isEmpty() || !models.get(0).path("id").isTextual()) {
+        throw new InvalidInputException(
+            "no --model-name given and " + uri + " lists no model: " + hint);
+      }
+      return models.get(0).path("id").asText();
+    } catch (IOException broken) {
+      throw new InvalidInputException(
+          "no --model-name given and " + uri + " could not be read (" + broken.getMessage() + "): " + hint);
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      throw new InvalidInputException("interrupted while asking " + uri + " for its models");
+    }
+  }
+}

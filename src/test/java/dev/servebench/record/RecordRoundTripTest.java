@@ -1,0 +1,93 @@
+package dev.servebench.record;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.endpoint.FailureReason;
+import dev.servebench.testing.Records;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RecordRoundTripTest {
+
+  @TempDir Path directory;
+
+  private Path writeRecords(List<RequestRecord> records) throws IOException {
+    Path file = directory.resolve("run-records.jsonl");
+    try (RecordWriter writer = RecordWriter.create(file, Records.run(Double.POSITIVE_INFINITY))) {
+      for (RequestRecord record : records) {
+        writer.write(record);
+      }
+    }
+    return file;
+  }
+
+  @Test
+  void everyFieldSurvivesWriteAndRead() throws IOException {
+    RequestRecord streamed = Records.streamed(0, 0, 3, 12, 4, 50, 60, 70);
+    RequestRecord failed = Records.failed(1, 10, 503, FailureReason.HTTP_STATUS, "HTTP 503: \"busy\"\nretry");
+    RequestRecord withText =
+        new RequestRecord(
+            2, false, 0, 1, 2, RequestRecord.ABSENT, RequestRecord.ABSENT, 9, new long[0], 3,
+            TokenSource.LOCAL, 3, -1, 8, 8, TokenSource.LOCAL, 200, null, null, "the prompt ü", "out\tput");
+    Path file = writeRecords(List.of(streamed, failed, withText));
+
+    List<RequestRecord> read = new ArrayList<>();
+    RecordReader.Result result = RecordReader.read(file, read::add);
+    assertThat(result.requestCount()).isEqualTo(3);
+    assertThat(result.warnings()).isEmpty();
+    assertThat(result.run().runId()).isEqualTo("test-run");
+    assertThat(result.run().configuredRatePerSecond()).isInfinite();
+    assertThat(result.run().configuration()).containsEntry("k", "v");
+    assertThat(read).hasSize(3);
+    assertThat(read.get(0)).usingRecursiveComparison().isEqualTo(streamed);
+    assertThat(read.get(1)).usingRecursiveComparison().isEqualTo(failed);
+    assertThat(read.get(2)).usingRecursiveComparison().isEqualTo(withText);
+  }
+
+  @Test
+  void fileHasOneJsonObjectPerLineWithNullForMissingStamps() throws IOException {
+    Path file = writeRecords(List.of(Records.failed(0, 1, -1, FailureReason.CONNECT, "refused")));
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).startsWith("{\"record\":\"run\"").contains("\"configured_rate_per_s\":\"inf\"");
+    assertThat(lines.get(1))
+        .startsWith("{\"record\":\"request\"")
+        .contains("\"first_token_ns\":null")
+        .contains("\"http_status\":null")
+        .contains("\"failure_reason\":\"connect\"")
+        .doesNotContain("NaN")
+        .doesNotContain("Infinity");
+  }
+
+  @Test
+  void aTornLastLineIsSkippedWithAWarning() throws IOException {
+    Path file = writeRecords(List.of(Records.streamed(0, 0, 0, 1, 2, 5, 6), Records.streamed(1, 0, 0, 1, 2, 5, 6)));
+    String text = Files.readString(file);
+    Files.writeString(file, text.substring(0, text.length() - 20));
+    List<RequestRecord> read = new ArrayList<>();
+    RecordReader.Result result = RecordReader.read(file, read::add);
+    assertThat(read).hasSize(1);
+    assertThat(result.warnings()).singleElement().asString().contains("torn last line 3");
+  }
+
+  @Test
+  void aFileThatIsNotARecordsFileIsRejectedClearly() throws IOException {
+    Path file = directory.resolve("other.jsonl");
+    Files.writeString(file, "{\"prompt\":\"x\"}\n");
+    assertThatThrownBy(() -> RecordReader.read(file, record -> {}))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("line 1")
+        .hasMessageContaining("not a servebench record");
+    assertThatThrownBy(() -> RecordReader.read(directory.resolve("missing.jsonl"), record -> {}))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("does not exist");
+  }
+}

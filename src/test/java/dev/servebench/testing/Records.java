@@ -1,0 +1,54 @@
+package dev.servebench.testing;
+
+import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunInfo;
+import dev.servebench.record.TokenSource;
+import java.time.Instant;
+import java.util.Map;
+
+/** Builds request records with known timings for tests (all times in milliseconds). */
+public final class Records {
+
+  private static final long MS = 1_000_000L;
+
+  private Records() {}
+
+  public static RunInfo run(double ratePerSecond) {
+    return new RunInfo("test-run", "test", Instant.parse("2026-01-01T00:00:00Z"), ratePerSecond, Map.of("k", "v"));
+  }
+
+  /**
+   * A successful streamed request: sent at {@code sentMs}, chunks at the given times after send.
+   */
+  public static RequestRecord streamed(
+      int index, long intendedMs, long sentMs, int promptTokens, int outputTokens, long... chunkMsAfterSend) {
+    long[] chunks = new long[chunkMsAfterSend.length];
+    for (int i = 0; i < chunks.length; i++) {
+      chunks[i] = (sentMs + chunkMsAfterSend[i]) * MS;
+    }
+    long last = chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1];
+    return new RequestRecord(
+        index, true, intendedMs * MS, sentMs * MS, sentMs * MS + MS / 2,
+        chunks.length == 0 ? RequestRecord.ABSENT : chunks[0], last,
+        (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10,
+        chunks, promptTokens, TokenSource.SERVER, promptTokens, promptTokens, outputTokens,
+        outputTokens, TokenSource.SERVER, 200, null, null, null, null);
+  }
+
+  /** A successful non-streamed request taking {@code e2eMs}. */
+  public static RequestRecord complete(int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
+    return new RequestRecord(
+        index, false, sentMs * MS, sentMs * MS, (sentMs + e2eMs) * MS, RequestRecord.ABSENT,
+        RequestRecord.ABSENT, (sentMs + e2eMs) * MS, new long[0], promptTokens, TokenSource.LOCAL,
+        promptTokens, -1, outputTokens, outputTokens, TokenSource.LOCAL, 200, null, null, null, null);
+  }
+
+  /** A failed request. */
+  public static RequestRecord failed(int index, long sentMs, int httpStatus, FailureReason reason, String error) {
+    return new RequestRecord(
+        index, true, sentMs * MS, sentMs * MS, RequestRecord.ABSENT, RequestRecord.ABSENT,
+        RequestRecord.ABSENT, (sentMs + 5) * MS, new long[0], 10, TokenSource.LOCAL, 10, -1, 16, 0,
+        TokenSource.LOCAL, httpStatus, reason, error, null, null);
+  }
+}
