@@ -78,7 +78,11 @@ final class BpeEncodingTokenizer implements Tokenizer {
       byte[] bytes;
       try {
         bytes = encoding.decodeBytes(one);
-      } catch (IllegalArgumentException | IndexOutOfBoundsException unknownRank) {
+      } catch (IllegalArgumentException
+          | IndexOutOfBoundsException
+          | NullPointerException unknownRank) {
+        // jtokkit 1.1 reports an unknown rank with a NullPointerException ("Unknown token for
+        // decoding"); the others guard against other versions.
         misses++;
         continue;
       }

@@ -1,0 +1,258 @@
+package dev.servebench.mock;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.servebench.tokenizer.Tokenizer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a request into a {@link Reply}: picks the protocol by route, validates the body the way a
+ * real server does, counts prompt tokens and settles the output length.
+ */
+final class MockRouter {
+
+  private static final String CHAT_PATH = "/v1/chat/completions";
+  private static final String COMPLETIONS_PATH = "/v1/completions";
+  private static final String MODELS_PATH = "/v1/models";
+
+  /**
+   * Real servers cap output at the context length; this cap keeps one request from exhausting
+   * memory.
+   */
+  static final int MAX_OUTPUT_TOKENS = 1 << 20;
+
+  /** SplittableRandom's own increment: spreads consecutive request numbers far apart. */
+  private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
+  private final MockServerConfig config;
+  private final MockCounters counters;
+  private final byte[] modelsBody;
+  private final AtomicLong generationRequests = new AtomicLong();
+
+  MockRouter(MockServerConfig config, MockCounters counters) {
+    this.config = config;
+    this.counters = counters;
+    ObjectNode models = MockJson.object().put("object", "list");
+    models.putArray("data").addObject().put("id", config.modelName()).put("object", "model");
+    this.modelsBody = MockJson.bytes(models);
+  }
+
+  Reply route(FullHttpRequest request) {
+    try {
+      return dispatch(request);
+    } catch (RequestException e) {
+      return Reply.Fixed.error(e);
+    }
+  }
+
+  private Reply dispatch(FullHttpRequest request) {
+    String path = new QueryStringDecoder(request.uri()).path();
+    HttpMethod method = request.method();
+    if (HttpMethod.GET.equals(method)) {
+      if (path.equals(MODELS_PATH)) {
+        return Reply.Fixed.ok(modelsBody);
+      }
+      throw new RequestException(
+          HttpResponseStatus.NOT_FOUND, "not_found_error", "no route GET " + path);
+    }
+    if (!HttpMethod.POST.equals(method)) {
+      throw new RequestException(
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          "invalid_request_error",
+          "method " + method + " is not allowed on " + path);
+    }
+    JsonNode body = parseObject(request.content());
+    long requestNumber = generationRequests.getAndIncrement();
+    Generation generation =
+        switch (path) {
+          case CHAT_PATH -> chat(body, requestNumber);
+          case COMPLETIONS_PATH -> completion(body, requestNumber);
+          default -> simple(body, requestNumber);
+        };
+    counters.received(generation);
+    return generation;
+  }
+
+  private Generation chat(JsonNode body, long requestNumber) {
+    JsonNode messages = body.get("messages");
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw RequestException.invalid("'messages' must be a non-empty array");
+    }
+    StringBuilder prompt = new StringBuilder();
+    for (JsonNode message : messages) {
+      prompt.append(messageText(message.get("content")));
+    }
+    int promptTokens = config.tokenizer().countTokens(prompt.toString());
+    return openAi(OpenAiFormat.Kind.CHAT, body, requestNumber, promptTokens);
+  }
+
+  /** Content is a string, or (multimodal shape) a list of parts of which the text parts count. */
+  private static String messageText(JsonNode content) {
+    if (content == null || content.isNull()) {
+      return "";
+    }
+    if (content.isTextual()) {
+      return content.textValue();
+    }
+    if (content.isArray()) {
+      StringBuilder text = new StringBuilder();
+      for (JsonNode part : content) {
+        text.append(part.path("text").asText(""));
+      }
+      return text.toString();
+    }
+    throw RequestException.invalid("message 'content' must be a string or a list of parts");
+  }
+
+  private Generation completion(JsonNode body, long requestNumber) {
+    return openAi(OpenAiFormat.Kind.COMPLETION, body, requestNumber, completionPromptTokens(body));
+  }
+
+  /** A prompt is a string, a list of token ids, or a list holding one of those. */
+  private int completionPromptTokens(JsonNode body) {
+    JsonNode prompt = body.get("prompt");
+    if (prompt != null && prompt.isArray() && prompt.size() == 1 && !prompt.get(0).isNumber()) {
+      prompt = prompt.get(0);
+    }
+    if (prompt != null && prompt.isTextual()) {
+      return config.tokenizer().countTokens(prompt.textValue());
+    }
+    if (prompt != null && prompt.isArray() && !prompt.isEmpty() && allIntegers(prompt)) {
+      return prompt.size();
+    }
+    throw RequestException.invalid(
+        "'prompt' must be a string or a list of token ids (the mock answers one prompt per"
+            + " request)");
+  }
+
+  private static boolean allIntegers(JsonNode array) {
+    for (JsonNode element : array) {
+      if (!element.isIntegralNumber()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Generation openAi(
+      OpenAiFormat.Kind kind, JsonNode body, long requestNumber, int promptTokens) {
+    JsonNode model = body.get("model");
+    OpenAiFormat format =
+        new OpenAiFormat(
+            kind,
+            requestNumber,
+            System.currentTimeMillis() / 1000,
+            model != null && model.isTextual() ? model.textValue() : config.modelName(),
+            config.sendRoleChunk(),
+            body.path("stream_options").path("include_usage").asBoolean(false));
+    // vLLM reads the newer name first and falls back to the older one.
+    JsonNode maxTokens = body.get("max_completion_tokens");
+    if (maxTokens == null || maxTokens.isNull()) {
+      maxTokens = body.get("max_tokens");
+    }
+    return new Generation(
+        format,
+        body.path("stream").asBoolean(false),
+        new int[] {promptTokens},
+        outputTokens(maxTokens, "max_tokens"),
+        requestSeed(requestNumber));
+  }
+
+  private Generation simple(JsonNode body, long requestNumber) {
+    JsonNode text = body.get("text");
+    if (text == null) {
+      // LLM-on-Ray fails with a KeyError here, which Ray Serve answers with a 500.
+      throw new RequestException(
+          HttpResponseStatus.INTERNAL_SERVER_ERROR, "server_error", "the request has no 'text'");
+    }
+    JsonNode generationConfig = body.path("config");
+    if (!generationConfig.isMissingNode() && !generationConfig.isObject()) {
+      throw RequestException.invalid("'config' must be an object");
+    }
+    boolean stream = body.path("stream").asBoolean(false);
+    int[] promptTokens = simplePromptTokens(text, stream);
+    return new Generation(
+        new SimpleFormat(generationConfig.has("ignore_eos"), text.isArray()),
+        stream,
+        promptTokens,
+        outputTokens(generationConfig.get("max_new_tokens"), "config.max_new_tokens"),
+        requestSeed(requestNumber));
+  }
+
+  private int[] simplePromptTokens(JsonNode text, boolean stream) {
+    Tokenizer tokenizer = config.tokenizer();
+    if (text.isTextual()) {
+      return new int[] {tokenizer.countTokens(text.textValue())};
+    }
+    if (!text.isArray() || text.isEmpty()) {
+      throw RequestException.invalid("'text' must be a string or a non-empty list of strings");
+    }
+    if (stream) {
+      throw RequestException.invalid("a list of prompts cannot be streamed");
+    }
+    int[] promptTokens = new int[text.size()];
+    for (int i = 0; i < promptTokens.length; i++) {
+      JsonNode prompt = text.get(i);
+      if (!prompt.isTextual()) {
+        throw RequestException.invalid("'text' must be a string or a non-empty list of strings");
+      }
+      promptTokens[i] = tokenizer.countTokens(prompt.textValue());
+    }
+    return promptTokens;
+  }
+
+  /** The config's fixed length wins; then the request's maximum; then the config's default. */
+  private int outputTokens(JsonNode requested, String field) {
+    if (config.fixedOutputTokens() != null) {
+      return config.fixedOutputTokens();
+    }
+    if (requested == null || requested.isNull()) {
+      return config.defaultOutputTokens();
+    }
+    if (!requested.isIntegralNumber()
+        || !requested.canConvertToInt()
+        || requested.intValue() < 1
+        || requested.intValue() > MAX_OUTPUT_TOKENS) {
+      throw RequestException.invalid(
+          "'"
+              + field
+              + "' must be an integer from 1 to "
+              + MAX_OUTPUT_TOKENS
+              + ", got "
+              + requested);
+    }
+    return requested.intValue();
+  }
+
+  /**
+   * Each request gets its own generator, so concurrent requests share no state and a request's
+   * latencies and text depend only on the server seed and the request's arrival number.
+   */
+  private long requestSeed(long requestNumber) {
+    return new SplittableRandom(config.seed() + requestNumber * GOLDEN_GAMMA).nextLong();
+  }
+
+  private static JsonNode parseObject(ByteBuf content) {
+    JsonNode body;
+    try {
+      body = MockJson.MAPPER.readTree(new ByteBufInputStream(content.duplicate()));
+    } catch (JsonProcessingException e) {
+      throw RequestException.invalid("the body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw RequestException.invalid("the body cannot be read: " + e.getMessage());
+    }
+    if (body == null || !body.isObject()) {
+      throw RequestException.invalid("the body must be a JSON object");
+    }
+    return body;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.servebench.mock;
+
+import dev.servebench.config.InvalidInputException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A fake LLM server speaking the OpenAI chat and completions protocols, the model listing, and
+ * LLM-on-Ray's simple protocol on every other POST route, with seeded latencies and output whose
+ * token count is exact in the configured tokenizer. Tests, demos and dry runs point servebench at
+ * it; it holds thousands of concurrent streams on one thread because every token is a timer task on
+ * a non-blocking event loop.
+ *
+ * <pre>{@code
+ * try (MockServer server = MockServer.start(MockServerConfig.builder().ttftMillis(50).build())) {
+ *   URI chat = URI.create(server.baseUrl() + "/v1/chat/completions");
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class MockServer implements AutoCloseable {
+
+  /** Room for long prompts; a larger body is refused with 413. */
+  private static final int MAX_REQUEST_BYTES = 64 << 20;
+
+  private static final int ACCEPT_BACKLOG = 4096;
+
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final MockCounters counters;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MockServer(EventLoopGroup group, Channel serverChannel, MockCounters counters) {
+    this.group = group;
+    this.serverChannel = serverChannel;
+    this.counters = counters;
+  }
+
+  /**
+   * Binds and starts serving. Building the output vocabulary scans the tokenizer once, which takes
+   * a moment for large vocabularies.
+   *
+   * @throws InvalidInputException if the address cannot be bound (for example, port in use)
+   */
+  public static MockServer start(MockServerConfig config) {
+    OutputVocabulary vocabulary = OutputVocabulary.of(config.tokenizer());
+    LatencyModel latencies = new LatencyModel(config);
+    MockCounters counters = new MockCounters();
+    MockRouter router = new MockRouter(config, counters);
+
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    // Daemon threads: a test that forgets to close the server must not keep the JVM alive.
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            config.ioThreads(), new DefaultThreadFactory("servebench-mock", true), ioHandlers);
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(group)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
+            // Tokens are tiny writes that must leave at once, not wait for Nagle's algorithm.
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    channel
+                        .pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                        .addLast(
+                            new MockConnectionHandler(router, vocabulary, latencies, counters));
+                  }
+                });
+    ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new InvalidInputException(
+          "the mock server cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + bound.cause().getMessage(),
+          bound.cause());
+    }
+    return new MockServer(group, bound.channel(), counters);
+  }
+
+  /** The bound port; the free port chosen when the config asked for port 0. */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** {@code http://host:port}, without a trailing slash. */
+  public String baseUrl() {
+    InetSocketAddress address = (InetSocketAddress) serverChannel.localAddress();
+    String host = address.getAddress().getHostAddress();
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+  }
+
+  /** Generation requests answered in full; a stream cut by its client does not count. */
+  public long requestsServed() {
+    return counters.requestsServed();
+  }
+
+  /** Output tokens of every answered generation (per prompt of a batch). */
+  public long completionTokensGenerated() {
+    return counters.completionTokens();
+  }
+
+  /** Prompt tokens of every accepted generation request, counted with the server's tokenizer. */
+  public long promptTokensReceived() {
+    return counters.promptTokens();
+  }
+
+  /** Blocks until {@link #close()} has finished, for a command that serves until stopped. */
+  public void awaitClose() throws InterruptedException {
+    group.terminationFuture().await();
+  }
+
+  /** Stops at once: open connections and streams are cut, and the threads end. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      serverChannel.close().awaitUninterruptibly();
+      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+  }
+}
