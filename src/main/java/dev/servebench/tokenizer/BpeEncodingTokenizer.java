@@ -64,8 +64,8 @@ final class BpeEncodingTokenizer implements Tokenizer {
   /**
    * jtokkit does not expose its vocabulary, so probe ranks upward: an ordinary rank decodes, an
    * unknown one throws. Special tokens sit above the ordinary ranks (after a gap in cl100k), so a
-   * long run of misses means the ordinary vocabulary has ended. The special-token ranks that
-   * follow decode too, so they are removed by checking that the token's text is not one of them.
+   * long run of misses means the ordinary vocabulary has ended. The special-token ranks that follow
+   * decode too, so they are removed by checking that the token's text is not one of them.
    */
   private int[] scanOrdinaryTokenIds() {
     int[] found = new int[1 << 18];
@@ -78,11 +78,8 @@ final class BpeEncodingTokenizer implements Tokenizer {
       byte[] bytes;
       try {
         bytes = encoding.decodeBytes(one);
-      } catch (IllegalArgumentException
-          | IndexOutOfBoundsException
-          | NullPointerException unknownRank) {
-        // jtokkit 1.1 reports an unknown rank with a NullPointerException ("Unknown token for
-        // decoding"); the others guard against other versions.
+      } catch (IllegalArgumentException | IndexOutOfBoundsException | NullPointerException e) {
+        // An unknown rank; jtokkit 1.1 reports it as a NullPointerException.
         misses++;
         continue;
       }

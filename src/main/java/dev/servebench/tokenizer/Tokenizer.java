@@ -4,9 +4,11 @@ package dev.servebench.tokenizer;
  * Counts, encodes and decodes text the way a model's tokenizer does. Implementations wrap real
  * tokenizer libraries (never an approximation) and are safe to call from several threads.
  *
- * <p>Every method works on "ordinary" text: no BOS/EOS or other special tokens are added, and
- * special-token strings that happen to occur in the text are treated as plain text. That is what
- * the metric definitions ask for when a server does not report its own token counts.
+ * <p>Every method works on "ordinary" text: no BOS/EOS or other special tokens are added. That is
+ * what the metric definitions ask for when a server does not report its own token counts.
+ * Special-token strings that happen to occur in the text (such as {@code <|endoftext|>}) are plain
+ * text to the built-in encodings; a {@code tokenizer.json} matches them as its special tokens, as
+ * the Hugging Face tokenizer inside a serving engine does.
  */
 public interface Tokenizer {
 

@@ -1,0 +1,172 @@
+package dev.servebench.dataset;
+
+import dev.servebench.config.InvalidInputException;
+import java.nio.file.Path;
+
+/**
+ * Everything the dataset loaders need, for every format; each format reads the fields it uses. The
+ * {@link #builder()} starts from the command line's defaults.
+ *
+ * @param dataset the dataset file; unused by {@link DatasetFormat#SYNTHESIS}
+ * @param numPrompts how many prompts the run sends ({@code --num-prompts})
+ * @param seed seeds every random choice, so that a run's prompts are reproducible
+ * @param minInputTokens ShareGPT: drop prompts with fewer tokens; null for no bound
+ * @param maxInputTokens ShareGPT: drop prompts with more tokens; null for no bound
+ * @param minOutputTokens ShareGPT: drop completions with fewer tokens; null for no bound
+ * @param maxOutputTokens ShareGPT: drop completions with more tokens; null for no bound
+ * @param maxLength ShareGPT: drop pairs whose prompt and completion together are longer; null for
+ *     no bound
+ * @param modelType IPEX: the model type whose prompt to send, such as {@code gpt-j}
+ * @param inputTokens IPEX: the nominal input length of the prompt to send, such as 32
+ * @param maxNewTokens IPEX: the output length to ask for; null to ask for as many tokens as the
+ *     prompt has, as the original benchmark did
+ * @param inputLenMean Synthesis: mean prompt length in tokens
+ * @param inputLenStddev Synthesis: standard deviation of the prompt length in tokens
+ * @param outputLenMean Synthesis: mean output length in tokens
+ * @param outputLenStddev Synthesis: standard deviation of the output length in tokens
+ */
+public record DatasetOptions(
+    Path dataset,
+    int numPrompts,
+    long seed,
+    Integer minInputTokens,
+    Integer maxInputTokens,
+    Integer minOutputTokens,
+    Integer maxOutputTokens,
+    Integer maxLength,
+    String modelType,
+    int inputTokens,
+    Integer maxNewTokens,
+    double inputLenMean,
+    double inputLenStddev,
+    double outputLenMean,
+    double outputLenStddev) {
+
+  /** Checks what every format relies on; format-specific checks happen where the format loads. */
+  public DatasetOptions {
+    if (numPrompts < 1) {
+      throw new InvalidInputException("--num-prompts must be at least 1, got " + numPrompts);
+    }
+  }
+
+  /** A builder holding the command line's defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds {@link DatasetOptions}; starts from the command line's defaults. */
+  public static final class Builder {
+    private Path dataset;
+    private int numPrompts = 1000;
+    private long seed;
+    private Integer minInputTokens = 4;
+    private Integer maxInputTokens = 1024;
+    private Integer minOutputTokens = 4;
+    private Integer maxOutputTokens = 1024;
+    private Integer maxLength = 2048;
+    private String modelType = "gpt-j";
+    private int inputTokens = 32;
+    private Integer maxNewTokens;
+    private double inputLenMean = 32;
+    private double inputLenStddev;
+    private double outputLenMean = 128;
+    private double outputLenStddev;
+
+    private Builder() {}
+
+    public Builder dataset(Path dataset) {
+      this.dataset = dataset;
+      return this;
+    }
+
+    public Builder numPrompts(int numPrompts) {
+      this.numPrompts = numPrompts;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder minInputTokens(Integer minInputTokens) {
+      this.minInputTokens = minInputTokens;
+      return this;
+    }
+
+    public Builder maxInputTokens(Integer maxInputTokens) {
+      this.maxInputTokens = maxInputTokens;
+      return this;
+    }
+
+    public Builder minOutputTokens(Integer minOutputTokens) {
+      this.minOutputTokens = minOutputTokens;
+      return this;
+    }
+
+    public Builder maxOutputTokens(Integer maxOutputTokens) {
+      this.maxOutputTokens = maxOutputTokens;
+      return this;
+    }
+
+    public Builder maxLength(Integer maxLength) {
+      this.maxLength = maxLength;
+      return this;
+    }
+
+    public Builder modelType(String modelType) {
+      this.modelType = modelType;
+      return this;
+    }
+
+    public Builder inputTokens(int inputTokens) {
+      this.inputTokens = inputTokens;
+      return this;
+    }
+
+    public Builder maxNewTokens(Integer maxNewTokens) {
+      this.maxNewTokens = maxNewTokens;
+      return this;
+    }
+
+    public Builder inputLenMean(double inputLenMean) {
+      this.inputLenMean = inputLenMean;
+      return this;
+    }
+
+    public Builder inputLenStddev(double inputLenStddev) {
+      this.inputLenStddev = inputLenStddev;
+      return this;
+    }
+
+    public Builder outputLenMean(double outputLenMean) {
+      this.outputLenMean = outputLenMean;
+      return this;
+    }
+
+    public Builder outputLenStddev(double outputLenStddev) {
+      this.outputLenStddev = outputLenStddev;
+      return this;
+    }
+
+    /** Builds the options and checks them. */
+    public DatasetOptions build() {
+      return new DatasetOptions(
+          dataset,
+          numPrompts,
+          seed,
+          minInputTokens,
+          maxInputTokens,
+          minOutputTokens,
+          maxOutputTokens,
+          maxLength,
+          modelType,
+          inputTokens,
+          maxNewTokens,
+          inputLenMean,
+          inputLenStddev,
+          outputLenMean,
+          outputLenStddev);
+    }
+  }
+}

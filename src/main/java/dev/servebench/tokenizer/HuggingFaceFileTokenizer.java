@@ -1,0 +1,144 @@
+package dev.servebench.tokenizer;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.servebench.config.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A Hugging Face {@code tokenizer.json} read from a local file and run by the Rust tokenizers
+ * library through DJL, so counts match what a server using the same file computes.
+ *
+ * <p>Encoding adds no special tokens (no BOS such as Llama 3's {@code <|begin_of_text|>} or
+ * Mistral's {@code <s>}), and DJL is told never to truncate or pad: its default would cut every
+ * text at 512 tokens.
+ *
+ * <p>Thread-safe without locking: DJL's tokenizer object keeps only the native handle and options
+ * fixed at construction, and the native encode and decode borrow the Rust {@code Tokenizer}
+ * immutably (the type is {@code Sync}; its BPE cache sits behind its own lock). Instances are never
+ * closed: {@link Tokenizers} caches them for the life of the process, which also keeps the native
+ * handle from being freed under a running call.
+ */
+final class HuggingFaceFileTokenizer implements Tokenizer {
+
+  static {
+    // DJL sends a telemetry ping (after probing the EC2 metadata address) on every load unless
+    // tracking is opted out, and may try to download a native library: a load generator must not
+    // make network calls of its own. The bundled native library covers the usual platforms.
+    setUnlessUserSet("OPT_OUT_TRACKING", "true");
+    setUnlessUserSet("ai.djl.offline", "true");
+    // DJL logs through slf4j and we ship no slf4j binding; without this, slf4j prints a three-line
+    // "no providers" warning on stderr in the middle of a run's output.
+    setUnlessUserSet("slf4j.internal.verbosity", "ERROR");
+  }
+
+  private static final Map<String, String> OPTIONS =
+      Map.of(
+          "addSpecialTokens", "false",
+          "truncation", "false",
+          "padding", "false",
+          "modelMaxLength", String.valueOf(Integer.MAX_VALUE));
+
+  private final Path file;
+  private final HuggingFaceTokenizer tokenizer;
+  private volatile int[] ordinaryTokenIds;
+
+  private HuggingFaceFileTokenizer(Path file, HuggingFaceTokenizer tokenizer) {
+    this.file = file;
+    this.tokenizer = tokenizer;
+  }
+
+  /**
+   * Loads {@code path}: a {@code tokenizer.json} file, or a directory that contains one.
+   *
+   * @throws InvalidInputException naming the path when it cannot be read or is not a tokenizer
+   */
+  static HuggingFaceFileTokenizer load(Path path) {
+    Path file = tokenizerFile(path);
+    try {
+      return new HuggingFaceFileTokenizer(file, HuggingFaceTokenizer.newInstance(file, OPTIONS));
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          "cannot read tokenizer file " + file + " (" + e.getMessage() + "): check the path", e);
+    } catch (RuntimeException e) {
+      // The native library reports bad JSON and unknown tokenizer shapes as RuntimeException.
+      throw new InvalidInputException(
+          file
+              + " is not a Hugging Face tokenizer.json ("
+              + e.getMessage()
+              + "): pass the tokenizer.json of the served model",
+          e);
+    }
+  }
+
+  /** The tokenizer file itself, after checks that give a clearer message than DJL's own. */
+  static Path tokenizerFile(Path path) {
+    if (!Files.exists(path)) {
+      throw new InvalidInputException(
+          "tokenizer file " + path + " does not exist: pass the path of a tokenizer.json");
+    }
+    Path file = path;
+    if (Files.isDirectory(path)) {
+      file = path.resolve("tokenizer.json");
+      if (!Files.isRegularFile(file)) {
+        throw new InvalidInputException(
+            "directory "
+                + path
+                + " has no tokenizer.json: pass the path of the model's tokenizer.json file");
+      }
+    }
+    if (!Files.isReadable(file)) {
+      throw new InvalidInputException(
+          "cannot read tokenizer file " + file + ": check its permissions");
+    }
+    return file;
+  }
+
+  @Override
+  public String name() {
+    // A bare "tokenizer.json" says nothing in a report; its directory usually names the model.
+    Path fileName = file.getFileName();
+    Path parent = file.toAbsolutePath().getParent();
+    if (fileName.toString().equals("tokenizer.json") && parent != null) {
+      return parent.getFileName() + "/" + fileName;
+    }
+    return fileName.toString();
+  }
+
+  @Override
+  public int[] encode(String text) {
+    long[] ids = tokenizer.encode(text, false, false).getIds();
+    int[] result = new int[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      result[i] = (int) ids[i];
+    }
+    return result;
+  }
+
+  @Override
+  public String decode(int[] tokenIds) {
+    long[] ids = new long[tokenIds.length];
+    for (int i = 0; i < tokenIds.length; i++) {
+      ids[i] = tokenIds[i];
+    }
+    return tokenizer.decode(ids, true);
+  }
+
+  @Override
+  public int[] ordinaryTokenIds() {
+    int[] ids = ordinaryTokenIds;
+    if (ids == null) {
+      ids = TokenizerJsonVocabulary.ordinaryTokenIds(file);
+      ordinaryTokenIds = ids;
+    }
+    return ids;
+  }
+
+  private static void setUnlessUserSet(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+}

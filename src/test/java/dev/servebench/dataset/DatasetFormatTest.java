@@ -1,0 +1,38 @@
+package dev.servebench.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.servebench.config.InvalidInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class DatasetFormatTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "ShareGPT, SHAREGPT",
+    "sharegpt, SHAREGPT",
+    "IPEX, IPEX",
+    "ipex, IPEX",
+    "Synthesis, SYNTHESIS",
+    "SYNTHESIS, SYNTHESIS",
+    "jsonl, JSONL",
+  })
+  void parsesNamesIgnoringCase(String name, DatasetFormat format) {
+    assertThat(DatasetFormat.parse(name)).isEqualTo(format);
+  }
+
+  @Test
+  void rejectsUnknownNameListingTheChoices() {
+    assertThatThrownBy(() -> DatasetFormat.parse("csv"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("unknown --dataset-format 'csv': use one of ShareGPT, IPEX, Synthesis, JSONL");
+  }
+
+  @Test
+  void printsItsDisplayName() {
+    assertThat(DatasetFormat.SHAREGPT).hasToString("ShareGPT");
+  }
+}
