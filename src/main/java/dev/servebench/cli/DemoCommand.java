@@ -9,11 +9,14 @@ import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.run.Benchmark;
 import dev.servebench.tokenizer.Tokenizers;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code servebench demo}: the first thing a newcomer runs. Starts the mock server in-process on a
@@ -27,6 +30,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = "Benchmarks the built-in mock server (TTFT and ITL known) on synthetic prompts and prints the report.")
 final class DemoCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
 
   @Option(names = {"--num-prompts", "--num_prompts"}, description = "Requests to send.")
   int numPrompts = 200;
@@ -59,8 +65,10 @@ final class DemoCommand implements Callable<Integer> {
             .tokenizer(Tokenizers.builtIn("r50k_base"))
             .modelName("gpt2")
             .build();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try (MockServer server = MockServer.start(mockConfig)) {
-      System.err.printf(
+      err.printf(
           "servebench demo: mock server on %s with TTFT %.1f ms and ITL %.1f ms%n",
           server.baseUrl(), ttftMillis, itlMillis);
       DatasetOptions prompts =
@@ -89,10 +97,11 @@ final class DemoCommand implements Callable<Integer> {
               null,
               null,
               false);
-      int exitCode = Benchmark.execute(config, System.out, System.err).exitCode();
-      System.err.printf(
+      int exitCode = Benchmark.execute(config, out, err).exitCode();
+      err.printf(
           "servebench demo: the mock generated %d tokens for %d requests; compare with the report above.%n",
           server.completionTokensGenerated(), server.requestsServed());
+      err.flush();
       return exitCode;
     }
   }

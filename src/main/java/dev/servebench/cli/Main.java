@@ -35,15 +35,29 @@ public final class Main {
     System.exit(execute(args));
   }
 
-  /** Runs the command line and returns its exit code (tests call this instead of main). */
+  /** Runs the command line on the process's stdout and stderr and returns its exit code. */
   public static int execute(String... args) {
+    return execute(
+        new PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
+        new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8),
+        args);
+  }
+
+  /** Runs the command line writing to {@code out} and {@code err} (tests capture both). */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     String[] effective = args;
     if (args.length > 0 && !TOP_LEVEL_WORDS.contains(args[0])) {
       effective = new String[args.length + 1];
       effective[0] = "run";
       System.arraycopy(args, 0, effective, 1, args.length);
     }
-    return commandLine().execute(effective);
+    CommandLine commandLine = commandLine();
+    commandLine.setOut(out);
+    commandLine.setErr(err);
+    int exitCode = commandLine.execute(effective);
+    out.flush();
+    err.flush();
+    return exitCode;
   }
 
   static CommandLine commandLine() {

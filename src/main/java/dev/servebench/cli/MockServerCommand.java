@@ -5,7 +5,9 @@ import dev.servebench.mock.MockServerConfig;
 import dev.servebench.tokenizer.Tokenizers;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code servebench mock-server}: the built-in LLM server, until Ctrl-C. */
 @Command(
@@ -18,6 +20,9 @@ import picocli.CommandLine.Option;
       "Each generated token is a real token of --tokenizer, so token counts can be checked exactly."
     })
 final class MockServerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
 
   @Option(names = "--host", description = "Address to listen on.")
   String host = "127.0.0.1";
@@ -82,8 +87,10 @@ final class MockServerCommand implements Callable<Integer> {
             .build();
     MockServer server = MockServer.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "servebench-mock-stop"));
-    System.out.println("servebench mock server listening on " + server.baseUrl() + " (Ctrl-C stops it)");
-    System.out.flush();
+    spec.commandLine()
+        .getOut()
+        .println("servebench mock server listening on " + server.baseUrl() + " (Ctrl-C stops it)");
+    spec.commandLine().getOut().flush();
     server.awaitClose();
     return 0;
   }

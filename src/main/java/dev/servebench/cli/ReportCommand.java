@@ -5,11 +5,16 @@ import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordReader;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.SummaryJson;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code servebench report}: rebuilds the report and summary of a run from its records file. */
 @Command(
@@ -17,6 +22,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = "Rebuilds the console report and the summary JSON from a records file (*-records.jsonl).")
 final class ReportCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
 
   @Parameters(index = "0", paramLabel = "RECORDS.jsonl", description = "A records file written by 'servebench run --results-dir'.")
   Path recordsFile;
@@ -31,14 +39,20 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Aggregator aggregator = new Aggregator();
     RecordReader.Result result = RecordReader.read(recordsFile, aggregator::add);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     for (String warning : result.warnings()) {
-      System.err.println("servebench: warning: " + warning);
+      err.println("servebench: warning: " + warning);
     }
+    err.flush();
     Summary summary = aggregator.summarize(result.run());
     if (json) {
-      SummaryJson.write(summary, System.out);
+      ByteArrayOutputStream summaryJson = new ByteArrayOutputStream();
+      SummaryJson.write(summary, summaryJson);
+      out.print(summaryJson.toString(StandardCharsets.UTF_8));
+      out.flush();
     } else {
-      ConsoleReport.print(summary, System.out);
+      ConsoleReport.print(summary, out);
     }
     if (summaryOut != null) {
       SummaryJson.writeAtomically(summary, summaryOut);

@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code servebench run}: every flag of LLM-on-Ray's benchmark_serving.py, in both the seed
@@ -25,6 +27,9 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = "Benchmarks an LLM serving endpoint (the default command).")
 final class RunCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
 
   @Option(names = {"--model-endpoint-base", "--model_endpoint_base"}, description = "Base URL of the server.")
   String endpointBase = "http://127.0.0.1:8000";
@@ -162,7 +167,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return Benchmark.execute(toConfig(), System.out, System.err).exitCode();
+    return Benchmark.execute(toConfig(), spec.commandLine().getOut(), spec.commandLine().getErr())
+        .exitCode();
   }
 
   RunConfig toConfig() {

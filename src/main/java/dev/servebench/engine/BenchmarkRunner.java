@@ -7,7 +7,7 @@ import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.TokenSource;
 import dev.servebench.tokenizer.Tokenizer;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +71,7 @@ public final class BenchmarkRunner {
    * @param progress where to print a progress line each second, or {@code null}
    */
   public void run(
-      RunClock clock, List<Prompt> prompts, long[] planNanos, RecordSink sink, PrintStream progress)
+      RunClock clock, List<Prompt> prompts, long[] planNanos, RecordSink sink, PrintWriter progress)
       throws InterruptedException, SSLException {
     int count = prompts.size();
     BlockingQueue<InFlightRequest> finished = new LinkedBlockingQueue<>();
@@ -132,7 +132,7 @@ public final class BenchmarkRunner {
   }
 
   private static ScheduledExecutorService startProgress(
-      PrintStream out, int count, AtomicInteger sent, AtomicInteger done, AtomicInteger failed) {
+      PrintWriter out, int count, AtomicInteger sent, AtomicInteger done, AtomicInteger failed) {
     ScheduledExecutorService ticker =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -142,16 +142,18 @@ public final class BenchmarkRunner {
             });
     long startNanos = System.nanoTime();
     ticker.scheduleAtFixedRate(
-        () ->
-            out.printf(
-                Locale.ROOT,
-                "[%6.1f s] sent %d/%d, finished %d (failed %d), in flight %d%n",
-                (System.nanoTime() - startNanos) / 1e9,
-                sent.get(),
-                count,
-                done.get(),
-                failed.get(),
-                sent.get() - done.get()),
+        () -> {
+          out.printf(
+              Locale.ROOT,
+              "[%6.1f s] sent %d/%d, finished %d (failed %d), in flight %d%n",
+              (System.nanoTime() - startNanos) / 1e9,
+              sent.get(),
+              count,
+              done.get(),
+              failed.get(),
+              sent.get() - done.get());
+          out.flush();
+        },
         1,
         1,
         TimeUnit.SECONDS);

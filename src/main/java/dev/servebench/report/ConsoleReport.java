@@ -2,7 +2,7 @@ package dev.servebench.report;
 
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.Summary;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,15 +19,16 @@ public final class ConsoleReport {
 
   private ConsoleReport() {}
 
-  public static void print(Summary summary, PrintStream out) {
+  public static void print(Summary summary, PrintWriter out) {
     printSeedLines(summary, out);
     out.println();
     printServingTable(summary, out);
     printClientSection(summary, out);
     printFailures(summary, out);
+    out.flush();
   }
 
-  private static void printSeedLines(Summary s, PrintStream out) {
+  private static void printSeedLines(Summary s, PrintWriter out) {
     out.printf(Locale.ROOT, "Total time: %s s%n", number(s.durationNanos() / 1e9));
     out.printf(
         Locale.ROOT,
@@ -53,7 +54,7 @@ public final class ConsoleReport {
     return s.streamedRequests() == 0 ? " (streaming is off: add --stream or --track-token-latency)" : "";
   }
 
-  private static void printServingTable(Summary s, PrintStream out) {
+  private static void printServingTable(Summary s, PrintWriter out) {
     out.println(centered(" Serving Benchmark Result ", '='));
     row(out, "Successful requests:", Long.toString(s.succeeded()));
     row(out, "Failed requests:", Long.toString(s.failed()));
@@ -70,14 +71,14 @@ public final class ConsoleReport {
     out.println("=".repeat(WIDTH));
   }
 
-  private static void latencyBlock(PrintStream out, String title, String name, Distribution d) {
+  private static void latencyBlock(PrintWriter out, String title, String name, Distribution d) {
     out.println(centered(title, '-'));
     row(out, "Mean " + name + " (ms):", millis(d.meanNanos()));
     row(out, "Median " + name + " (ms):", millis(d.p50Nanos()));
     row(out, "P99 " + name + " (ms):", millis(d.p99Nanos()));
   }
 
-  private static void printClientSection(Summary s, PrintStream out) {
+  private static void printClientSection(Summary s, PrintWriter out) {
     out.println(centered("Client", '-'));
     row(out, "Configured request rate (req/s):", rate(s.run().configuredRatePerSecond()));
     row(out, "Achieved send rate (req/s):", number(s.achievedSendRatePerSecond()));
@@ -106,7 +107,7 @@ public final class ConsoleReport {
     out.println("=".repeat(WIDTH));
   }
 
-  private static void printFailures(Summary s, PrintStream out) {
+  private static void printFailures(Summary s, PrintWriter out) {
     if (s.failed() == 0) {
       return;
     }
@@ -137,7 +138,7 @@ public final class ConsoleReport {
     return counts.isEmpty() ? "n/a" : joined(counts);
   }
 
-  private static void row(PrintStream out, String label, String value) {
+  private static void row(PrintWriter out, String label, String value) {
     out.printf(Locale.ROOT, "%-40s %-10s%n", label, value);
   }
 

@@ -20,7 +20,7 @@ import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  public static Outcome execute(RunConfig config, PrintStream out, PrintStream log)
+  public static Outcome execute(RunConfig config, PrintWriter out, PrintWriter log)
       throws InterruptedException, IOException {
     String authorization = config.apiKey() == null ? null : "Bearer " + config.apiKey();
     Path resultsDir = prepareResultsDir(config.resultsDir());
@@ -105,6 +105,7 @@ public final class Benchmark {
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
     Aggregator aggregator = new Aggregator();
+    log.flush();
     log.printf(
         Locale.ROOT,
         "servebench: sending %d requests to %s (%s, %s, rate %s)%n",
@@ -152,6 +153,7 @@ public final class Benchmark {
       log.println("servebench: records: " + recordsFile);
       log.println("servebench: summary: " + summaryFile);
     }
+    log.flush();
     int exitCode = summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
   }

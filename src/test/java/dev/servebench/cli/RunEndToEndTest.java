@@ -1,0 +1,223 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.servebench.SharedTestData;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The whole tool against the mock server, whose latencies and token counts are known: every
+ * endpoint type, streamed and not, every dataset format. Latency checks allow a few ms of
+ * scheduling noise above the truth and none below it, since a response can never beat the server.
+ */
+class RunEndToEndTest {
+
+  private static final double TTFT_MS = 50;
+  private static final double ITL_MS = 10;
+  private static final int OUTPUT_TOKENS = 8;
+
+  @TempDir Path results;
+
+  private static MockServer mock() {
+    return MockServer.start(
+        MockServerConfig.builder()
+            .ttftMillis(TTFT_MS)
+            .itlMillis(ITL_MS)
+            .fixedOutputTokens(OUTPUT_TOKENS)
+            .modelName("gpt2")
+            .build());
+  }
+
+  private List<String> baseArgs(MockServer server, String endpointType, boolean stream) {
+    List<String> args = new ArrayList<>();
+    args.add("--model-endpoint-base");
+    args.add(server.baseUrl());
+    args.add("--model-name");
+    args.add("gpt2");
+    args.add("--endpoint-type");
+    args.add(endpointType);
+    args.add(stream ? "--stream" : "--no-stream");
+    args.add("--results-dir");
+    args.add(results.toString());
+    return args;
+  }
+
+  private Cli.Result run(List<String> args) {
+    Cli.Result result = Cli.run(args.toArray(String[]::new));
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    return result;
+  }
+
+  private JsonNode summary() {
+    return Cli.json(Cli.onlyFile(results, "-summary.json"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"openai-chat", "openai-completions", "simple"})
+  void streamsMeasureTheServersKnownLatencies(String endpointType) {
+    try (MockServer server = mock()) {
+      List<String> args = baseArgs(server, endpointType, true);
+      args.addAll(List.of("--dataset-format", "Synthesis", "--num-prompts", "40", "--request-rate", "100",
+          "--input-len-mean", "64", "--input-len-stddev", "8", "--tokenizer", "r50k_base"));
+      Cli.Result result = run(args);
+      JsonNode summary = summary();
+      JsonNode latency = summary.path("latency_ms");
+
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(40);
+      assertThat(latency.path("ttft").path("mean").asDouble()).isBetween(TTFT_MS, TTFT_MS + 5);
+      assertThat(latency.path("itl").path("mean").asDouble()).isBetween(ITL_MS - 1, ITL_MS + 3);
+      assertThat(latency.path("itl").path("count").asInt()).isEqualTo(40 * (OUTPUT_TOKENS - 1));
+      // The mock writes token k at TTFT + k * ITL after arrival, so a late first token makes the
+      // following gaps shorter: TPOT may sit a hair below ITL, never far from it.
+      assertThat(latency.path("tpot").path("mean").asDouble()).isBetween(ITL_MS - 1, ITL_MS + 3);
+      double e2e = TTFT_MS + (OUTPUT_TOKENS - 1) * ITL_MS;
+      assertThat(latency.path("e2e").path("mean").asDouble()).isBetween(e2e, e2e + 10);
+      assertThat(summary.path("tokens").path("output_total").asLong())
+          .isEqualTo(server.completionTokensGenerated())
+          .isEqualTo(40L * OUTPUT_TOKENS);
+      if (!endpointType.equals("simple")) { // the simple stream reports no prompt count
+        assertThat(summary.path("tokens").path("input_total").asLong())
+            .isEqualTo(server.promptTokensReceived());
+      }
+      // Seed figures are the same quantities in seconds.
+      assertThat(summary.path("avg_first_token_latency").asDouble())
+          .isCloseTo(latency.path("ttft").path("mean").asDouble() / 1000, within(1e-9));
+      assertThat(summary.path("avg_next_token_latency").asDouble()).isBetween(0.009, 0.013);
+      assertThat(summary.path("num_prompts").asInt()).isEqualTo(40);
+      // The console shows both the original's lines and the vLLM-style table.
+      assertThat(result.out())
+          .contains("Request Throughput (QPS):")
+          .contains("Average latency for First Tokens:")
+          .contains("Serving Benchmark Result")
+          .contains("Mean TTFT (ms):")
+          .contains("P99 ITL (ms):");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}, stream={1}")
+  @CsvSource({
+    "openai-chat, true", "openai-chat, false",
+    "openai-completions, true", "openai-completions, false",
+    "simple, true", "simple, false"
+  })
+  void everyEndpointTypeWithShareGpt(String endpointType, boolean stream) throws IOException {
+    try (MockServer server = mock()) {
+      List<String> args = baseArgs(server, endpointType, stream);
+      args.addAll(List.of(
+          "--dataset", SharedTestData.data("sharegpt-v3-sample50.json").toString(),
+          "--dataset-format", "ShareGPT", "--num-prompts", "10",
+          "--max-input-tokens-len", "4096", "--max-length", "8192", "--min-output-tokens-len", "1",
+          "--tokenizer", "r50k_base", "--track-input-output"));
+      run(args);
+      JsonNode summary = summary();
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(10);
+      assertThat(summary.path("tokens").path("output_total").asLong())
+          .isEqualTo(server.completionTokensGenerated())
+          .isEqualTo(10L * OUTPUT_TOKENS);
+      // Ten long prompts at once on a possibly cold JVM (the mock tokenizes each prompt before its
+      // TTFT clock starts): these bounds only catch gross errors; the paced test above is precise.
+      double e2e = TTFT_MS + (OUTPUT_TOKENS - 1) * ITL_MS;
+      assertThat(summary.path("latency_ms").path("e2e").path("mean").asDouble()).isBetween(e2e, e2e + 100);
+      if (stream) {
+        assertThat(summary.path("latency_ms").path("ttft").path("mean").asDouble())
+            .isBetween(TTFT_MS, TTFT_MS + 100);
+      } else {
+        assertThat(summary.path("latency_ms").path("ttft").path("count").asInt()).isZero();
+        assertThat(summary.path("avg_first_token_latency").isNull()).isTrue();
+      }
+      // The simple stream has no usage: its counts come from the local tokenizer, and still match.
+      String outputSource = endpointType.equals("simple") && stream ? "local" : "server";
+      assertThat(summary.path("tokens").path("output_tokens_source").path(outputSource).asInt()).isEqualTo(10);
+      List<String> lines = Files.readAllLines(Cli.onlyFile(results, "-records.jsonl"));
+      assertThat(lines).hasSize(11);
+      assertThat(lines.get(1)).contains("\"prompt\":").contains("\"output\":");
+    }
+  }
+
+  @Test
+  void ipexPromptOnTheSimpleEndpoint() {
+    try (MockServer server = mock()) {
+      List<String> args = baseArgs(server, "simple", true);
+      args.addAll(List.of(
+          "--dataset", SharedTestData.data("ipex-prompt.json").toString(),
+          "--dataset-format", "IPEX", "--input-tokens", "32", "--max-new-tokens", "8",
+          "--num-prompts", "5", "--model-type", "gpt-j", "--tokenizer", "r50k_base"));
+      run(args);
+      JsonNode summary = summary();
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(5);
+      assertThat(summary.path("min_prompt_len").asInt()).isEqualTo(summary.path("max_prompt_len").asInt());
+      assertThat(summary.path("tokens").path("output_total").asLong()).isEqualTo(server.completionTokensGenerated());
+    }
+  }
+
+  @Test
+  void jsonlPromptsOnCompletions() throws IOException {
+    Path prompts = results.resolve("prompts.jsonl");
+    Files.writeString(
+        prompts,
+        "{\"prompt\": \"Tell me a story\", \"output_len\": 8}\n{\"prompt\": \"Why is the sky blue?\", \"output_len\": 8}\n");
+    Path out = results.resolve("out");
+    try (MockServer server = mock()) {
+      Cli.Result result =
+          Cli.run("--model-endpoint-base", server.baseUrl(), "--endpoint-type", "openai-completions",
+              "--dataset", prompts.toString(), "--dataset-format", "JSONL", "--num-prompts", "2",
+              "--tokenizer", "r50k_base", "--track-token-latency", "--results-dir", out.toString());
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      // No --model-name: the server's /v1/models named it.
+      assertThat(result.err()).contains("the server lists 'gpt2'");
+      JsonNode summary = Cli.json(Cli.onlyFile(out, "-summary.json"));
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(2);
+      assertThat(summary.path("configuration").path("model_name").asText()).isEqualTo("gpt2");
+    }
+  }
+
+  @Test
+  void reportRebuildsTheSameSummaryFromTheRecordsFile() throws IOException {
+    try (MockServer server = mock()) {
+      List<String> args = baseArgs(server, "openai-chat", true);
+      args.addAll(List.of("--dataset-format", "Synthesis", "--num-prompts", "20", "--tokenizer", "r50k_base"));
+      Cli.Result original = run(args);
+      Path records = Cli.onlyFile(results, "-records.jsonl");
+      Path rebuilt = results.resolve("rebuilt.json");
+      Cli.Result report = Cli.run("report", records.toString(), "--summary-out", rebuilt.toString());
+      assertThat(report.exitCode()).as(report.err()).isZero();
+      JsonNode first = summary();
+      JsonNode second = Cli.json(rebuilt);
+      assertThat(second).isEqualTo(first);
+      // The console report too, from its title on.
+      String table = original.out().substring(original.out().indexOf("Total time"));
+      assertThat(report.out()).isEqualTo(table);
+    }
+  }
+
+  @Test
+  void failedRequestsAreReportedByReasonAndTheExitCodeSaysSo() {
+    try (MockServer server = mock()) {
+      // Under /not-openai the mock speaks the simple protocol, which rejects a chat body.
+      Cli.Result result =
+          Cli.run("--model-endpoint-base", server.baseUrl() + "/not-openai", "--model-name", "gpt2",
+              "--dataset-format", "Synthesis", "--num-prompts", "3", "--tokenizer", "r50k_base",
+              "--results-dir", results.toString());
+      assertThat(result.exitCode()).isEqualTo(3);
+      assertThat(result.out()).contains("Failed requests: 3 of 3").contains("http_status 3").contains("HTTP 500");
+      JsonNode summary = summary();
+      assertThat(summary.path("requests").path("failed").asInt()).isEqualTo(3);
+      assertThat(summary.path("requests").path("failures_by_http_status").path("500").asInt()).isEqualTo(3);
+      assertThat(summary.path("throughput_requests_per_s").isNull()).isFalse();
+      assertThat(summary.path("throughput_requests_per_s").asDouble()).isZero();
+    }
+  }
+}

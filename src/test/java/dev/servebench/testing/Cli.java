@@ -1,0 +1,52 @@
+package dev.servebench.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** Runs the servebench command line in-process and captures what it prints. */
+public final class Cli {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** One finished command. */
+  public record Result(int exitCode, String out, String err) {}
+
+  private Cli() {}
+
+  public static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(exitCode, out.toString(), err.toString());
+  }
+
+  /** The one file in {@code directory} whose name ends with {@code suffix}. */
+  public static Path onlyFile(Path directory, String suffix) {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files
+          .filter(file -> file.getFileName().toString().endsWith(suffix))
+          .reduce((a, b) -> {
+            throw new AssertionError("more than one *" + suffix + " in " + directory);
+          })
+          .orElseThrow(() -> new AssertionError("no *" + suffix + " in " + directory));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static JsonNode json(Path file) {
+    try {
+      return MAPPER.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
