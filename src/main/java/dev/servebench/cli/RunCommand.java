@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     sortOptions = false,
+    abbreviateSynopsis = true,
     description = "Benchmarks an LLM serving endpoint (the default command).")
 final class RunCommand implements Callable<Integer> {
 
