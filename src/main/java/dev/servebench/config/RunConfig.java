@@ -6,107 +6,241 @@ import dev.servebench.endpoint.EndpointType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Every setting of one benchmark run, checked once, here, with messages that name the flag. The
- * command line only collects flags into this record.
- *
- * @param target the server ({@code --model-endpoint-base})
- * @param route the simple endpoint's route instead of {@code /<model>}, or {@code null}
- * @param modelName the model, or {@code null} to ask an OpenAI server's {@code /v1/models}
- * @param apiKey sent as a bearer token; never printed or written
- * @param tokenizerSpec a built-in encoding or a tokenizer.json path, or {@code null} for the model's
- *     default
- * @param requestRatePerSecond mean send rate; infinite sends everything at once
- * @param maxConcurrency most requests in flight, 0 for no cap
- * @param resultsDir where to write the records and summary files, or {@code null}
+ * command line only collects flags into these records.
  */
 public record RunConfig(
-    HttpTarget target,
-    EndpointType endpointType,
-    String route,
-    String modelName,
-    String apiKey,
-    String tokenizerSpec,
-    DatasetFormat datasetFormat,
-    DatasetOptions dataset,
-    double requestRatePerSecond,
-    int maxConcurrency,
-    Duration timeout,
-    boolean stream,
-    boolean trackInputOutput,
-    Path resultsDir,
-    boolean progress,
-    int ioThreads,
-    Double temperature,
-    Double topP,
-    Integer topK,
-    Boolean doSample,
-    boolean vllmEngine) {
+    Endpoint endpoint,
+    Prompts prompts,
+    Load load,
+    Limits limits,
+    Sampling sampling,
+    Output output) {
 
-  public RunConfig {
-    if (Double.isNaN(requestRatePerSecond) || requestRatePerSecond <= 0) {
-      throw new InvalidInputException(
-          "--request-rate must be a positive number of requests per second or 'inf', got "
-              + requestRatePerSecond);
+  /**
+   * The server and how to talk to it.
+   *
+   * @param route the simple endpoint's route instead of {@code /<model>}, or {@code null}
+   * @param modelName the model, or {@code null} to ask an OpenAI server's {@code /v1/models}
+   * @param apiKey sent as a bearer token; never printed or written
+   */
+  public record Endpoint(
+      HttpTarget target,
+      EndpointType type,
+      String route,
+      String modelName,
+      String apiKey,
+      TlsOptions tls,
+      boolean stream) {
+
+    public Endpoint {
+      if (type == EndpointType.SIMPLE && modelName == null && route == null) {
+        throw new InvalidInputException(
+            "the simple endpoint is addressed by model: pass --model-name (e.g. --model-name gpt-j-6b)");
+      }
     }
-    if (maxConcurrency < 0) {
-      throw new InvalidInputException(
-          "--max-concurrency must be 0 (no cap) or more, got " + maxConcurrency);
-    }
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new InvalidInputException("--timeout must be a positive number of seconds, got " + timeout.toMillis() / 1000.0);
-    }
-    if (ioThreads < 1) {
-      throw new InvalidInputException("--io-threads must be at least 1, got " + ioThreads);
-    }
-    if (temperature != null && !(temperature >= 0)) {
-      throw new InvalidInputException("--temperature must be 0 or more, got " + temperature);
-    }
-    if (topP != null && !(topP > 0 && topP <= 1)) {
-      throw new InvalidInputException("--top-p must be in (0, 1], got " + topP);
-    }
-    if (topK != null && topK < -1) {
-      throw new InvalidInputException("--top-k must be -1 (disabled), 0 or more, got " + topK);
-    }
-    if (endpointType == EndpointType.SIMPLE && modelName == null && route == null) {
-      throw new InvalidInputException(
-          "the simple endpoint is addressed by model: pass --model-name (e.g. --model-name gpt-j-6b)");
+
+    public Endpoint withModelName(String discovered) {
+      return new Endpoint(target, type, route, discovered, apiKey, tls, stream);
     }
   }
 
+  /**
+   * What to send.
+   *
+   * @param tokenizerSpec a built-in encoding or a tokenizer.json path, or {@code null} for the
+   *     model's default
+   */
+  public record Prompts(DatasetFormat format, DatasetOptions dataset, String tokenizerSpec) {}
+
+  /** The gap distribution of an open-loop plan. */
+  public enum Arrival {
+    /** Gamma gaps with shape {@code --burstiness}: Poisson at 1. */
+    GAMMA,
+    /** Equal gaps of exactly 1 / rate. */
+    CONSTANT
+  }
+
+  /**
+   * How load is offered.
+   *
+   * @param ratePerSecond mean send rate; infinite sends everything at once
+   * @param burstiness shape of the gamma gaps: 1 is Poisson, below 1 burstier, above more regular
+   * @param rampUpNanos the rate rises linearly from 0 over this long (0 for none)
+   * @param concurrency a closed loop keeping this many requests in flight (0: open loop)
+   * @param maxConcurrency a cap on requests in flight for an open loop (0 for none)
+   * @param durationNanos send for this long after warm-up instead of a fixed count (-1 for none)
+   * @param warmupRequests the first requests, recorded but left out of the statistics
+   * @param warmupNanos requests intended within this first span are warm-up too
+   * @param drain how long requests in flight may finish after Ctrl-C
+   */
+  public record Load(
+      double ratePerSecond,
+      Arrival arrival,
+      double burstiness,
+      long rampUpNanos,
+      int concurrency,
+      int maxConcurrency,
+      long durationNanos,
+      int warmupRequests,
+      long warmupNanos,
+      Duration drain) {
+
+    public Load {
+      if (Double.isNaN(ratePerSecond) || ratePerSecond <= 0) {
+        throw new InvalidInputException(
+            "--request-rate must be a positive number of requests per second or 'inf', got "
+                + ratePerSecond);
+      }
+      if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
+        throw new InvalidInputException("--burstiness must be a positive number, got " + burstiness);
+      }
+      if (maxConcurrency < 0) {
+        throw new InvalidInputException("--max-concurrency must be 0 (no cap) or more, got " + maxConcurrency);
+      }
+      if (concurrency < 0) {
+        throw new InvalidInputException("--concurrency must be 1 or more, got " + concurrency);
+      }
+      if (concurrency > 0 && maxConcurrency > 0) {
+        throw new InvalidInputException(
+            "--concurrency (a closed loop) and --max-concurrency (a cap on an open loop) contradict"
+                + " each other: give one of them");
+      }
+      if (concurrency > 0 && (Double.isFinite(ratePerSecond) || rampUpNanos > 0)) {
+        throw new InvalidInputException(
+            "--concurrency runs a closed loop, which has no rate: drop --request-rate/--ramp-up, or"
+                + " use --max-concurrency to cap an open loop");
+      }
+      if (rampUpNanos > 0 && Double.isInfinite(ratePerSecond)) {
+        throw new InvalidInputException("--ramp-up needs a finite --request-rate to ramp up to");
+      }
+      if (warmupRequests < 0) {
+        throw new InvalidInputException("--warmup-requests must be 0 or more, got " + warmupRequests);
+      }
+      if (drain.isNegative()) {
+        throw new InvalidInputException("--drain-timeout must be 0 or more seconds");
+      }
+    }
+
+    public boolean closedLoop() {
+      return concurrency > 0;
+    }
+  }
+
+  /**
+   * Per-request limits of the client.
+   *
+   * @param firstTokenTimeout or {@code null} for none
+   * @param idleTimeout or {@code null} for none
+   */
+  public record Limits(
+      Duration timeout,
+      Duration firstTokenTimeout,
+      Duration idleTimeout,
+      long maxResponseBytes,
+      int retries,
+      int ioThreads) {
+
+    public Limits {
+      if (!timeout.isPositive()) {
+        throw new InvalidInputException("--timeout must be a positive number of seconds");
+      }
+      if (firstTokenTimeout != null && !firstTokenTimeout.isPositive()) {
+        throw new InvalidInputException("--ttft-timeout must be a positive number of seconds");
+      }
+      if (idleTimeout != null && !idleTimeout.isPositive()) {
+        throw new InvalidInputException("--idle-timeout must be a positive number of seconds");
+      }
+      if (maxResponseBytes < 1) {
+        throw new InvalidInputException("--max-response-bytes must be at least 1, got " + maxResponseBytes);
+      }
+      if (retries < 0) {
+        throw new InvalidInputException("--retries must be 0 or more, got " + retries);
+      }
+      if (ioThreads < 1) {
+        throw new InvalidInputException("--io-threads must be at least 1, got " + ioThreads);
+      }
+    }
+  }
+
+  /** Generation settings; {@code null} ones are not sent, zeros are. */
+  public record Sampling(Double temperature, Double topP, Integer topK, Boolean doSample, boolean vllmEngine) {
+
+    public Sampling {
+      if (temperature != null && !(temperature >= 0)) {
+        throw new InvalidInputException("--temperature must be 0 or more, got " + temperature);
+      }
+      if (topP != null && !(topP > 0 && topP <= 1)) {
+        throw new InvalidInputException("--top-p must be in (0, 1], got " + topP);
+      }
+      if (topK != null && topK < -1) {
+        throw new InvalidInputException("--top-k must be -1 (disabled), 0 or more, got " + topK);
+      }
+    }
+  }
+
+  /**
+   * What the run reports and writes.
+   *
+   * @param resultsDir where to write the records and summary files, or {@code null}
+   * @param percentiles the percentiles the console shows
+   * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
+   *     {@code itl}, {@code e2el}); empty for none
+   */
+  public record Output(
+      Path resultsDir,
+      boolean trackInputOutput,
+      boolean progress,
+      List<Double> percentiles,
+      Map<String, Double> goodput) {}
+
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
-    return new RunConfig(
-        target, endpointType, route, discoveredModelName, apiKey, tokenizerSpec, datasetFormat,
-        dataset, requestRatePerSecond, maxConcurrency, timeout, stream, trackInputOutput, resultsDir,
-        progress, ioThreads, temperature, topP, topK, doSample, vllmEngine);
+    return new RunConfig(endpoint.withModelName(discoveredModelName), prompts, load, limits, sampling, output);
   }
 
   /** The settings as written into records and summaries: no secrets. */
   public Map<String, Object> describe(String tokenizerName) {
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("model_endpoint_base", target.url());
-    settings.put("endpoint_type", endpointType.flagValue());
-    settings.put("model_name", modelName);
-    settings.put("route", route);
-    settings.put("api_key", apiKey == null ? "not set" : "set (not shown)");
+    settings.put("model_endpoint_base", endpoint.target().url());
+    settings.put("endpoint_type", endpoint.type().flagValue());
+    settings.put("model_name", endpoint.modelName());
+    settings.put("route", endpoint.route());
+    settings.put("api_key", endpoint.apiKey() == null ? "not set" : "set (not shown)");
+    settings.put("insecure_tls", endpoint.tls().insecure());
+    settings.put("ca_cert", endpoint.tls().caBundle() == null ? null : endpoint.tls().caBundle().toString());
+    settings.put("stream", endpoint.stream());
     settings.put("tokenizer", tokenizerName);
-    settings.put("dataset_format", datasetFormat.displayName());
+    DatasetOptions dataset = prompts.dataset();
+    settings.put("dataset_format", prompts.format().displayName());
     settings.put("dataset", dataset.dataset() == null ? null : dataset.dataset().toString());
     settings.put("num_prompts", dataset.numPrompts());
     settings.put("seed", dataset.seed());
-    settings.put("request_rate", Double.isInfinite(requestRatePerSecond) ? "inf" : requestRatePerSecond);
-    settings.put("max_concurrency", maxConcurrency);
-    settings.put("stream", stream);
-    settings.put("timeout_s", timeout.toMillis() / 1000.0);
-    settings.put("temperature", temperature);
-    settings.put("top_p", topP);
-    settings.put("top_k", topK);
-    settings.put("do_sample", doSample);
-    settings.put("vllm_engine", vllmEngine);
-    switch (datasetFormat) {
+    settings.put("request_rate", Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond());
+    settings.put("arrival", load.arrival().name().toLowerCase(java.util.Locale.ROOT));
+    settings.put("burstiness", load.burstiness());
+    settings.put("ramp_up_s", load.rampUpNanos() / 1e9);
+    settings.put("concurrency", load.concurrency());
+    settings.put("max_concurrency", load.maxConcurrency());
+    settings.put("duration_s", load.durationNanos() < 0 ? null : load.durationNanos() / 1e9);
+    settings.put("warmup_requests", load.warmupRequests());
+    settings.put("warmup_s", load.warmupNanos() / 1e9);
+    settings.put("timeout_s", limits.timeout().toMillis() / 1000.0);
+    settings.put("ttft_timeout_s", limits.firstTokenTimeout() == null ? null : limits.firstTokenTimeout().toMillis() / 1000.0);
+    settings.put("idle_timeout_s", limits.idleTimeout() == null ? null : limits.idleTimeout().toMillis() / 1000.0);
+    settings.put("retries", limits.retries());
+    settings.put("temperature", sampling.temperature());
+    settings.put("top_p", sampling.topP());
+    settings.put("top_k", sampling.topK());
+    settings.put("do_sample", sampling.doSample());
+    settings.put("vllm_engine", sampling.vllmEngine());
+    settings.put("percentiles", output.percentiles());
+    settings.put("goodput_slo_ms", output.goodput());
+    switch (prompts.format()) {
       case SHAREGPT -> {
         settings.put("min_input_tokens_len", dataset.minInputTokens());
         settings.put("max_input_tokens_len", dataset.maxInputTokens());

@@ -8,6 +8,12 @@ public enum FailureReason {
   CONNECT,
   /** The request did not complete within {@code --timeout}. */
   TIMEOUT,
+  /** No token arrived within {@code --ttft-timeout} of sending. */
+  TTFT_TIMEOUT,
+  /** Nothing arrived for {@code --idle-timeout} while the response was under way. */
+  IDLE_TIMEOUT,
+  /** The response grew past {@code --max-response-bytes}. */
+  RESPONSE_TOO_LARGE,
   /** The server answered with a status other than 2xx. */
   HTTP_STATUS,
   /** The connection closed or reset before the response was complete. */
@@ -17,7 +23,9 @@ public enum FailureReason {
   /** The server reported an error inside a successful response (an SSE error event, an error field). */
   SERVER_ERROR,
   /** Any other I/O error on the connection. */
-  IO;
+  IO,
+  /** The run was interrupted (Ctrl-C, SIGTERM) and the request did not finish within the drain time. */
+  CANCELLED;
 
   /** The name used in files and reports, e.g. {@code stream_cut}. */
   public String label() {

@@ -1,41 +1,61 @@
 package dev.servebench.engine;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.EndpointAdapter;
+import dev.servebench.endpoint.FailureReason;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunEnd;
 import dev.servebench.record.TokenSource;
 import dev.servebench.tokenizer.Tokenizer;
+import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLException;
 
 /**
- * Runs a plan against an endpoint, open loop: a pacer thread sends request {@code i} at its planned
- * time whatever earlier responses do, the I/O threads stamp and parse responses, and a recorder
- * thread turns each finished request into a {@link RequestRecord} (tokenizing output when the
- * server reported no count, never on an I/O thread) and hands it to the sink.
+ * Runs a plan against an endpoint. Open loop by default: a pacer thread sends each request at its
+ * planned time whatever earlier responses do; with a closed loop, a fixed number of requests is
+ * kept in flight. I/O threads stamp and parse responses; a recorder thread turns each finished
+ * request into a {@link RequestRecord} (tokenizing output when the server reported no count, never
+ * on an I/O thread) and hands it to the sink.
  */
 public final class BenchmarkRunner {
+
+  /** How often waiting threads look at the stop flag. */
+  private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /**
    * How a run talks to its endpoint.
    *
    * @param maxConcurrency most requests in flight at once, 0 for no cap; waiting for a slot delays
    *     the send, which shows as schedule lag
+   * @param closedLoop keep exactly {@code maxConcurrency} requests in flight, each sent as soon as
+   *     a slot frees (its intended time is that moment), instead of following a plan
    * @param authorizationHeader {@code Bearer <key>}, or {@code null}
+   * @param firstTokenTimeout limit from send to the first token, or {@code null}
+   * @param idleTimeout limit between reads once the headers arrived, or {@code null}
+   * @param retries how often a failed request is sent again (a reused connection that closed
+   *     before answering is retried once more, transparently)
    */
   public record Settings(
       HttpTarget target,
@@ -43,10 +63,33 @@ public final class BenchmarkRunner {
       RequestOptions options,
       String authorizationHeader,
       int maxConcurrency,
+      boolean closedLoop,
       Duration timeout,
+      Duration firstTokenTimeout,
+      Duration idleTimeout,
+      long maxResponseBytes,
+      int retries,
+      TlsOptions tls,
       int ioThreads,
       boolean trackInputOutput,
       String userAgent) {}
+
+  /**
+   * When the run stops sending and what counts as warm-up. A request is warm-up if it is among the
+   * first {@code warmupRequests} or intended within the first {@code warmupNanos}.
+   *
+   * @param measuredRequests requests to send after warm-up, or -1 for no count bound
+   * @param durationNanos how long to send after warm-up, or -1 for no time bound
+   * @param drain how long requests in flight may finish after a stop request
+   */
+  public record Bounds(
+      long measuredRequests, long durationNanos, int warmupRequests, long warmupNanos, Duration drain) {
+
+    /** Exactly {@code count} requests, no warm-up. */
+    public static Bounds requests(long count) {
+      return new Bounds(count, -1, 0, 0, Duration.ofSeconds(5));
+    }
+  }
 
   /** Receives finished requests on the recorder thread, one at a time. */
   public interface RecordSink {
@@ -65,165 +108,336 @@ public final class BenchmarkRunner {
   }
 
   /**
-   * Sends {@code prompts[i]} at {@code plan[i]} nanoseconds after the pacer starts and returns when
-   * every request has been recorded.
+   * Sends request {@code i} with {@code prompts[i % size]} at the plan's {@code i}-th offset after
+   * the pacer starts, until the bounds or the plan end or a stop is requested, and returns once
+   * every sent request has been recorded.
    *
    * @param progress where to print a progress line each second, or {@code null}
    */
-  public void run(
-      RunClock clock, List<Prompt> prompts, long[] planNanos, RecordSink sink, PrintWriter progress)
+  public RunEnd run(
+      RunClock clock,
+      List<Prompt> prompts,
+      SendPlan plan,
+      Bounds bounds,
+      RecordSink sink,
+      RunControl control,
+      PrintWriter progress)
       throws InterruptedException, SSLException {
-    int count = prompts.size();
-    BlockingQueue<InFlightRequest> finished = new LinkedBlockingQueue<>();
-    Semaphore slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency()) : null;
-    AtomicInteger sent = new AtomicInteger();
-    AtomicInteger done = new AtomicInteger();
-    AtomicInteger failed = new AtomicInteger();
-    String path =
-        settings.adapter().requestPath(settings.target().basePath(), settings.options().modelName());
+    Run run = new Run(clock, sink);
     HttpTransport.RequestSpec spec =
         new HttpTransport.RequestSpec(
-            path,
+            settings.adapter().requestPath(settings.target().basePath(), settings.options().modelName()),
             settings.authorizationHeader(),
             settings.userAgent(),
             settings.options().stream(),
-            settings.timeout().toNanos());
-    Recorder recorder = new Recorder(clock, count, finished, sink, done, failed);
-    ScheduledExecutorService ticker = progress == null ? null : startProgress(progress, count, sent, done, failed);
+            settings.timeout().toNanos(),
+            settings.firstTokenTimeout() == null ? 0 : settings.firstTokenTimeout().toNanos(),
+            settings.idleTimeout() == null ? 0 : settings.idleTimeout().toNanos(),
+            settings.maxResponseBytes());
+    SslContext ssl = HttpTransport.sslContext(settings.target(), settings.tls());
+    ScheduledExecutorService ticker = progress == null ? null : run.startProgress(progress);
+    long cpuStartNanos = processCpuNanos();
+    long wallStartNanos = System.nanoTime();
     try (HttpTransport transport =
-        new HttpTransport(
-            settings.target(),
-            settings.adapter(),
-            spec,
-            settings.ioThreads(),
-            (request, endNanos) -> {
-              if (slots != null) {
-                slots.release();
-              }
-              finished.add(request);
-            })) {
-      recorder.start();
-      long planStartNanos = System.nanoTime();
-      for (int i = 0; i < count; i++) {
-        long dueNanos = planStartNanos + planNanos[i];
-        long waitNanos;
-        while ((waitNanos = dueNanos - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(waitNanos);
-        }
-        if (slots != null) {
-          slots.acquire();
-        }
-        Prompt prompt = prompts.get(i);
-        byte[] body = settings.adapter().requestBody(prompt, settings.options());
-        InFlightRequest request = new InFlightRequest(i, prompt, body, dueNanos);
-        request.sentNanos = System.nanoTime();
-        transport.send(request);
-        sent.incrementAndGet();
-      }
-      recorder.join();
+        new HttpTransport(settings.target(), settings.adapter(), spec, settings.ioThreads(), ssl, run)) {
+      run.transport = transport;
+      run.recorder.start();
+      run.pace(prompts, plan, bounds, control);
+      run.pacingDone = true;
+      run.drain(bounds.drain(), control);
+      run.recorder.join();
     } finally {
       if (ticker != null) {
         ticker.shutdownNow();
       }
     }
-    if (recorder.failure != null) {
-      throw recorder.failure;
+    if (run.recorderFailure != null) {
+      throw run.recorderFailure;
     }
+    return new RunEnd(
+        control.stopRequested(),
+        bounds.durationNanos() < 0 && bounds.warmupNanos() == 0
+            ? bounds.measuredRequests() + bounds.warmupRequests()
+            : -1,
+        run.sent.get(),
+        run.peakInFlight.get(),
+        processCpuNanos() - cpuStartNanos,
+        System.nanoTime() - wallStartNanos,
+        Runtime.getRuntime().availableProcessors(),
+        settings.maxConcurrency());
   }
 
-  private static ScheduledExecutorService startProgress(
-      PrintWriter out, int count, AtomicInteger sent, AtomicInteger done, AtomicInteger failed) {
-    ScheduledExecutorService ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            runnable -> {
-              Thread thread = new Thread(runnable, "servebench-progress");
-              thread.setDaemon(true);
-              return thread;
-            });
-    long startNanos = System.nanoTime();
-    ticker.scheduleAtFixedRate(
-        () -> {
-          out.printf(
-              Locale.ROOT,
-              "[%6.1f s] sent %d/%d, finished %d (failed %d), in flight %d%n",
-              (System.nanoTime() - startNanos) / 1e9,
-              sent.get(),
-              count,
-              done.get(),
-              failed.get(),
-              sent.get() - done.get());
-          out.flush();
-        },
-        1,
-        1,
-        TimeUnit.SECONDS);
-    return ticker;
+  /** CPU time of the whole process: every thread, the JIT and the garbage collector included. */
+  static long processCpuNanos() {
+    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
+  }
+
+  /** The state of one run, shared by the pacer, the I/O threads and the recorder. */
+  private final class Run implements HttpTransport.Listener {
+    final RunClock clock;
+    final RecordSink sink;
+    final Recorder recorder;
+    final BlockingQueue<InFlightRequest> finished = new LinkedBlockingQueue<>();
+    final Set<InFlightRequest> inFlight = ConcurrentHashMap.newKeySet();
+    final Semaphore slots;
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong recorded = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicInteger inFlightCount = new AtomicInteger();
+    final AtomicInteger peakInFlight = new AtomicInteger();
+    volatile boolean pacingDone;
+    volatile boolean stopping;
+    volatile RuntimeException recorderFailure;
+    HttpTransport transport;
+
+    Run(RunClock clock, RecordSink sink) {
+      this.clock = clock;
+      this.sink = sink;
+      this.recorder = new Recorder(this);
+      this.slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency()) : null;
+    }
+
+    void pace(List<Prompt> prompts, SendPlan plan, Bounds bounds, RunControl control) {
+      long planStartNanos = System.nanoTime();
+      long warmupSent = 0;
+      for (long index = 0; !control.stopRequested(); index++) {
+        if (bounds.measuredRequests() >= 0 && index - warmupSent >= bounds.measuredRequests()) {
+          return;
+        }
+        long dueNanos;
+        if (settings.closedLoop()) {
+          if (!acquireSlot(control)) {
+            return;
+          }
+          dueNanos = System.nanoTime();
+        } else {
+          long offsetNanos = plan.nextOffsetNanos();
+          if (offsetNanos == SendPlan.END || pastDuration(bounds, offsetNanos)) {
+            return;
+          }
+          dueNanos = planStartNanos + offsetNanos;
+          if (!waitUntil(dueNanos, control) || (slots != null && !acquireSlot(control))) {
+            return;
+          }
+        }
+        if (settings.closedLoop() && pastDuration(bounds, dueNanos - planStartNanos)) {
+          slots.release();
+          return;
+        }
+        boolean warmup =
+            index < bounds.warmupRequests() || dueNanos - planStartNanos < bounds.warmupNanos();
+        if (warmup) {
+          warmupSent++;
+        }
+        Prompt prompt = prompts.get((int) (index % prompts.size()));
+        byte[] body = settings.adapter().requestBody(prompt, settings.options());
+        InFlightRequest request = new InFlightRequest((int) index, prompt, body, dueNanos, warmup);
+        dispatch(request, false);
+        sent.incrementAndGet();
+      }
+    }
+
+    private boolean pastDuration(Bounds bounds, long offsetNanos) {
+      return bounds.durationNanos() >= 0 && offsetNanos >= bounds.warmupNanos() + bounds.durationNanos();
+    }
+
+    private boolean waitUntil(long dueNanos, RunControl control) {
+      long waitNanos;
+      while ((waitNanos = dueNanos - System.nanoTime()) > 0) {
+        if (control.stopRequested()) {
+          return false;
+        }
+        LockSupport.parkNanos(Math.min(waitNanos, STOP_CHECK_NANOS));
+      }
+      return !control.stopRequested();
+    }
+
+    private boolean acquireSlot(RunControl control) {
+      try {
+        while (!slots.tryAcquire(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS)) {
+          if (control.stopRequested()) {
+            return false;
+          }
+        }
+        return true;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
+    private void dispatch(InFlightRequest request, boolean freshConnection) {
+      if (request.attempt == 1) {
+        int now = inFlightCount.incrementAndGet();
+        peakInFlight.accumulateAndGet(now, Math::max);
+      }
+      request.sentNanos = System.nanoTime();
+      inFlight.add(request);
+      transport.send(request, freshConnection);
+    }
+
+    @Override
+    public void onStarted(InFlightRequest request) {
+      // The channel is set on the request; nothing else to do until it ends.
+    }
+
+    @Override
+    public void onFinished(InFlightRequest request) {
+      inFlight.remove(request);
+      if (request.failureReason != null && request.failureReason != FailureReason.CANCELLED && !stopping) {
+        if (isTransparentRetry(request)) {
+          dispatch(request.nextAttempt(true), true);
+          return;
+        }
+        if (request.attempt <= settings.retries()) {
+          InFlightRequest next = request.nextAttempt(false);
+          long delayNanos = retryDelayNanos(request);
+          transport.later(() -> dispatch(next, false), delayNanos);
+          return;
+        }
+      }
+      inFlightCount.decrementAndGet();
+      if (slots != null) {
+        slots.release();
+      }
+      finished.add(request);
+    }
+
+    /**
+     * A kept-alive connection the server closed before answering anything: the server most likely
+     * closed it as idle just as the request went out, so it never saw the request. One retry on a
+     * fresh connection, as HTTP clients do, and not counted against {@code --retries}.
+     */
+    private boolean isTransparentRetry(InFlightRequest request) {
+      return request.reusedConnection
+          && !request.transparentRetry
+          && request.failureReason == FailureReason.STREAM_CUT
+          && request.responseBytes == 0
+          && request.headersNanos == RequestRecord.ABSENT;
+    }
+
+    /** Retry-After when the server gave one (capped), else 100 ms doubling per attempt, to 5 s. */
+    private long retryDelayNanos(InFlightRequest request) {
+      if (request.retryAfterHeader != null) {
+        try {
+          long seconds = Long.parseLong(request.retryAfterHeader.trim());
+          return Math.min(MAX_RETRY_AFTER_NANOS, TimeUnit.SECONDS.toNanos(Math.max(0, seconds)));
+        } catch (NumberFormatException httpDate) {
+          // An HTTP-date Retry-After: fall through to the backoff.
+        }
+      }
+      return TimeUnit.MILLISECONDS.toNanos(Math.min(5000, 100L << Math.min(6, request.attempt - 1)));
+    }
+
+    /** After pacing: wait for the requests in flight; after a stop, cancel what outlives the drain. */
+    void drain(Duration drainTime, RunControl control) throws InterruptedException {
+      long drainDeadlineNanos = Long.MAX_VALUE;
+      while (recorded.get() < sent.get()) {
+        if (control.stopRequested() && drainDeadlineNanos == Long.MAX_VALUE) {
+          drainDeadlineNanos = System.nanoTime() + drainTime.toNanos();
+        }
+        if (System.nanoTime() >= drainDeadlineNanos && !stopping) {
+          stopping = true;
+          transport.cancelAll(List.copyOf(inFlight));
+        }
+        Thread.sleep(10);
+      }
+    }
+
+    ScheduledExecutorService startProgress(PrintWriter out) {
+      ScheduledExecutorService ticker =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "servebench-progress");
+                thread.setDaemon(true);
+                return thread;
+              });
+      long startNanos = System.nanoTime();
+      ticker.scheduleAtFixedRate(
+          () -> {
+            out.printf(
+                Locale.ROOT,
+                "[%6.1f s] sent %d, finished %d (failed %d), in flight %d%n",
+                (System.nanoTime() - startNanos) / 1e9,
+                sent.get(),
+                recorded.get(),
+                failed.get(),
+                inFlightCount.get());
+            out.flush();
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
+      return ticker;
+    }
   }
 
   /** The recorder thread: builds records off the I/O threads and feeds the sink in batches. */
   private final class Recorder extends Thread {
-    private final RunClock clock;
-    private final int count;
-    private final BlockingQueue<InFlightRequest> finished;
-    private final RecordSink sink;
-    private final AtomicInteger done;
-    private final AtomicInteger failedCount;
-    volatile RuntimeException failure;
+    private final Run run;
 
-    Recorder(
-        RunClock clock,
-        int count,
-        BlockingQueue<InFlightRequest> finished,
-        RecordSink sink,
-        AtomicInteger done,
-        AtomicInteger failedCount) {
+    Recorder(Run run) {
       super("servebench-recorder");
       setDaemon(true);
-      this.clock = clock;
-      this.count = count;
-      this.finished = finished;
-      this.sink = sink;
-      this.done = done;
-      this.failedCount = failedCount;
+      this.run = run;
     }
 
     @Override
     public void run() {
       List<InFlightRequest> batch = new ArrayList<>();
-      int recorded = 0;
       try {
-        while (recorded < count) {
-          batch.add(finished.take());
-          finished.drainTo(batch);
+        while (!(run.pacingDone && run.recorded.get() == run.sent.get())) {
+          InFlightRequest first = run.finished.poll(20, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+          run.finished.drainTo(batch);
           for (InFlightRequest request : batch) {
             RequestRecord record = toRecord(request);
             if (!record.succeeded()) {
-              failedCount.incrementAndGet();
+              run.failed.incrementAndGet();
             }
-            sink.accept(record);
-            done.incrementAndGet();
+            run.sink.accept(record);
+            run.recorded.incrementAndGet();
           }
-          recorded += batch.size();
           batch.clear();
-          sink.flush();
+          run.sink.flush();
         }
       } catch (InterruptedException stopped) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException broken) {
-        failure = broken;
+        run.recorderFailure = broken;
+        // Keep counting so the run can end; nothing more is written.
+        run.recorded.set(Long.MAX_VALUE / 2);
       }
     }
 
     private RequestRecord toRecord(InFlightRequest request) {
+      RunClock clock = run.clock;
       long[] chunks = request.chunkNanos();
       for (int i = 0; i < chunks.length; i++) {
         chunks[i] = clock.since(chunks[i]);
+      }
+      int[] chunkTokens = request.chunkTokensFromServer();
+      TokenSource chunkSource = chunks.length == 0 ? null : TokenSource.SERVER;
+      if (chunkTokens == null) {
+        chunkTokens = new int[chunks.length];
+        for (int i = 0; i < chunks.length; i++) {
+          chunkTokens[i] = tokenizer.countTokens(request.chunkText(i));
+        }
+        chunkSource = chunks.length == 0 ? null : TokenSource.LOCAL;
       }
       boolean serverPrompt = request.serverPromptTokens >= 0;
       boolean serverOutput = request.serverCompletionTokens >= 0;
       String output = request.output.toString();
       return new RequestRecord(
           request.index,
+          request.warmup,
+          request.attempt,
+          request.earlierErrors,
           request.streamed,
           clock.since(request.intendedNanos),
           clock.since(request.sentNanos),
@@ -231,7 +445,10 @@ public final class BenchmarkRunner {
           chunks.length == 0 ? RequestRecord.ABSENT : chunks[0],
           chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1],
           clock.since(request.endNanos),
+          clock.since(request.firstContentNanos),
           chunks,
+          chunkTokens,
+          chunkSource,
           serverPrompt ? request.serverPromptTokens : request.prompt.promptTokens(),
           serverPrompt ? TokenSource.SERVER : TokenSource.LOCAL,
           request.prompt.promptTokens(),

@@ -6,23 +6,25 @@ import dev.servebench.endpoint.ResponseParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Drives one connection's current request: stamps the response's arrival, feeds body reads to the
- * endpoint's parser and ends the request exactly once, on success, error, close or timeout. Runs on
- * the connection's event loop only; the work per body read is one copy and the parser's.
+ * endpoint's parser, enforces the request's time and size limits, and ends the request exactly
+ * once, on success, error, close, timeout or cancellation. Runs on the connection's event loop only;
+ * the work per body read is one copy and the parser's.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -45,22 +47,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private final HttpTransport transport;
   private final EndpointAdapter adapter;
-  private final boolean streamRequested;
+  private final HttpTransport.RequestSpec spec;
   private final ReadStamp readStamp;
   private byte[] scratch = new byte[8192];
+  /** Whether a request has completed on this connection before (it is a kept-alive one). */
+  private boolean used;
 
   private ChannelHandlerContext context;
   private InFlightRequest current;
   private ResponseParser parser;
-  private ScheduledFuture<?> timeout;
+  private ScheduledFuture<?> totalTimer;
+  private ScheduledFuture<?> firstTokenTimer;
+  private ScheduledFuture<?> idleTimer;
+  private long lastReadNanos;
   private boolean keepAlive;
   private StringBuilder errorBody;
 
   ClientHandler(
-      HttpTransport transport, EndpointAdapter adapter, boolean streamRequested, ReadStamp readStamp) {
+      HttpTransport transport,
+      EndpointAdapter adapter,
+      HttpTransport.RequestSpec spec,
+      ReadStamp readStamp) {
     this.transport = transport;
     this.adapter = adapter;
-    this.streamRequested = streamRequested;
+    this.spec = spec;
     this.readStamp = readStamp;
   }
 
@@ -69,13 +79,66 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     context = ctx;
   }
 
-  /** Makes {@code request} this connection's current request (called on the event loop). */
-  void begin(InFlightRequest request, ScheduledFuture<?> requestTimeout) {
+  /** Makes {@code request} this connection's current request and arms its timers. */
+  void begin(InFlightRequest request) {
     current = request;
-    timeout = requestTimeout;
+    request.reusedConnection = used;
     parser = null;
     errorBody = null;
     keepAlive = false;
+    totalTimer =
+        schedule(
+            request,
+            FailureReason.TIMEOUT,
+            "no complete response within --timeout " + seconds(spec.timeoutNanos()) + " s",
+            spec.timeoutNanos());
+    if (spec.firstTokenTimeoutNanos() > 0) {
+      firstTokenTimer =
+          context
+              .executor()
+              .schedule(
+                  () -> {
+                    if (current == request && !request.hasOutput()) {
+                      fail(
+                          FailureReason.TTFT_TIMEOUT,
+                          "no token within --ttft-timeout "
+                              + seconds(spec.firstTokenTimeoutNanos())
+                              + " s");
+                    }
+                  },
+                  spec.firstTokenTimeoutNanos(),
+                  TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private ScheduledFuture<?> schedule(
+      InFlightRequest request, FailureReason reason, String message, long delayNanos) {
+    return context
+        .executor()
+        .schedule(() -> failIfCurrent(request, reason, message), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Idle time counts from the headers on: before them, only the TTFT and total limits apply. */
+  private void armIdleTimer(InFlightRequest request, long delayNanos) {
+    idleTimer =
+        context
+            .executor()
+            .schedule(
+                () -> {
+                  if (current != request) {
+                    return;
+                  }
+                  long idleNanos = System.nanoTime() - lastReadNanos;
+                  if (idleNanos >= spec.idleTimeoutNanos()) {
+                    fail(
+                        FailureReason.IDLE_TIMEOUT,
+                        "nothing arrived for --idle-timeout " + seconds(spec.idleTimeoutNanos()) + " s");
+                  } else {
+                    armIdleTimer(request, spec.idleTimeoutNanos() - idleNanos);
+                  }
+                },
+                delayNanos,
+                TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -84,18 +147,20 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       if (current == null) {
         return; // bytes after a finished or failed request: nothing to attribute them to
       }
+      lastReadNanos = readStamp.nanos;
       if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
-        DecoderResult result = http.decoderResult();
-        fail(ctx, FailureReason.PARSE, "malformed HTTP response: " + result.cause().getMessage());
+        fail(
+            FailureReason.PARSE,
+            "malformed HTTP response: " + http.decoderResult().cause().getMessage());
         return;
       }
       if (msg instanceof HttpResponse response) {
         onHeaders(response);
       }
-      if (msg instanceof HttpContent content) {
+      if (msg instanceof HttpContent content && current != null) {
         onContent(content.content());
         if (msg instanceof LastHttpContent && current != null) {
-          complete(ctx);
+          complete();
         }
       }
     } finally {
@@ -104,21 +169,34 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onHeaders(HttpResponse response) {
-    current.headersNanos = readStamp.nanos;
-    current.httpStatus = response.status().code();
+    InFlightRequest request = current;
+    request.headersNanos = readStamp.nanos;
+    request.httpStatus = response.status().code();
     keepAlive = HttpUtil.isKeepAlive(response);
-    if (response.status().codeClass() != io.netty.handler.codec.http.HttpStatusClass.SUCCESS) {
+    if (spec.idleTimeoutNanos() > 0) {
+      armIdleTimer(request, spec.idleTimeoutNanos());
+    }
+    if (response.status().codeClass() != HttpStatusClass.SUCCESS) {
       errorBody = new StringBuilder();
+      request.retryAfterHeader = response.headers().get(HttpHeaderNames.RETRY_AFTER);
       return;
     }
     String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    parser = adapter.responseParser(streamRequested, contentType);
-    current.streamed = streamRequested && !EndpointAdapter.isJson(contentType);
+    parser = adapter.responseParser(spec.stream(), contentType);
+    request.streamed = spec.stream() && !EndpointAdapter.isJson(contentType);
   }
 
   private void onContent(ByteBuf content) {
     int length = content.readableBytes();
     if (length == 0) {
+      return;
+    }
+    InFlightRequest request = current;
+    request.responseBytes += length;
+    if (request.responseBytes > spec.maxResponseBytes()) {
+      fail(
+          FailureReason.RESPONSE_TOO_LARGE,
+          "response passed --max-response-bytes " + spec.maxResponseBytes());
       return;
     }
     if (errorBody != null) {
@@ -141,63 +219,73 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       bytes = scratch;
       offset = 0;
     }
-    parser.onBody(bytes, offset, length, readStamp.nanos, current);
+    parser.onBody(bytes, offset, length, readStamp.nanos, request);
+    if (request.failureReason != null) {
+      fail(request.failureReason, request.error); // the parser gave up: stop reading this body
+    }
   }
 
-  private void complete(ChannelHandlerContext ctx) {
+  private void complete() {
     InFlightRequest request = current;
     if (errorBody != null) {
+      String body = errorBody.toString().strip();
       request.onFailure(
           FailureReason.HTTP_STATUS,
-          "HTTP " + request.httpStatus + (errorBody.isEmpty() ? "" : ": " + errorBody.toString().strip()));
+          "HTTP " + request.httpStatus
+              + (request.retryAfterHeader == null ? "" : " (Retry-After: " + request.retryAfterHeader + ")")
+              + (body.isEmpty() ? "" : ": " + body));
     } else {
       parser.onEnd(request);
     }
     detach();
-    if (keepAlive && ctx.channel().isActive()) {
-      transport.release(ctx.channel());
+    used = true;
+    if (keepAlive && context.channel().isActive()) {
+      transport.release(context.channel());
     } else {
-      ctx.close();
+      context.close();
     }
     transport.finished(request, readStamp.nanos);
   }
 
   /**
    * Ends {@code request} with {@code reason} if it is still this connection's current request, and
-   * closes the connection so nothing more is read for it (a timeout, a failed write).
+   * closes the connection so nothing more is read for it (a timeout, a failed write, a cancel).
    */
   void failIfCurrent(InFlightRequest request, FailureReason reason, String message) {
     if (current == request) {
-      fail(context, reason, message);
+      fail(reason, message);
     }
   }
 
-  void fail(ChannelHandlerContext ctx, FailureReason reason, String message) {
+  private void fail(FailureReason reason, String message) {
     InFlightRequest request = current;
     if (request == null) {
       return;
     }
     request.onFailure(reason, message);
     detach();
-    ctx.close();
+    context.close();
     transport.finished(request, System.nanoTime());
   }
 
   private void detach() {
-    if (timeout != null) {
-      timeout.cancel(false);
+    for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {totalTimer, firstTokenTimer, idleTimer}) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
     }
+    totalTimer = null;
+    firstTokenTimer = null;
+    idleTimer = null;
     current = null;
     parser = null;
     errorBody = null;
-    timeout = null;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (current != null) {
       fail(
-          ctx,
           FailureReason.STREAM_CUT,
           current.headersNanos == -1
               ? "connection closed by the server before the response headers"
@@ -216,11 +304,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         cause instanceof SocketException || (cause instanceof IOException && isReset(cause))
             ? FailureReason.STREAM_CUT
             : FailureReason.IO;
-    fail(ctx, reason, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    fail(reason, cause.getClass().getSimpleName() + ": " + cause.getMessage());
   }
 
   private static boolean isReset(Throwable cause) {
     String message = cause.getMessage();
     return message != null && (message.contains("reset") || message.contains("Broken pipe"));
+  }
+
+  private static String seconds(long nanos) {
+    return Double.toString(nanos / 1e9);
   }
 }

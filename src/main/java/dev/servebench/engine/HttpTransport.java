@@ -1,6 +1,7 @@
 package dev.servebench.engine;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.FailureReason;
 import io.netty.bootstrap.Bootstrap;
@@ -27,9 +28,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -39,35 +40,57 @@ import javax.net.ssl.SSLException;
  */
 final class HttpTransport implements AutoCloseable {
 
-  /** Headers and options every request of the run shares. */
+  static final String REQUEST_ID_HEADER = "X-Servebench-Request-Id";
+  private static final String CANCELLED_MESSAGE = "the run was interrupted before the request finished";
+
+  /**
+   * Headers, options and limits every request of the run shares; a limit of 0 is off.
+   *
+   * @param timeoutNanos the whole request, from send to the end of the response
+   * @param firstTokenTimeoutNanos from send to the first token
+   * @param idleTimeoutNanos between reads once the headers have arrived
+   */
   record RequestSpec(
-      String path, String authorizationHeader, String userAgent, boolean stream, long timeoutNanos) {}
+      String path,
+      String authorizationHeader,
+      String userAgent,
+      boolean stream,
+      long timeoutNanos,
+      long firstTokenTimeoutNanos,
+      long idleTimeoutNanos,
+      long maxResponseBytes) {}
+
+  /** Tells the I/O threads about each request's start and end. */
+  interface Listener {
+    /** The attempt is on a connection now; {@code channel} can be closed to cancel it. */
+    void onStarted(InFlightRequest request);
+
+    /** The attempt ended (once per attempt), on an I/O thread; it must only hand it on. */
+    void onFinished(InFlightRequest request);
+  }
 
   private final HttpTarget target;
   private final RequestSpec spec;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final ConcurrentLinkedDeque<Channel> idle = new ConcurrentLinkedDeque<>();
-  private final BiConsumer<InFlightRequest, Long> onFinished;
+  private final Listener listener;
+  /** Set when an interrupted run has drained: attempts not yet on a connection end at once. */
+  private volatile boolean cancelling;
 
-  /**
-   * @param onFinished called once per request, on an I/O thread, with the request and the
-   *     nanoTime of its end; it must only hand the request on
-   */
   HttpTransport(
       HttpTarget target,
       EndpointAdapter adapter,
       RequestSpec spec,
       int ioThreads,
-      BiConsumer<InFlightRequest, Long> onFinished)
-      throws SSLException {
+      SslContext ssl,
+      Listener listener) {
     this.target = target;
     this.spec = spec;
-    this.onFinished = onFinished;
+    this.listener = listener;
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(ioThreads, io);
-    SslContext ssl = target.https() ? SslContextBuilder.forClient().build() : null;
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -89,15 +112,24 @@ final class HttpTransport implements AutoCloseable {
                     channel.pipeline().addLast(new HttpClientCodec());
                     channel
                         .pipeline()
-                        .addLast(new ClientHandler(HttpTransport.this, adapter, spec.stream(), stamp));
+                        .addLast(new ClientHandler(HttpTransport.this, adapter, spec, stamp));
                   }
                 });
   }
 
-  /** Sends on an idle kept-alive connection, or on a new one. Callable from any thread. */
-  void send(InFlightRequest request) {
+  /**
+   * Sends on an idle kept-alive connection, or on a new one. Callable from any thread.
+   *
+   * @param freshConnection never reuse a kept-alive connection (a transparent retry after one
+   *     closed under the request)
+   */
+  void send(InFlightRequest request, boolean freshConnection) {
+    if (cancelling) {
+      cancel(request);
+      return;
+    }
     Channel channel;
-    while ((channel = idle.pollFirst()) != null) {
+    while (!freshConnection && (channel = idle.pollFirst()) != null) {
       if (channel.isActive()) {
         Channel reused = channel;
         reused.eventLoop().execute(() -> start(reused, request, true));
@@ -124,6 +156,11 @@ final class HttpTransport implements AutoCloseable {
   }
 
   private void start(Channel channel, InFlightRequest request, boolean reused) {
+    if (cancelling) {
+      channel.close();
+      cancel(request);
+      return;
+    }
     if (reused && !channel.isActive()) {
       // The server closed the idle connection after we took it: nothing was sent, so a fresh
       // connection is simply used instead.
@@ -131,20 +168,9 @@ final class HttpTransport implements AutoCloseable {
       return;
     }
     ClientHandler handler = channel.pipeline().get(ClientHandler.class);
-    handler.begin(
-        request,
-        channel
-            .eventLoop()
-            .schedule(
-                () ->
-                    handler.failIfCurrent(
-                        request,
-                        FailureReason.TIMEOUT,
-                        "no complete response within --timeout "
-                            + TimeUnit.NANOSECONDS.toMillis(spec.timeoutNanos()) / 1000.0
-                            + " s"),
-                spec.timeoutNanos(),
-                TimeUnit.NANOSECONDS));
+    request.channel = channel;
+    handler.begin(request);
+    listener.onStarted(request);
     channel
         .writeAndFlush(httpRequest(request))
         .addListener(
@@ -167,11 +193,18 @@ final class HttpTransport implements AutoCloseable {
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .set(HttpHeaderNames.CONTENT_LENGTH, request.body.length)
         .set(HttpHeaderNames.ACCEPT, spec.stream() ? "text/event-stream, text/plain, application/json" : "application/json")
-        .set(HttpHeaderNames.USER_AGENT, spec.userAgent());
+        .set(HttpHeaderNames.USER_AGENT, spec.userAgent())
+        // Lets a server that logs its own timings (the mock does) match them to this request.
+        .set(REQUEST_ID_HEADER, Integer.toString(request.index));
     if (spec.authorizationHeader() != null) {
       http.headers().set(HttpHeaderNames.AUTHORIZATION, spec.authorizationHeader());
     }
     return http;
+  }
+
+  /** Runs {@code task} on an I/O thread after {@code delayNanos} (a retry's back-off). */
+  void later(Runnable task, long delayNanos) {
+    group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   /** A connection whose response completed with keep-alive goes back to the pool. */
@@ -181,8 +214,51 @@ final class HttpTransport implements AutoCloseable {
 
   void finished(InFlightRequest request, long endNanos) {
     if (request.finish(endNanos)) {
-      onFinished.accept(request, endNanos);
+      listener.onFinished(request);
     }
+  }
+
+  /**
+   * Stops an interrupted run: attempts not yet on a connection end as cancelled from now on, and
+   * each request on a connection is failed on its own event loop.
+   */
+  void cancelAll(Iterable<InFlightRequest> inFlight) {
+    cancelling = true;
+    for (InFlightRequest request : inFlight) {
+      Channel channel = request.channel;
+      if (channel != null) {
+        channel
+            .eventLoop()
+            .execute(
+                () ->
+                    channel
+                        .pipeline()
+                        .get(ClientHandler.class)
+                        .failIfCurrent(request, FailureReason.CANCELLED, CANCELLED_MESSAGE));
+      }
+    }
+  }
+
+  private void cancel(InFlightRequest request) {
+    request.onFailure(FailureReason.CANCELLED, CANCELLED_MESSAGE);
+    finished(request, System.nanoTime());
+  }
+
+  /** The SSL context for an https endpoint, or {@code null} for http. */
+  static SslContext sslContext(HttpTarget target, TlsOptions tls) throws SSLException {
+    if (!target.https()) {
+      return null;
+    }
+    SslContextBuilder builder = SslContextBuilder.forClient();
+    if (tls.insecure()) {
+      builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+    } else {
+      if (tls.caBundle() != null) {
+        builder.trustManager(tls.caBundle().toFile());
+      }
+      builder.endpointIdentificationAlgorithm("HTTPS");
+    }
+    return builder.build();
   }
 
   private static String describe(Throwable cause) {

@@ -4,14 +4,17 @@ import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.FailureReason;
 import dev.servebench.endpoint.ResponseEvents;
 import dev.servebench.record.RequestRecord;
+import io.netty.channel.Channel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The mutable timeline of one request while it runs. After it is sent, only its connection's I/O
- * thread touches it, until {@link #finish} hands it to the recorder thread (the hand-off through a
- * concurrent queue publishes every field). Stamps are {@link System#nanoTime()} readings; they are
- * made relative to the run's start only when the record is built.
+ * The mutable timeline of one attempt of one request while it runs. After it is sent, only its
+ * connection's I/O thread touches it, until {@link #finish} hands it to the recorder thread (the
+ * hand-off through a concurrent queue publishes every field). Stamps are {@link System#nanoTime()}
+ * readings; they are made relative to the run's start only when the record is built.
  */
 final class InFlightRequest implements ResponseEvents {
 
@@ -19,12 +22,32 @@ final class InFlightRequest implements ResponseEvents {
   final Prompt prompt;
   final byte[] body;
   final long intendedNanos;
+  final boolean warmup;
+  /** 1 for the first attempt; a retry is a new object with the next number. */
+  final int attempt;
+  /** "reason: message" of every earlier attempt that failed. */
+  final List<String> earlierErrors;
+  /** Whether this attempt is the one transparent retry after a reused connection closed early. */
+  final boolean transparentRetry;
+
   long sentNanos = RequestRecord.ABSENT;
   long headersNanos = RequestRecord.ABSENT;
   long endNanos = RequestRecord.ABSENT;
+  long firstContentNanos = RequestRecord.ABSENT;
   int httpStatus = -1;
   boolean streamed;
+  /** The connection carrying the request, so an interrupted run can cancel it. */
+  volatile Channel channel;
+  /** Whether the connection had carried an earlier request (a kept-alive one). */
+  boolean reusedConnection;
+  long responseBytes;
+  String retryAfterHeader;
+
   private long[] chunkNanos = new long[16];
+  /** Where each chunk's text ends in {@link #output}. */
+  private int[] chunkEnds = new int[16];
+  /** The server's running completion count when each chunk arrived, -1 when it sent none. */
+  private int[] usageAtChunk = new int[16];
   private int chunkCount;
   final StringBuilder output = new StringBuilder();
   int serverPromptTokens = -1;
@@ -33,22 +56,55 @@ final class InFlightRequest implements ResponseEvents {
   String error;
   private final AtomicBoolean finished = new AtomicBoolean();
 
-  InFlightRequest(int index, Prompt prompt, byte[] body, long intendedNanos) {
+  InFlightRequest(int index, Prompt prompt, byte[] body, long intendedNanos, boolean warmup) {
+    this(index, prompt, body, intendedNanos, warmup, 1, List.of(), false);
+  }
+
+  private InFlightRequest(
+      int index,
+      Prompt prompt,
+      byte[] body,
+      long intendedNanos,
+      boolean warmup,
+      int attempt,
+      List<String> earlierErrors,
+      boolean transparentRetry) {
     this.index = index;
     this.prompt = prompt;
     this.body = body;
     this.intendedNanos = intendedNanos;
+    this.warmup = warmup;
+    this.attempt = attempt;
+    this.earlierErrors = earlierErrors;
+    this.transparentRetry = transparentRetry;
+  }
+
+  /** The next attempt of this request, remembering why this one failed. */
+  InFlightRequest nextAttempt(boolean transparent) {
+    List<String> errors = new ArrayList<>(earlierErrors);
+    errors.add(failureReason.label() + ": " + error);
+    return new InFlightRequest(
+        index, prompt, body, intendedNanos, warmup, attempt + 1, List.copyOf(errors), transparent);
   }
 
   @Override
   public void onStreamedOutput(String text, boolean reasoning, long arrivalNanos) {
     output.append(text);
+    if (!reasoning && firstContentNanos == RequestRecord.ABSENT) {
+      firstContentNanos = arrivalNanos;
+    }
     // Each call is one chunk, even when several events share a read: they then truly arrived
     // together, and the gap of 0 between them is what the client saw.
     if (chunkCount == chunkNanos.length) {
-      chunkNanos = Arrays.copyOf(chunkNanos, chunkCount * 2);
+      int grown = chunkCount * 2;
+      chunkNanos = Arrays.copyOf(chunkNanos, grown);
+      chunkEnds = Arrays.copyOf(chunkEnds, grown);
+      usageAtChunk = Arrays.copyOf(usageAtChunk, grown);
     }
-    chunkNanos[chunkCount++] = arrivalNanos;
+    chunkNanos[chunkCount] = arrivalNanos;
+    chunkEnds[chunkCount] = output.length();
+    usageAtChunk[chunkCount] = -1;
+    chunkCount++;
   }
 
   @Override
@@ -63,12 +119,16 @@ final class InFlightRequest implements ResponseEvents {
     }
     if (completionTokens >= 0) {
       serverCompletionTokens = completionTokens;
+      if (chunkCount > 0) {
+        // Continuous usage: the count that came with (or right after) the latest chunk.
+        usageAtChunk[chunkCount - 1] = completionTokens;
+      }
     }
   }
 
   @Override
   public void onEndMarker() {
-    // The stream parser checks for the marker itself; nothing else depends on it yet.
+    // The stream parser checks for the marker itself; nothing else depends on it.
   }
 
   @Override
@@ -79,7 +139,7 @@ final class InFlightRequest implements ResponseEvents {
     }
   }
 
-  /** Marks the request ended; true only for the first caller, so it is recorded exactly once. */
+  /** Marks the attempt ended; true only for the first caller, so it is recorded exactly once. */
   boolean finish(long nowNanos) {
     if (!finished.compareAndSet(false, true)) {
       return false;
@@ -92,8 +152,41 @@ final class InFlightRequest implements ResponseEvents {
     return finished.get();
   }
 
+  boolean hasOutput() {
+    return chunkCount > 0 || output.length() > 0;
+  }
+
+  int chunkCount() {
+    return chunkCount;
+  }
+
   /** Arrival stamps of the token-bearing chunks. */
   long[] chunkNanos() {
     return Arrays.copyOf(chunkNanos, chunkCount);
+  }
+
+  /** The text of chunk {@code i}. */
+  String chunkText(int i) {
+    return output.substring(i == 0 ? 0 : chunkEnds[i - 1], chunkEnds[i]);
+  }
+
+  /**
+   * Tokens in each chunk from the server's running counts, or {@code null} unless the server sent
+   * a count with every chunk (continuous usage stats).
+   */
+  int[] chunkTokensFromServer() {
+    if (chunkCount == 0) {
+      return null;
+    }
+    int[] tokens = new int[chunkCount];
+    int previous = 0;
+    for (int i = 0; i < chunkCount; i++) {
+      if (usageAtChunk[i] < 0) {
+        return null;
+      }
+      tokens[i] = usageAtChunk[i] - previous;
+      previous = usageAtChunk[i];
+    }
+    return tokens;
   }
 }

@@ -1,19 +1,21 @@
 package dev.servebench.metrics;
 
 import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
-import dev.servebench.record.TokenSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
  * Folds request records into a {@link Summary} as they arrive, in memory that does not grow with
- * the number of requests. Not thread-safe: one thread feeds it (the engine's recorder thread, or the
- * report command reading a file).
+ * the number of requests (only with the run's length in seconds, for the time series). Not
+ * thread-safe: one thread feeds it (the engine's recorder thread, or the report command reading a
+ * file).
  */
 public final class Aggregator {
 
@@ -21,10 +23,33 @@ public final class Aggregator {
   static final int QUOTED_ERRORS = 5;
 
   private static final int ERROR_QUOTE_CHARS = 300;
+  private static final double NANOS_PER_MILLI = 1e6;
 
+  /** A run whose lag p99 exceeds this fell behind its schedule. */
+  static final double LAG_WARNING_NANOS = 10 * NANOS_PER_MILLI;
+
+  /** A run whose achieved send rate is below this share of the configured one fell behind. */
+  static final double RATE_WARNING_SHARE = 0.95;
+
+  /**
+   * What to compute beyond the fixed figures.
+   *
+   * @param percentiles extra percentile levels for every distribution
+   * @param goodputSloMillis objectives by metric name ({@code ttft}, {@code tpot}, {@code itl},
+   *     {@code e2el}), in milliseconds
+   */
+  public record Options(List<Double> percentiles, Map<String, Double> goodputSloMillis) {
+
+    public static final Options DEFAULT = new Options(List.of(50.0, 99.0), Map.of());
+  }
+
+  private final Options options;
   private final LatencyRecorder ttft = new LatencyRecorder();
+  private final LatencyRecorder ttst = new LatencyRecorder();
+  private final LatencyRecorder ttfc = new LatencyRecorder();
   private final LatencyRecorder tpot = new LatencyRecorder();
   private final LatencyRecorder itl = new LatencyRecorder();
+  private final LatencyRecorder itlPerToken = new LatencyRecorder();
   private final LatencyRecorder e2e = new LatencyRecorder();
   private final LatencyRecorder perTokenLatency = new LatencyRecorder();
   private final LatencyRecorder nextTokenLatency = new LatencyRecorder();
@@ -33,6 +58,7 @@ public final class Aggregator {
   private final LatencyRecorder queueInclusiveE2e = new LatencyRecorder();
   /** Five significant digits: exact for prompts up to 100,000 tokens, so the median is exact. */
   private final Histogram promptTokens = new Histogram(5);
+  private final TimeSeries timeSeries = new TimeSeries();
 
   private final Map<String, Long> failuresByReason = new TreeMap<>();
   private final Map<Integer, Long> failuresByHttpStatus = new TreeMap<>();
@@ -40,11 +66,16 @@ public final class Aggregator {
   private final Map<String, Long> promptTokenSources = new TreeMap<>();
   private final Map<String, Long> outputTokenSources = new TreeMap<>();
 
+  private long warmupRequests;
   private long requests;
   private long succeeded;
+  private long cancelled;
+  private long retried;
   private long streamed;
+  private long streamedChunks;
   private long inputTokens;
   private long outputTokens;
+  private long goodputMet;
   private long firstSentNanos = Long.MAX_VALUE;
   private long lastSentNanos = Long.MIN_VALUE;
   private long lastEndNanos = Long.MIN_VALUE;
@@ -52,9 +83,26 @@ public final class Aggregator {
   private long promptCountDifferenceSum;
   private long maxPromptCountDifference;
 
+  public Aggregator() {
+    this(Options.DEFAULT);
+  }
+
+  public Aggregator(Options options) {
+    this.options = options;
+  }
+
   /** Adds one finished request. */
   public void add(RequestRecord record) {
+    streamedChunks += record.chunkNanos().length;
+    if (record.warmup()) {
+      warmupRequests++;
+      return;
+    }
     requests++;
+    timeSeries.add(record);
+    if (record.attempts() > 1) {
+      retried++;
+    }
     if (record.sentNanos() != RequestRecord.ABSENT) {
       firstSentNanos = Math.min(firstSentNanos, record.sentNanos());
       lastSentNanos = Math.max(lastSentNanos, record.sentNanos());
@@ -68,6 +116,10 @@ public final class Aggregator {
       promptCountDifferenceSum += difference;
       maxPromptCountDifference = Math.max(maxPromptCountDifference, Math.abs(difference));
     }
+    if (record.cancelled()) {
+      cancelled++;
+      return;
+    }
     if (!record.succeeded()) {
       addFailure(record);
       return;
@@ -78,6 +130,9 @@ public final class Aggregator {
     promptTokenSources.merge(record.promptTokensSource().label(), 1L, Long::sum);
     outputTokenSources.merge(record.outputTokensSource().label(), 1L, Long::sum);
     addLatencies(record);
+    if (!options.goodputSloMillis().isEmpty() && meetsEverySlo(record)) {
+      goodputMet++;
+    }
   }
 
   private void addLatencies(RequestRecord record) {
@@ -96,6 +151,8 @@ public final class Aggregator {
       ttft.record(ttftNanos);
       queueInclusiveTtft.record(ttftNanos + record.scheduleLagNanos());
     }
+    recordIfPresent(ttst, record.ttstNanos());
+    recordIfPresent(ttfc, record.ttfcNanos());
     double tpotNanos = record.tpotNanos();
     if (!Double.isNaN(tpotNanos)) {
       tpot.record(tpotNanos);
@@ -107,9 +164,45 @@ public final class Aggregator {
         long gapNanos = record.itlNanos(i);
         itl.record(gapNanos);
         gapSumNanos += gapNanos;
+        int tokens = record.chunkTokens()[i + 1];
+        if (tokens > 0) {
+          itlPerToken.record(gapNanos / (double) tokens, tokens);
+        }
       }
       nextTokenLatency.record(gapSumNanos / (double) gaps);
     }
+  }
+
+  private static void recordIfPresent(LatencyRecorder recorder, long nanos) {
+    if (nanos != RequestRecord.ABSENT) {
+      recorder.record(nanos);
+    }
+  }
+
+  /** A streamed request's value for an objective's metric; NaN when it has none (never met). */
+  private boolean meetsEverySlo(RequestRecord record) {
+    for (Map.Entry<String, Double> slo : options.goodputSloMillis().entrySet()) {
+      double valueNanos =
+          switch (slo.getKey()) {
+            case "ttft" -> record.ttftNanos() == RequestRecord.ABSENT ? Double.NaN : record.ttftNanos();
+            case "tpot" -> record.outputTokens() <= 1 ? 0 : record.tpotNanos();
+            case "itl" -> maxItlNanos(record);
+            case "e2el" -> record.e2eNanos() == RequestRecord.ABSENT ? Double.NaN : record.e2eNanos();
+            default -> throw new IllegalArgumentException("unknown goodput metric " + slo.getKey());
+          };
+      if (!(valueNanos <= slo.getValue() * NANOS_PER_MILLI)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static double maxItlNanos(RequestRecord record) {
+    long max = 0;
+    for (int i = 0; i < record.itlSampleCount(); i++) {
+      max = Math.max(max, record.itlNanos(i));
+    }
+    return max;
   }
 
   private void addFailure(RequestRecord record) {
@@ -127,20 +220,39 @@ public final class Aggregator {
     }
   }
 
-  /** The summary of every record added so far. */
-  public Summary summarize(RunInfo run) {
+  /**
+   * The summary of every record added so far.
+   *
+   * @param end the run's closing line, or {@code null} when unknown
+   */
+  public Summary summarize(RunInfo run, RunEnd end) {
     long durationNanos = requests == 0 || firstSentNanos == Long.MAX_VALUE ? 0 : lastEndNanos - firstSentNanos;
     double seconds = durationNanos / 1e9;
     double sendSpanSeconds = (lastSentNanos - firstSentNanos) / 1e9;
+    double achievedRate = requests > 1 && sendSpanSeconds > 0 ? (requests - 1) / sendSpanSeconds : Double.NaN;
+    List<Double> levels = options.percentiles();
+    Distribution lag = scheduleLag.distribution(levels);
+    Summary.Goodput goodput =
+        new Summary.Goodput(
+            options.goodputSloMillis(),
+            goodputMet,
+            options.goodputSloMillis().isEmpty() ? Double.NaN : perSecond(goodputMet, seconds),
+            options.goodputSloMillis().isEmpty() || requests == 0 ? Double.NaN : goodputMet / (double) requests);
+    long failed = requests - succeeded - cancelled;
     return new Summary(
         run,
+        end,
+        warmupRequests,
         requests,
         succeeded,
-        requests - succeeded,
+        failed,
+        cancelled,
         Collections.unmodifiableMap(new TreeMap<>(failuresByReason)),
         Collections.unmodifiableMap(new TreeMap<>(failuresByHttpStatus)),
         List.copyOf(firstErrors),
+        retried,
         streamed,
+        streamedChunks,
         durationNanos,
         inputTokens,
         outputTokens,
@@ -148,7 +260,7 @@ public final class Aggregator {
         perSecond(inputTokens, seconds),
         perSecond(outputTokens, seconds),
         perSecond(inputTokens + outputTokens, seconds),
-        requests > 1 && sendSpanSeconds > 0 ? (requests - 1) / sendSpanSeconds : Double.NaN,
+        achievedRate,
         requests == 0 ? 0 : promptTokens.getMinValue(),
         requests == 0 ? 0 : promptTokens.getValueAtPercentile(50),
         requests == 0 ? 0 : promptTokens.getMaxValue(),
@@ -158,15 +270,80 @@ public final class Aggregator {
             comparedPromptCounts,
             comparedPromptCounts == 0 ? Double.NaN : promptCountDifferenceSum / (double) comparedPromptCounts,
             maxPromptCountDifference),
-        ttft.distribution(),
-        tpot.distribution(),
-        itl.distribution(),
-        e2e.distribution(),
-        perTokenLatency.distribution(),
-        nextTokenLatency.distribution(),
-        scheduleLag.distribution(),
-        queueInclusiveTtft.distribution(),
-        queueInclusiveE2e.distribution());
+        goodput,
+        ttft.distribution(levels),
+        ttst.distribution(levels),
+        ttfc.distribution(levels),
+        tpot.distribution(levels),
+        itl.distribution(levels),
+        itlPerToken.distribution(levels),
+        e2e.distribution(levels),
+        perTokenLatency.distribution(levels),
+        nextTokenLatency.distribution(levels),
+        lag,
+        queueInclusiveTtft.distribution(levels),
+        queueInclusiveE2e.distribution(levels),
+        timeSeries.intervals(),
+        warnings(run, end, lag, achievedRate));
+  }
+
+  /**
+   * Says when the client itself fell behind, and why, so a lagging client is never mistaken for a
+   * slow server.
+   */
+  private List<String> warnings(RunInfo run, RunEnd end, Distribution lag, double achievedRate) {
+    List<String> warnings = new ArrayList<>();
+    double configuredRate = run.configuredRatePerSecond();
+    if (Double.isInfinite(configuredRate) && (end == null || end.maxConcurrency() == 0)) {
+      return warnings; // everything is due at once: lag is only the time to hand it all over
+    }
+    boolean lagging = !lag.isEmpty() && lag.p99Nanos() > LAG_WARNING_NANOS;
+    boolean slowSends =
+        Double.isFinite(configuredRate) && achievedRate < RATE_WARNING_SHARE * configuredRate;
+    if (!lagging && !slowSends) {
+      return warnings;
+    }
+    String symptom =
+        lagging && slowSends
+            ? String.format(
+                Locale.ROOT,
+                "the client fell behind its schedule: schedule lag p99 %.1f ms and achieved send rate %.2f of %.2f req/s",
+                lag.p99Nanos() / NANOS_PER_MILLI, achievedRate, configuredRate)
+            : lagging
+                ? String.format(
+                    Locale.ROOT,
+                    "the client sent late: schedule lag p99 %.1f ms (more than %.0f ms)",
+                    lag.p99Nanos() / NANOS_PER_MILLI, LAG_WARNING_NANOS / NANOS_PER_MILLI)
+                : String.format(
+                    Locale.ROOT,
+                    "the client sent slower than planned: %.2f of %.2f req/s (below %.0f %%)",
+                    achievedRate, configuredRate, RATE_WARNING_SHARE * 100);
+    warnings.add(symptom + "; " + cause(end) + ". Latencies measured from the send hide this wait: read the queue-inclusive figures.");
+    return warnings;
+  }
+
+  private static String cause(RunEnd end) {
+    if (end == null) {
+      return "cause unknown (the records file has no closing line)";
+    }
+    if (end.maxConcurrency() > 0 && end.peakInFlight() >= end.maxConcurrency()) {
+      return "cause: the --max-concurrency cap of " + end.maxConcurrency()
+          + " was reached, so requests waited for a free slot";
+    }
+    double cpuShare =
+        end.runWallNanos() > 0 && end.clientCpuNanos() >= 0
+            ? end.clientCpuNanos() / ((double) end.runWallNanos() * end.availableProcessors())
+            : Double.NaN;
+    if (cpuShare >= 0.85) {
+      return String.format(
+          Locale.ROOT,
+          "cause: client CPU, the client used %.0f %% of its %d cores",
+          cpuShare * 100, end.availableProcessors());
+    }
+    return String.format(
+        Locale.ROOT,
+        "cause: not the concurrency cap and not this process's CPU (%.0f %% of %d cores): the machine may be loaded by other processes",
+        cpuShare * 100, end.availableProcessors());
   }
 
   private static double perSecond(long count, double seconds) {

@@ -1,8 +1,15 @@
 package dev.servebench.metrics;
 
+import java.util.List;
+
 /**
  * Statistics of one metric, all in nanoseconds. An empty distribution has count 0 and NaN values,
  * which every writer turns into "n/a" or JSON {@code null}, never a number.
+ *
+ * @param percentiles the extra percentile levels asked for ({@code --percentiles})
+ * @param percentileNanos the value at each of {@code percentiles}
+ * @param encodedHistogram the full HdrHistogram, compressed and base64-encoded ({@code null} when
+ *     empty)
  */
 public record Distribution(
     long count,
@@ -14,14 +21,30 @@ public record Distribution(
     double p95Nanos,
     double p99Nanos,
     double p999Nanos,
-    double maxNanos) {
+    double maxNanos,
+    List<Double> percentiles,
+    double[] percentileNanos,
+    String encodedHistogram) {
 
-  public static final Distribution EMPTY =
-      new Distribution(
-          0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-          Double.NaN, Double.NaN);
+  public static Distribution empty(List<Double> percentiles) {
+    double[] none = new double[percentiles.size()];
+    java.util.Arrays.fill(none, Double.NaN);
+    return new Distribution(
+        0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+        Double.NaN, Double.NaN, List.copyOf(percentiles), none, null);
+  }
 
   public boolean isEmpty() {
     return count == 0;
+  }
+
+  /** The value at an asked-for percentile level, NaN if it was not asked for. */
+  public double percentileNanos(double level) {
+    for (int i = 0; i < percentiles.size(); i++) {
+      if (percentiles.get(i) == level) {
+        return percentileNanos[i];
+      }
+    }
+    return Double.NaN;
   }
 }

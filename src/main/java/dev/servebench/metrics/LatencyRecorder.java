@@ -1,5 +1,9 @@
 package dev.servebench.metrics;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -22,12 +26,22 @@ public final class LatencyRecorder {
 
   /** Adds one sample; negative samples (clock steps cannot happen with nanoTime) are kept at 0. */
   public void record(double nanos) {
+    record(nanos, 1);
+  }
+
+  /** Adds {@code times} equal samples (a chunk's per-token gap, once per token). */
+  public void record(double nanos, int times) {
+    if (times <= 0) {
+      return;
+    }
     double value = Math.max(0, nanos);
-    histogram.recordValue(Math.round(value));
-    count++;
+    histogram.recordValueWithCount(Math.round(value), times);
+    // Welford's update for a batch of equal values.
+    long total = count + times;
     double delta = value - meanNanos;
-    meanNanos += delta / count;
-    squaredDeviationsNanos += delta * (value - meanNanos);
+    meanNanos += delta * times / total;
+    squaredDeviationsNanos += delta * delta * ((double) count * times / total);
+    count = total;
     minNanos = Math.min(minNanos, value);
     maxNanos = Math.max(maxNanos, value);
   }
@@ -52,10 +66,18 @@ public final class LatencyRecorder {
     return count;
   }
 
-  /** The statistics of everything recorded so far. */
-  public Distribution distribution() {
+  /**
+   * The statistics of everything recorded so far.
+   *
+   * @param percentiles extra percentile levels to report (e.g. 99.99), besides the fixed ones
+   */
+  public Distribution distribution(List<Double> percentiles) {
     if (count == 0) {
-      return Distribution.EMPTY;
+      return Distribution.empty(percentiles);
+    }
+    double[] extra = new double[percentiles.size()];
+    for (int i = 0; i < extra.length; i++) {
+      extra[i] = percentile(percentiles.get(i));
     }
     double variance = count > 1 ? squaredDeviationsNanos / (count - 1) : 0;
     return new Distribution(
@@ -68,7 +90,20 @@ public final class LatencyRecorder {
         percentile(95),
         percentile(99),
         percentile(99.9),
-        maxNanos);
+        maxNanos,
+        List.copyOf(percentiles),
+        extra,
+        encodedHistogram());
+  }
+
+  /**
+   * The histogram, compressed and base64-encoded ({@code Histogram.decodeFromCompressedByteBuffer}
+   * reads it back), so summaries can be merged and re-percentiled later.
+   */
+  private String encodedHistogram() {
+    ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+    int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+    return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
   }
 
   /**

@@ -27,8 +27,11 @@ public final class RecordReader {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** The run header and what had to be skipped. */
-  public record Result(RunInfo run, long requestCount, List<String> warnings) {}
+  /**
+   * The run header, the closing line ({@code null} when the file was cut off before it) and what
+   * had to be skipped.
+   */
+  public record Result(RunInfo run, RunEnd end, long requestCount, List<String> warnings) {}
 
   private RecordReader() {}
 
@@ -40,6 +43,7 @@ public final class RecordReader {
     }
     List<String> warnings = new ArrayList<>();
     RunInfo run = null;
+    RunEnd end = null;
     long count = 0;
     try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
       String line = reader.readLine();
@@ -64,6 +68,8 @@ public final class RecordReader {
           String kind = node.path("record").asText();
           if ("run".equals(kind)) {
             run = runInfo(node);
+          } else if ("end".equals(kind)) {
+            end = runEnd(node);
           } else if ("request".equals(kind)) {
             if (run == null) {
               throw new InvalidInputException(
@@ -88,7 +94,10 @@ public final class RecordReader {
       throw new InvalidInputException(
           "records file " + path + " is empty or has no run header line: is it a servebench records file?");
     }
-    return new Result(run, count, warnings);
+    if (end == null) {
+      warnings.add("the file has no closing line: the run was cut off; reporting what it recorded");
+    }
+    return new Result(run, end, count, warnings);
   }
 
   private static RunInfo runInfo(JsonNode node) {
@@ -104,6 +113,18 @@ public final class RecordReader {
         configuration == null ? Map.of() : configuration);
   }
 
+  private static RunEnd runEnd(JsonNode node) {
+    return new RunEnd(
+        node.path("interrupted").asBoolean(),
+        node.path("planned_requests").asLong(),
+        node.path("sent_requests").asLong(),
+        node.path("peak_in_flight").asInt(),
+        node.path("client_cpu_ns").asLong(),
+        node.path("run_wall_ns").asLong(),
+        node.path("available_processors").asInt(),
+        node.path("max_concurrency").asInt());
+  }
+
   private static RequestRecord requestRecord(JsonNode node, Path path, long lineNumber) {
     try {
       JsonNode chunks = node.path("chunk_ns");
@@ -111,9 +132,20 @@ public final class RecordReader {
       for (int i = 0; i < chunkNanos.length; i++) {
         chunkNanos[i] = chunks.get(i).asLong();
       }
+      JsonNode tokens = node.path("chunk_tokens");
+      int[] chunkTokens = new int[chunkNanos.length];
+      for (int i = 0; i < chunkTokens.length; i++) {
+        chunkTokens[i] = tokens.path(i).asInt(1);
+      }
+      List<String> attemptErrors = new ArrayList<>();
+      node.path("attempt_errors").forEach(error -> attemptErrors.add(error.asText()));
       String reason = textOrNull(node, "failure_reason");
+      String chunkSource = textOrNull(node, "chunk_tokens_source");
       return new RequestRecord(
           required(node, "index").asInt(),
+          node.path("warmup").asBoolean(),
+          node.path("attempts").asInt(1),
+          List.copyOf(attemptErrors),
           node.path("streamed").asBoolean(),
           stamp(node, "intended_ns"),
           stamp(node, "sent_ns"),
@@ -121,7 +153,10 @@ public final class RecordReader {
           stamp(node, "first_token_ns"),
           stamp(node, "last_token_ns"),
           stamp(node, "end_ns"),
+          stamp(node, "first_content_ns"),
           chunkNanos,
+          chunkTokens,
+          chunkSource == null ? null : TokenSource.fromLabel(chunkSource),
           required(node, "prompt_tokens").asInt(),
           TokenSource.fromLabel(required(node, "prompt_tokens_source").asText()),
           node.path("prompt_tokens_local").asInt(-1),

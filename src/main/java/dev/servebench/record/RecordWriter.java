@@ -81,7 +81,17 @@ public final class RecordWriter implements Closeable {
     json.writeStartObject();
     json.writeStringField("record", "request");
     json.writeNumberField("index", record.index());
-    json.writeStringField("status", record.succeeded() ? "ok" : "failed");
+    json.writeStringField(
+        "status", record.succeeded() ? "ok" : record.cancelled() ? "cancelled" : "failed");
+    json.writeBooleanField("warmup", record.warmup());
+    json.writeNumberField("attempts", record.attempts());
+    if (!record.attemptErrors().isEmpty()) {
+      json.writeArrayFieldStart("attempt_errors");
+      for (String error : record.attemptErrors()) {
+        json.writeString(error);
+      }
+      json.writeEndArray();
+    }
     json.writeBooleanField("streamed", record.streamed());
     writeStamp("intended_ns", record.intendedNanos());
     writeStamp("sent_ns", record.sentNanos());
@@ -89,11 +99,14 @@ public final class RecordWriter implements Closeable {
     writeStamp("first_token_ns", record.firstTokenNanos());
     writeStamp("last_token_ns", record.lastTokenNanos());
     writeStamp("end_ns", record.endNanos());
-    json.writeArrayFieldStart("chunk_ns");
-    for (long chunk : record.chunkNanos()) {
-      json.writeNumber(chunk);
-    }
-    json.writeEndArray();
+    writeStamp("first_content_ns", record.firstContentNanos());
+    json.writeFieldName("chunk_ns");
+    json.writeArray(record.chunkNanos(), 0, record.chunkNanos().length);
+    json.writeFieldName("chunk_tokens");
+    json.writeArray(record.chunkTokens(), 0, record.chunkTokens().length);
+    json.writeStringField(
+        "chunk_tokens_source",
+        record.chunkTokensSource() == null ? null : record.chunkTokensSource().label());
     json.writeNumberField("prompt_tokens", record.promptTokens());
     json.writeStringField("prompt_tokens_source", record.promptTokensSource().label());
     json.writeNumberField("prompt_tokens_local", record.localPromptTokens());
@@ -129,6 +142,26 @@ public final class RecordWriter implements Closeable {
     } else {
       json.writeNumberField(name, count);
     }
+  }
+
+  /**
+   * Writes the closing line with what only the live run could measure. A file without it was cut
+   * off (the process was killed); its requests still report.
+   */
+  public void writeEnd(RunEnd end) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("record", "end");
+    json.writeBooleanField("interrupted", end.interrupted());
+    json.writeNumberField("planned_requests", end.plannedRequests());
+    json.writeNumberField("sent_requests", end.sentRequests());
+    json.writeNumberField("peak_in_flight", end.peakInFlight());
+    json.writeNumberField("client_cpu_ns", end.clientCpuNanos());
+    json.writeNumberField("run_wall_ns", end.runWallNanos());
+    json.writeNumberField("available_processors", end.availableProcessors());
+    json.writeNumberField("max_concurrency", end.maxConcurrency());
+    json.writeEndObject();
+    json.writeRaw('\n');
+    flush();
   }
 
   /** Pushes buffered lines to the file. */

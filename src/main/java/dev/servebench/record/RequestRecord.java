@@ -1,6 +1,7 @@
 package dev.servebench.record;
 
 import dev.servebench.endpoint.FailureReason;
+import java.util.List;
 
 /**
  * Everything known about one request once it has ended: the unit every report is computed from.
@@ -10,6 +11,9 @@ import dev.servebench.endpoint.FailureReason;
  * token arrived, the request failed before headers, a non-streamed request has no chunks).
  *
  * @param index the request's position in the plan
+ * @param warmup whether the request was sent during warm-up: recorded, but left out of statistics
+ * @param attempts how many times it was sent (1 unless retried)
+ * @param attemptErrors "reason: message" of each earlier attempt that failed
  * @param streamed whether a streamed response was asked for and received
  * @param intendedNanos when the schedule planned to send it
  * @param sentNanos just before its bytes were written to the connection
@@ -17,7 +21,11 @@ import dev.servebench.endpoint.FailureReason;
  * @param firstTokenNanos the first chunk that carried generated text
  * @param lastTokenNanos the last chunk that carried generated text
  * @param endNanos when the response completed or the request failed
+ * @param firstContentNanos the first chunk with answer text rather than reasoning text
  * @param chunkNanos arrival of every token-bearing chunk, in order (empty when not streamed)
+ * @param chunkTokens tokens in each chunk (same length as {@code chunkNanos})
+ * @param chunkTokensSource whether the server's running counts or the local tokenizer gave {@code
+ *     chunkTokens}; {@code null} when there are no chunks
  * @param promptTokens input tokens: the server's count when reported, else the local count
  * @param promptTokensSource which of the two {@code promptTokens} is
  * @param localPromptTokens the local tokenizer's count of the prompt as sent
@@ -34,6 +42,9 @@ import dev.servebench.endpoint.FailureReason;
  */
 public record RequestRecord(
     int index,
+    boolean warmup,
+    int attempts,
+    List<String> attemptErrors,
     boolean streamed,
     long intendedNanos,
     long sentNanos,
@@ -41,7 +52,10 @@ public record RequestRecord(
     long firstTokenNanos,
     long lastTokenNanos,
     long endNanos,
+    long firstContentNanos,
     long[] chunkNanos,
+    int[] chunkTokens,
+    TokenSource chunkTokensSource,
     int promptTokens,
     TokenSource promptTokensSource,
     int localPromptTokens,
@@ -60,6 +74,11 @@ public record RequestRecord(
 
   public boolean succeeded() {
     return failureReason == null;
+  }
+
+  /** Whether the run was interrupted before this request could finish. */
+  public boolean cancelled() {
+    return failureReason == FailureReason.CANCELLED;
   }
 
   /** Time to first token: first token-bearing chunk minus sent; {@link #ABSENT} if none. */
@@ -84,6 +103,26 @@ public record RequestRecord(
       return Double.NaN;
     }
     return (lastTokenNanos - firstTokenNanos) / (double) (outputTokens - 1);
+  }
+
+  /**
+   * Time to second token: the chunk that brought the output to two tokens, minus sent; {@link
+   * #ABSENT} with fewer than two tokens. Equals TTFT when the first chunk carried two.
+   */
+  public long ttstNanos() {
+    int tokens = 0;
+    for (int i = 0; i < chunkNanos.length; i++) {
+      tokens += chunkTokens[i];
+      if (tokens >= 2) {
+        return chunkNanos[i] - sentNanos;
+      }
+    }
+    return ABSENT;
+  }
+
+  /** Time to the first answer (non-reasoning) text; differs from TTFT for reasoning models. */
+  public long ttfcNanos() {
+    return firstContentNanos == ABSENT ? ABSENT : firstContentNanos - sentNanos;
   }
 
   /** How late the client sent the request: sent minus intended. */

@@ -23,8 +23,10 @@ public final class ConsoleReport {
     printSeedLines(summary, out);
     out.println();
     printServingTable(summary, out);
+    printMoreLatencies(summary, out);
     printClientSection(summary, out);
     printFailures(summary, out);
+    printWarnings(summary, out);
     out.flush();
   }
 
@@ -58,12 +60,22 @@ public final class ConsoleReport {
     out.println(centered(" Serving Benchmark Result ", '='));
     row(out, "Successful requests:", Long.toString(s.succeeded()));
     row(out, "Failed requests:", Long.toString(s.failed()));
+    if (s.cancelled() > 0) {
+      row(out, "Cancelled requests (interrupted):", Long.toString(s.cancelled()));
+    }
+    if (s.warmupRequests() > 0) {
+      row(out, "Warm-up requests (not counted):", Long.toString(s.warmupRequests()));
+    }
     row(out, "Benchmark duration (s):", number(s.durationNanos() / 1e9));
     row(out, "Total input tokens:", Long.toString(s.inputTokens()));
     row(out, "Total generated tokens:", Long.toString(s.outputTokens()));
     row(out, "Request throughput (req/s):", number(s.requestThroughputPerSecond()));
     row(out, "Output token throughput (tok/s):", number(s.outputTokensPerSecond()));
     row(out, "Total Token throughput (tok/s):", number(s.totalTokensPerSecond()));
+    if (!s.goodput().sloMillis().isEmpty()) {
+      row(out, "Request goodput (req/s):", number(s.goodput().ratePerSecond()));
+      row(out, "Requests meeting every SLO (%):", number(100 * s.goodput().fraction()));
+    }
     latencyBlock(out, "Time to First Token", "TTFT", s.ttft());
     latencyBlock(out, "Time per Output Token (excl. 1st token)", "TPOT", s.tpot());
     latencyBlock(out, "Inter-token Latency", "ITL", s.itl());
@@ -74,8 +86,32 @@ public final class ConsoleReport {
   private static void latencyBlock(PrintWriter out, String title, String name, Distribution d) {
     out.println(centered(title, '-'));
     row(out, "Mean " + name + " (ms):", millis(d.meanNanos()));
-    row(out, "Median " + name + " (ms):", millis(d.p50Nanos()));
-    row(out, "P99 " + name + " (ms):", millis(d.p99Nanos()));
+    for (int i = 0; i < d.percentiles().size(); i++) {
+      double level = d.percentiles().get(i);
+      String label = level == 50 ? "Median " : "P" + level(level) + " ";
+      row(out, label + name + " (ms):", millis(d.percentileNanos()[i]));
+    }
+  }
+
+  /** 99 for 99.0, 99.9 for 99.9. */
+  static String level(double level) {
+    return level == Math.rint(level) ? Long.toString((long) level) : Double.toString(level);
+  }
+
+  private static void printMoreLatencies(Summary s, PrintWriter out) {
+    if (s.streamedRequests() == 0) {
+      return;
+    }
+    out.println(centered("More latencies (mean / p50 / p99, ms)", '-'));
+    row(out, "Time to second token:", triple(s.ttst()));
+    row(out, "ITL per token (chunk gap / tokens):", triple(s.itlPerToken()));
+    if (s.ttfc().count() != s.ttft().count() || s.ttfc().meanNanos() != s.ttft().meanNanos()) {
+      row(out, "Time to first answer token:", triple(s.ttfc()));
+    }
+  }
+
+  private static String triple(Distribution d) {
+    return millis(d.meanNanos()) + " / " + millis(d.p50Nanos()) + " / " + millis(d.p99Nanos());
   }
 
   private static void printClientSection(Summary s, PrintWriter out) {
@@ -95,6 +131,17 @@ public final class ConsoleReport {
         out,
         "Queue-incl. E2EL p50/p99 (ms):",
         millis(s.queueInclusiveE2e().p50Nanos()) + " / " + millis(s.queueInclusiveE2e().p99Nanos()));
+    if (s.end() != null) {
+      row(out, "Peak requests in flight:", Integer.toString(s.end().peakInFlight()));
+      row(
+          out,
+          "Client CPU (% of " + s.end().availableProcessors() + " cores):",
+          number(100 * s.clientCpuShare()));
+      row(out, "Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
+    }
+    if (s.retriedRequests() > 0) {
+      row(out, "Requests retried:", Long.toString(s.retriedRequests()));
+    }
     row(out, "Output token counts from:", sources(s.outputTokenSources()));
     row(out, "Prompt token counts from:", sources(s.promptTokenSources()));
     Summary.TokenCountCheck check = s.promptTokenCheck();
@@ -125,6 +172,17 @@ public final class ConsoleReport {
     out.println("  first errors:");
     for (String error : s.firstErrors()) {
       out.println("    " + error.replace('\n', ' '));
+    }
+  }
+
+  private static void printWarnings(Summary s, PrintWriter out) {
+    if (s.end() != null && s.end().interrupted()) {
+      out.println();
+      out.println("WARNING: the run was interrupted; these figures cover only what it recorded.");
+    }
+    for (String warning : s.warnings()) {
+      out.println();
+      out.println("WARNING: " + warning);
     }
   }
 

@@ -66,10 +66,20 @@ public final class SummaryJson {
     json.writeFieldName("configuration");
     MAPPER.writeValue(json, s.run().configuration());
 
+    json.writeBooleanField("complete", s.end() != null && !s.end().interrupted());
+    json.writeArrayFieldStart("warnings");
+    for (String warning : s.warnings()) {
+      json.writeString(warning);
+    }
+    json.writeEndArray();
+
     json.writeObjectFieldStart("requests");
     json.writeNumberField("total", s.requests());
     json.writeNumberField("succeeded", s.succeeded());
     json.writeNumberField("failed", s.failed());
+    json.writeNumberField("cancelled", s.cancelled());
+    json.writeNumberField("warmup_excluded", s.warmupRequests());
+    json.writeNumberField("retried", s.retriedRequests());
     json.writeNumberField("streamed", s.streamedRequests());
     counts(json, "failures_by_reason", s.failuresByReason());
     counts(json, "failures_by_http_status", s.failuresByHttpStatus());
@@ -98,14 +108,43 @@ public final class SummaryJson {
     number(json, "input_tokens_per_s", s.inputTokensPerSecond());
     number(json, "output_tokens_per_s", s.outputTokensPerSecond());
     number(json, "total_tokens_per_s", s.totalTokensPerSecond());
-    number(json, "configured_rate_per_s", s.run().configuredRatePerSecond());
+    if (Double.isInfinite(s.run().configuredRatePerSecond())) {
+      json.writeStringField("configured_rate_per_s", "inf");
+    } else {
+      number(json, "configured_rate_per_s", s.run().configuredRatePerSecond());
+    }
     number(json, "achieved_send_rate_per_s", s.achievedSendRatePerSecond());
+    json.writeEndObject();
+
+    json.writeObjectFieldStart("goodput");
+    json.writeFieldName("slo_ms");
+    MAPPER.writeValue(json, s.goodput().sloMillis());
+    json.writeNumberField("requests_met", s.goodput().met());
+    number(json, "requests_per_s", s.goodput().ratePerSecond());
+    number(json, "fraction", s.goodput().fraction());
+    json.writeEndObject();
+
+    json.writeObjectFieldStart("client");
+    if (s.end() != null) {
+      json.writeNumberField("planned_requests", s.end().plannedRequests());
+      json.writeNumberField("sent_requests", s.end().sentRequests());
+      json.writeNumberField("peak_in_flight", s.end().peakInFlight());
+      json.writeNumberField("max_concurrency", s.end().maxConcurrency());
+      json.writeNumberField("cpu_s", s.end().clientCpuNanos() / 1e9);
+      number(json, "cpu_share_of_cores", s.clientCpuShare());
+      json.writeNumberField("cores", s.end().availableProcessors());
+    }
+    json.writeNumberField("streamed_chunks", s.streamedChunks());
+    number(json, "cpu_us_per_chunk", s.clientCpuNanosPerChunk() / 1e3);
     json.writeEndObject();
 
     json.writeObjectFieldStart("latency_ms");
     distribution(json, "ttft", s.ttft());
+    distribution(json, "ttst", s.ttst());
+    distribution(json, "ttft_answer", s.ttfc());
     distribution(json, "tpot", s.tpot());
     distribution(json, "itl", s.itl());
+    distribution(json, "itl_per_token", s.itlPerToken());
     distribution(json, "e2e", s.e2e());
     distribution(json, "per_token", s.perTokenLatency());
     distribution(json, "next_token", s.nextTokenLatency());
@@ -113,6 +152,20 @@ public final class SummaryJson {
     distribution(json, "queue_inclusive_ttft", s.queueInclusiveTtft());
     distribution(json, "queue_inclusive_e2e", s.queueInclusiveE2e());
     json.writeEndObject();
+
+    json.writeArrayFieldStart("time_series");
+    for (Summary.Interval interval : s.timeSeries()) {
+      json.writeStartObject();
+      json.writeNumberField("second", interval.second());
+      json.writeNumberField("started", interval.started());
+      json.writeNumberField("finished", interval.finished());
+      json.writeNumberField("failed", interval.failed());
+      json.writeNumberField("output_tokens", interval.outputTokens());
+      json.writeNumberField("in_flight", interval.inFlight());
+      number(json, "ttft_p50_ms", interval.ttftP50Nanos() / 1e6);
+      json.writeEndObject();
+    }
+    json.writeEndArray();
 
     json.writeEndObject();
     json.writeRaw('\n');
@@ -131,6 +184,14 @@ public final class SummaryJson {
     number(json, "p99", d.p99Nanos() / 1e6);
     number(json, "p99.9", d.p999Nanos() / 1e6);
     number(json, "max", d.maxNanos() / 1e6);
+    json.writeObjectFieldStart("percentiles");
+    for (int i = 0; i < d.percentiles().size(); i++) {
+      number(json, "p" + ConsoleReport.level(d.percentiles().get(i)), d.percentileNanos()[i] / 1e6);
+    }
+    json.writeEndObject();
+    // The full histogram in nanoseconds (HdrHistogram's compressed encoding, base64), to merge
+    // runs or compute other percentiles later.
+    json.writeStringField("hdr_histogram_ns", d.encodedHistogram());
     json.writeEndObject();
   }
 

@@ -1,0 +1,92 @@
+package dev.servebench.metrics;
+
+import dev.servebench.record.RequestRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Per-second counts over the run (seconds since its start): requests started, finished and failed,
+ * tokens that arrived, requests in flight, and the median TTFT of the requests started in each
+ * second. Memory grows with the run's length in seconds, not with its requests.
+ */
+final class TimeSeries {
+
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+  private final List<long[]> counts = new ArrayList<>();
+  private final List<Histogram> ttftBySecond = new ArrayList<>();
+
+  private static final int STARTED = 0;
+  private static final int FINISHED = 1;
+  private static final int FAILED = 2;
+  private static final int TOKENS = 3;
+
+  void add(RequestRecord record) {
+    if (record.sentNanos() != RequestRecord.ABSENT) {
+      bucket(record.sentNanos())[STARTED]++;
+      long ttftNanos = record.ttftNanos();
+      if (record.succeeded() && record.streamed() && ttftNanos != RequestRecord.ABSENT) {
+        ttftHistogram(second(record.sentNanos())).recordValue(ttftNanos);
+      }
+    }
+    if (record.endNanos() != RequestRecord.ABSENT) {
+      bucket(record.endNanos())[record.succeeded() ? FINISHED : FAILED]++;
+    }
+    if (!record.succeeded()) {
+      return;
+    }
+    long[] chunks = record.chunkNanos();
+    if (chunks.length == 0) {
+      bucket(record.endNanos())[TOKENS] += record.outputTokens();
+      return;
+    }
+    for (int i = 0; i < chunks.length; i++) {
+      bucket(chunks[i])[TOKENS] += record.chunkTokens()[i];
+    }
+  }
+
+  private static int second(long nanos) {
+    return (int) Math.max(0, nanos / NANOS_PER_SECOND);
+  }
+
+  private long[] bucket(long nanos) {
+    int second = second(nanos);
+    while (counts.size() <= second) {
+      counts.add(new long[4]);
+    }
+    return counts.get(second);
+  }
+
+  private Histogram ttftHistogram(int second) {
+    while (ttftBySecond.size() <= second) {
+      ttftBySecond.add(null);
+    }
+    Histogram histogram = ttftBySecond.get(second);
+    if (histogram == null) {
+      histogram = new Histogram(2); // 1 % precision is plenty for a per-second median
+      ttftBySecond.set(second, histogram);
+    }
+    return histogram;
+  }
+
+  List<Summary.Interval> intervals() {
+    List<Summary.Interval> intervals = new ArrayList<>(counts.size());
+    long inFlight = 0;
+    for (int second = 0; second < counts.size(); second++) {
+      long[] c = counts.get(second);
+      inFlight += c[STARTED] - c[FINISHED] - c[FAILED];
+      Histogram ttft = second < ttftBySecond.size() ? ttftBySecond.get(second) : null;
+      intervals.add(
+          new Summary.Interval(
+              second,
+              c[STARTED],
+              c[FINISHED],
+              c[FAILED],
+              c[TOKENS],
+              inFlight,
+              ttft == null ? Double.NaN : ttft.getValueAtPercentile(50)));
+    }
+    return intervals;
+  }
+}

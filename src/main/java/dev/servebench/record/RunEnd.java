@@ -1,0 +1,23 @@
+package dev.servebench.record;
+
+/**
+ * What only the live run could measure, written as the records file's closing line.
+ *
+ * @param interrupted the run was stopped (Ctrl-C, SIGTERM) before its plan was done
+ * @param plannedRequests requests the plan held (-1 for a duration-bounded plan)
+ * @param sentRequests requests actually sent (each counted once, however often retried)
+ * @param peakInFlight the most requests in flight at once
+ * @param clientCpuNanos CPU time the whole client process used from the first send to the end
+ * @param runWallNanos wall time from the first send to the end
+ * @param availableProcessors cores the client could use
+ * @param maxConcurrency the configured cap on requests in flight (0 for none)
+ */
+public record RunEnd(
+    boolean interrupted,
+    long plannedRequests,
+    long sentRequests,
+    int peakInFlight,
+    long clientCpuNanos,
+    long runWallNanos,
+    int availableProcessors,
+    int maxConcurrency) {}
