@@ -1,17 +1,14 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.HttpTarget;
 import dev.servebench.config.RunConfig;
-import dev.servebench.dataset.DatasetFormat;
-import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.engine.RunControl;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.run.Benchmark;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,33 +68,25 @@ final class DemoCommand implements Callable<Integer> {
       err.printf(
           "servebench demo: mock server on %s with TTFT %.1f ms and ITL %.1f ms%n",
           server.baseUrl(), ttftMillis, itlMillis);
-      DatasetOptions prompts =
-          new DatasetOptions(null, numPrompts, seed, null, null, null, null, null, null, 0, null, 128, 32, 64, 16);
-      EndpointType type = EndpointType.parse(endpointType);
-      RunConfig config =
-          new RunConfig(
-              HttpTarget.parse(server.baseUrl()),
-              type,
-              null,
-              "gpt2",
-              null,
-              "r50k_base",
-              DatasetFormat.SYNTHESIS,
-              prompts,
-              RunCommand.parseRate(requestRate),
-              0,
-              Duration.ofSeconds(60),
-              true,
-              false,
-              resultsDir,
-              false,
-              1,
-              null,
-              null,
-              null,
-              null,
-              false);
-      int exitCode = Benchmark.execute(config, out, err).exitCode();
+      RunCommand run = new RunCommand();
+      run.endpointBase = server.baseUrl();
+      run.endpointType = endpointType;
+      run.modelName = "gpt2";
+      run.tokenizer = "r50k_base";
+      run.datasetFormat = "Synthesis";
+      run.numPrompts = numPrompts;
+      run.requestRate = requestRate;
+      run.seed = seed;
+      run.stream = true;
+      run.inputLenMean = 128;
+      run.inputLenStddev = 32;
+      run.outputLenMean = 64;
+      run.outputLenStddev = 16;
+      run.resultsDir = resultsDir;
+      run.ioThreads = 1;
+      run.timeoutSeconds = 60;
+      RunConfig config = run.toConfig();
+      int exitCode = Benchmark.execute(config, new RunControl(), out, err).exitCode();
       err.printf(
           "servebench demo: the mock generated %d tokens for %d requests; compare with the report above.%n",
           server.completionTokensGenerated(), server.requestsServed());

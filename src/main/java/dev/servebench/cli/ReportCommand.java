@@ -1,14 +1,20 @@
 package dev.servebench.cli;
 
+import dev.servebench.config.Goodput;
 import dev.servebench.metrics.Aggregator;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordReader;
+import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.SummaryJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,17 +41,31 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--summary-out", description = "Also write the summary JSON to this file.")
   Path summaryOut;
 
+  @Option(names = "--percentiles", split = ",", description = "Percentiles to show. Default: those the run used.")
+  List<Double> percentiles;
+
+  @Option(names = "--goodput", arity = "1..*", description = "Objectives in ms (ttft:200 tpot:50 ...). Default: those the run used.")
+  List<String> goodput;
+
   @Override
   public Integer call() throws Exception {
-    Aggregator aggregator = new Aggregator();
-    RecordReader.Result result = RecordReader.read(recordsFile, aggregator::add);
+    // The objectives and percentiles come from the header, so the aggregator is made on first use.
+    Aggregator[] aggregator = new Aggregator[1];
+    RecordReader.Result result =
+        RecordReader.read(
+            recordsFile,
+            run -> aggregator[0] = new Aggregator(options(run)),
+            record -> aggregator[0].add(record));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     for (String warning : result.warnings()) {
       err.println("servebench: warning: " + warning);
     }
     err.flush();
-    Summary summary = aggregator.summarize(result.run());
+    if (aggregator[0] == null) {
+      aggregator[0] = new Aggregator(options(result.run()));
+    }
+    Summary summary = aggregator[0].summarize(result.run(), result.end());
     if (json) {
       ByteArrayOutputStream summaryJson = new ByteArrayOutputStream();
       SummaryJson.write(summary, summaryJson);
@@ -58,5 +78,30 @@ final class ReportCommand implements Callable<Integer> {
       SummaryJson.writeAtomically(summary, summaryOut);
     }
     return 0;
+  }
+
+  /** The run's own percentiles and objectives unless the command line overrides them. */
+  private Aggregator.Options options(RunInfo run) {
+    List<Double> levels = percentiles;
+    if (levels == null) {
+      levels = new ArrayList<>();
+      if (run.configuration().get("percentiles") instanceof List<?> stored) {
+        for (Object level : stored) {
+          levels.add(((Number) level).doubleValue());
+        }
+      }
+      if (levels.isEmpty()) {
+        levels = Aggregator.Options.DEFAULT.percentiles();
+      }
+    }
+    Map<String, Double> objectives = new LinkedHashMap<>();
+    if (goodput != null) {
+      objectives = Goodput.parse(goodput);
+    } else if (run.configuration().get("goodput_slo_ms") instanceof Map<?, ?> stored) {
+      for (Map.Entry<?, ?> entry : stored.entrySet()) {
+        objectives.put(String.valueOf(entry.getKey()), ((Number) entry.getValue()).doubleValue());
+      }
+    }
+    return new Aggregator.Options(List.copyOf(levels), Map.copyOf(objectives));
   }
 }

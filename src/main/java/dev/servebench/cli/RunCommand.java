@@ -2,13 +2,20 @@ package dev.servebench.cli;
 
 import dev.servebench.config.HttpTarget;
 import dev.servebench.config.InvalidInputException;
+import dev.servebench.config.ApiKeys;
+import dev.servebench.config.DurationParser;
+import dev.servebench.config.Goodput;
 import dev.servebench.config.RunConfig;
+import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
 import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.engine.RunControl;
 import dev.servebench.run.Benchmark;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -77,14 +84,67 @@ final class RunCommand implements Callable<Integer> {
       description = "Requests per second, sent at Poisson arrivals; 'inf' sends all at once.")
   String requestRate = "inf";
 
-  @Option(names = {"--max-concurrency", "--max_concurrency"}, description = "Most requests in flight at once; 0 for no cap.")
+  @Option(names = {"--max-concurrency", "--max_concurrency"}, description = "Most requests in flight at once on top of the rate; 0 for no cap.")
   int maxConcurrency;
+
+  @Option(
+      names = "--concurrency",
+      description = "A closed loop instead of a rate: keep N requests in flight, sending the next as soon as one ends.")
+  int concurrency;
+
+  @Option(names = "--burstiness", description = "Shape of the gamma-distributed gaps: 1 is Poisson, below 1 burstier, above 1 more regular.")
+  double burstiness = 1.0;
+
+  @Option(names = "--arrival", description = "Gap distribution: gamma (Poisson at --burstiness 1) or constant.")
+  String arrival = "gamma";
+
+  @Option(names = {"--ramp-up", "--ramp_up"}, description = "Raise the rate linearly from 0 to --request-rate over this long (e.g. 60s).")
+  String rampUp;
+
+  @Option(names = "--duration", description = "Send for this long (e.g. 5m) instead of --num-prompts requests, cycling the prompts.")
+  String duration;
+
+  @Option(names = {"--warmup-requests", "--warmup_requests"}, description = "Extra first requests that are recorded but left out of the statistics.")
+  int warmupRequests;
+
+  @Option(names = "--warmup", description = "A first span (e.g. 30s) whose requests are recorded but left out of the statistics.")
+  String warmup;
+
+  @Option(names = {"--drain-timeout", "--drain_timeout"}, description = "After Ctrl-C or SIGTERM, seconds requests in flight may take to finish before they are cancelled.")
+  double drainSeconds = 5;
 
   @Option(names = "--seed", description = "Seed for prompt sampling, synthetic prompts and arrival times.")
   long seed;
 
   @Option(names = "--timeout", description = "Seconds a request may take in all before it fails as a timeout.")
   double timeoutSeconds = 600;
+
+  @Option(names = {"--ttft-timeout", "--ttft_timeout"}, description = "Seconds to wait for the first token before failing (default: no limit but --timeout).")
+  Double ttftTimeoutSeconds;
+
+  @Option(names = {"--idle-timeout", "--idle_timeout"}, description = "Seconds a response may go silent between chunks before failing (default: no limit but --timeout).")
+  Double idleTimeoutSeconds;
+
+  @Option(names = {"--max-response-bytes", "--max_response_bytes"}, description = "A response larger than this fails as response_too_large.")
+  long maxResponseBytes = 64L << 20;
+
+  @Option(names = "--retries", description = "Send a failed request again up to N times (honouring Retry-After). Off by default: failures are the measurement.")
+  int retries;
+
+  @Option(names = {"--api-key-file", "--api_key_file"}, description = "Read the bearer token from this file (first line).")
+  Path apiKeyFile;
+
+  @Option(names = "--insecure", description = "https: accept any certificate and host name. Printed in the report.")
+  boolean insecure;
+
+  @Option(names = {"--ca-cert", "--ca_cert"}, description = "https: trust the CA certificates in this PEM file instead of the JDK's.")
+  Path caCert;
+
+  @Option(names = "--percentiles", split = ",", description = "Percentiles the console shows for each latency (the JSON always has the full histogram).")
+  List<Double> percentiles = List.of(50.0, 99.0);
+
+  @Option(names = "--goodput", arity = "1..*", description = "Service-level objectives in ms, e.g. ttft:200 tpot:50 e2el:5000 (also itl): reports the rate and share of requests meeting all.")
+  List<String> goodput = List.of();
 
   @Option(
       names = {"--track-token-latency", "--track_token_latency"},
@@ -168,8 +228,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return Benchmark.execute(toConfig(), spec.commandLine().getOut(), spec.commandLine().getErr())
-        .exitCode();
+    RunConfig config = toConfig();
+    RunControl control = new RunControl();
+    try (Interrupts interrupts = Interrupts.install(control, spec.commandLine().getErr())) {
+      return Benchmark.execute(config, control, spec.commandLine().getOut(), spec.commandLine().getErr())
+          .exitCode();
+    }
   }
 
   RunConfig toConfig() {
@@ -187,46 +251,74 @@ final class RunCommand implements Callable<Integer> {
           "--dataset is required for --dataset-format " + format.displayName()
               + " (or use --dataset-format Synthesis, which needs no file)");
     }
+    if (insecure && caCert != null) {
+      throw new InvalidInputException("--insecure trusts every certificate, so --ca-cert means nothing with it: give one of them");
+    }
+    if (caCert != null && !Files.isReadable(caCert)) {
+      throw new InvalidInputException("--ca-cert " + caCert + " cannot be read: give the path of a PEM file");
+    }
     DatasetOptions options =
         new DatasetOptions(
-            dataset,
-            numPrompts,
-            seed,
-            minInputTokens,
-            maxInputTokens,
-            minOutputTokens,
-            maxOutputTokens,
-            maxLength,
-            modelType,
-            inputTokens,
-            maxNewTokens,
-            inputLenMean,
-            inputLenStddev,
-            outputLenMean,
-            outputLenStddev);
-    String key = apiKey != null ? apiKey : System.getenv("OPENAI_API_KEY");
+            dataset, numPrompts, seed, minInputTokens, maxInputTokens, minOutputTokens,
+            maxOutputTokens, maxLength, modelType, inputTokens, maxNewTokens, inputLenMean,
+            inputLenStddev, outputLenMean, outputLenStddev);
+    RunConfig.Endpoint endpoint =
+        new RunConfig.Endpoint(
+            HttpTarget.parse(endpointBase),
+            type,
+            route,
+            modelName,
+            ApiKeys.resolve(apiKey, apiKeyFile, System.getenv("OPENAI_API_KEY")),
+            new TlsOptions(insecure, caCert),
+            stream != null ? stream : trackTokenLatency);
+    RunConfig.Load load =
+        new RunConfig.Load(
+            concurrency > 0 && requestRate.equals("inf") ? Double.POSITIVE_INFINITY : parseRate(requestRate),
+            parseArrival(arrival),
+            burstiness,
+            nanos("--ramp-up", rampUp, 0),
+            concurrency,
+            maxConcurrency,
+            nanos("--duration", duration, -1),
+            warmupRequests,
+            nanos("--warmup", warmup, 0),
+            seconds("--drain-timeout", drainSeconds, true));
+    RunConfig.Limits limits =
+        new RunConfig.Limits(
+            seconds("--timeout", timeoutSeconds, false),
+            ttftTimeoutSeconds == null ? null : seconds("--ttft-timeout", ttftTimeoutSeconds, false),
+            idleTimeoutSeconds == null ? null : seconds("--idle-timeout", idleTimeoutSeconds, false),
+            maxResponseBytes,
+            retries,
+            ioThreads);
     return new RunConfig(
-        HttpTarget.parse(endpointBase),
-        type,
-        route,
-        modelName,
-        key == null || key.isBlank() ? null : key,
-        tokenizer,
-        format,
-        options,
-        parseRate(requestRate),
-        maxConcurrency,
-        timeout(timeoutSeconds),
-        stream != null ? stream : trackTokenLatency,
-        trackInputOutput,
-        resultsDir,
-        progress,
-        ioThreads,
-        temperature,
-        topP,
-        topK,
-        doSample,
-        vllmEngine);
+        endpoint,
+        new RunConfig.Prompts(format, options, tokenizer),
+        load,
+        limits,
+        new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine),
+        new RunConfig.Output(resultsDir, trackInputOutput, progress, checkPercentiles(percentiles), Goodput.parse(goodput)));
+  }
+
+  private static RunConfig.Arrival parseArrival(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "gamma", "poisson" -> RunConfig.Arrival.GAMMA;
+      case "constant" -> RunConfig.Arrival.CONSTANT;
+      default -> throw new InvalidInputException("--arrival '" + value + "': use gamma (Poisson with --burstiness 1) or constant");
+    };
+  }
+
+  private static List<Double> checkPercentiles(List<Double> levels) {
+    for (double level : levels) {
+      if (!(level > 0 && level < 100)) {
+        throw new InvalidInputException("--percentiles takes levels between 0 and 100 (e.g. 50,90,99,99.9), got " + level);
+      }
+    }
+    return List.copyOf(levels);
+  }
+
+  private static long nanos(String flag, String text, long absent) {
+    return text == null ? absent : DurationParser.parse(flag, text).toNanos();
   }
 
   static double parseRate(String value) {
@@ -242,9 +334,10 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  static Duration timeout(double seconds) {
-    if (!(seconds > 0) || Double.isInfinite(seconds)) {
-      throw new InvalidInputException("--timeout must be a positive number of seconds, got " + seconds);
+  static Duration seconds(String flag, double seconds, boolean zeroAllowed) {
+    if (!(zeroAllowed ? seconds >= 0 : seconds > 0) || Double.isInfinite(seconds)) {
+      throw new InvalidInputException(
+          flag + " must be a " + (zeroAllowed ? "" : "positive ") + "number of seconds, got " + seconds);
     }
     return Duration.ofNanos((long) (seconds * 1e9));
   }

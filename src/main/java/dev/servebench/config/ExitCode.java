@@ -17,5 +17,11 @@ public final class ExitCode {
   /** The endpoint could not be reached before the run started; nothing was sent. */
   public static final int ENDPOINT_UNREACHABLE = 4;
 
+  /**
+   * The run was interrupted (Ctrl-C or SIGTERM): requests in flight were drained or cancelled and
+   * the summary is marked incomplete. 130 is the shell's convention for an interrupt.
+   */
+  public static final int INTERRUPTED = 130;
+
   private ExitCode() {}
 }

@@ -37,6 +37,14 @@ public final class RecordReader {
 
   /** Reads {@code path}, handing each request record to {@code onRecord} in file order. */
   public static Result read(Path path, Consumer<RequestRecord> onRecord) {
+    return read(path, run -> {}, onRecord);
+  }
+
+  /**
+   * Reads {@code path}: the run header to {@code onRun} first, then each request record to {@code
+   * onRecord} in file order.
+   */
+  public static Result read(Path path, Consumer<RunInfo> onRun, Consumer<RequestRecord> onRecord) {
     if (Files.isDirectory(path)) {
       throw new InvalidInputException(
           "records file " + path + " is a directory: pass the *-records.jsonl file inside it");
@@ -68,6 +76,7 @@ public final class RecordReader {
           String kind = node.path("record").asText();
           if ("run".equals(kind)) {
             run = runInfo(node);
+            onRun.accept(run);
           } else if ("end".equals(kind)) {
             end = runEnd(node);
           } else if ("request".equals(kind)) {

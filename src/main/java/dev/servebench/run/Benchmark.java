@@ -9,14 +9,19 @@ import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
+import dev.servebench.engine.RunControl;
+import dev.servebench.engine.SendPlan;
 import dev.servebench.metrics.Aggregator;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.ArrivalSchedule;
+import dev.servebench.schedule.GapDistribution;
+import dev.servebench.schedule.Pacer;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -32,7 +37,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One benchmark run from settings to report: the composition of every stage (prompts, schedule,
+ * One benchmark run from settings to report: the composition of every stage (prompts, plan,
  * runner, endpoint adapter, records, aggregation, reports). Informational lines go to {@code log}
  * (stderr), the report to {@code out} (stdout).
  */
@@ -46,52 +51,40 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  public static Outcome execute(RunConfig config, PrintWriter out, PrintWriter log)
+  public static Outcome execute(RunConfig config, RunControl control, PrintWriter out, PrintWriter log)
       throws InterruptedException, IOException {
-    String authorization = config.apiKey() == null ? null : "Bearer " + config.apiKey();
-    Path resultsDir = prepareResultsDir(config.resultsDir());
+    RunConfig.Endpoint endpoint = config.endpoint();
+    String authorization = endpoint.apiKey() == null ? null : "Bearer " + endpoint.apiKey();
+    Path resultsDir = prepareResultsDir(config.output().resultsDir());
 
-    Preflight.checkReachable(config.target());
-    if (config.modelName() == null && config.endpointType().isOpenAi()) {
-      config = config.withModelName(Preflight.discoverModel(config.target(), authorization));
-      log.println("servebench: model not named; the server lists '" + config.modelName() + "'");
+    Preflight.checkReachable(endpoint.target());
+    if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
+      config = config.withModelName(Preflight.discoverModel(endpoint.target(), authorization, endpoint.tls()));
+      endpoint = config.endpoint();
+      log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
 
     long loadStartNanos = System.nanoTime();
-    Tokenizer tokenizer = Tokenizers.resolve(config.tokenizerSpec(), config.modelName());
-    List<Prompt> prompts = Datasets.load(config.datasetFormat(), config.dataset(), tokenizer);
+    Tokenizer tokenizer = Tokenizers.resolve(config.prompts().tokenizerSpec(), endpoint.modelName());
+    List<Prompt> prompts = Datasets.load(config.prompts().format(), config.prompts().dataset(), tokenizer);
     log.printf(
         Locale.ROOT,
         "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%n",
         prompts.size(),
-        config.datasetFormat().displayName(),
+        config.prompts().format().displayName(),
         tokenizer.name(),
         (System.nanoTime() - loadStartNanos) / 1_000_000);
 
-    long seed = config.dataset().seed();
-    long[] planNanos = ArrivalSchedule.forRate(config.requestRatePerSecond(), seed).intendedOffsetsNanos(prompts.size());
-    RequestOptions options =
-        new RequestOptions(
-            config.modelName(),
-            config.stream(),
-            config.temperature(),
-            config.topP(),
-            config.topK(),
-            config.doSample(),
-            config.vllmEngine());
-    BenchmarkRunner runner =
-        new BenchmarkRunner(
-            new BenchmarkRunner.Settings(
-                config.target(),
-                config.endpointType().adapter(config.route()),
-                options,
-                authorization,
-                config.maxConcurrency(),
-                config.timeout(),
-                config.ioThreads(),
-                config.trackInputOutput(),
-                "servebench/" + Version.current()),
-            tokenizer);
+    RunConfig.Load load = config.load();
+    SendPlan plan = plan(load, config.prompts().dataset().seed());
+    BenchmarkRunner.Bounds bounds =
+        new BenchmarkRunner.Bounds(
+            load.durationNanos() >= 0 ? -1 : config.prompts().dataset().numPrompts(),
+            load.durationNanos(),
+            load.warmupRequests(),
+            load.warmupNanos(),
+            load.drain());
+    BenchmarkRunner runner = new BenchmarkRunner(runnerSettings(config, authorization), tokenizer);
 
     RunClock clock = RunClock.start();
     String runId = "servebench-" + RUN_ID_TIME.format(clock.wallAnchor()) + "-" + shortId();
@@ -100,52 +93,31 @@ public final class Benchmark {
             runId,
             Version.current(),
             clock.wallAnchor(),
-            config.requestRatePerSecond(),
+            load.closedLoop() ? Double.POSITIVE_INFINITY : load.ratePerSecond(),
             config.describe(tokenizer.name()));
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
-    Aggregator aggregator = new Aggregator();
-    log.flush();
+    Aggregator aggregator =
+        new Aggregator(new Aggregator.Options(config.output().percentiles(), config.output().goodput()));
     log.printf(
         Locale.ROOT,
-        "servebench: sending %d requests to %s (%s, %s, rate %s)%n",
-        prompts.size(),
-        config.target().url(),
-        config.endpointType().flagValue(),
-        config.stream() ? "streamed" : "not streamed",
-        Double.isInfinite(config.requestRatePerSecond()) ? "inf" : config.requestRatePerSecond() + " req/s");
+        "servebench: sending to %s (%s, %s, %s)%n",
+        endpoint.target().url(),
+        endpoint.type().flagValue(),
+        endpoint.stream() ? "streamed" : "not streamed",
+        load.closedLoop()
+            ? "closed loop of " + load.concurrency()
+            : "rate " + (Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond() + " req/s"));
+    log.flush();
+    RunEnd end;
     try (RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run)) {
-      runner.run(
-          clock,
-          prompts,
-          planNanos,
-          new BenchmarkRunner.RecordSink() {
-            @Override
-            public void accept(RequestRecord record) {
-              aggregator.add(record);
-              if (writer != null) {
-                try {
-                  writer.write(record);
-                } catch (IOException full) {
-                  throw new UncheckedIOException("cannot write " + recordsFile, full);
-                }
-              }
-            }
-
-            @Override
-            public void flush() {
-              if (writer != null) {
-                try {
-                  writer.flush();
-                } catch (IOException full) {
-                  throw new UncheckedIOException("cannot write " + recordsFile, full);
-                }
-              }
-            }
-          },
-          config.progress() ? log : null);
+      RecordFileSink sink = new RecordFileSink(aggregator, writer, recordsFile, endpoint.apiKey());
+      end = runner.run(clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
+      if (writer != null) {
+        writer.writeEnd(end);
+      }
     }
-    Summary summary = aggregator.summarize(run);
+    Summary summary = aggregator.summarize(run, end);
     out.println();
     ConsoleReport.print(summary, out);
     if (summaryFile != null) {
@@ -154,8 +126,92 @@ public final class Benchmark {
       log.println("servebench: summary: " + summaryFile);
     }
     log.flush();
-    int exitCode = summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
+    int exitCode =
+        end.interrupted()
+            ? ExitCode.INTERRUPTED
+            : summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  /** The open-loop plan; a closed loop ignores it. */
+  private static SendPlan plan(RunConfig.Load load, long seed) {
+    if (load.closedLoop()) {
+      return () -> 0;
+    }
+    GapDistribution gaps =
+        load.arrival() == RunConfig.Arrival.CONSTANT
+            ? GapDistribution.constant()
+            : GapDistribution.gamma(load.burstiness());
+    ArrivalSchedule schedule = new ArrivalSchedule(load.ratePerSecond(), gaps, load.rampUpNanos(), seed);
+    Pacer pacer =
+        load.durationNanos() >= 0
+            ? schedule.pacerUntil(load.warmupNanos() + load.durationNanos())
+            : schedule.pacer();
+    return () -> pacer.hasNext() ? pacer.nextLong() : SendPlan.END;
+  }
+
+  private static BenchmarkRunner.Settings runnerSettings(RunConfig config, String authorization) {
+    RunConfig.Endpoint endpoint = config.endpoint();
+    RunConfig.Sampling sampling = config.sampling();
+    RunConfig.Limits limits = config.limits();
+    RunConfig.Load load = config.load();
+    RequestOptions options =
+        new RequestOptions(
+            endpoint.modelName(),
+            endpoint.stream(),
+            sampling.temperature(),
+            sampling.topP(),
+            sampling.topK(),
+            sampling.doSample(),
+            sampling.vllmEngine());
+    return new BenchmarkRunner.Settings(
+        endpoint.target(),
+        endpoint.type().adapter(endpoint.route()),
+        options,
+        authorization,
+        load.closedLoop() ? load.concurrency() : load.maxConcurrency(),
+        load.closedLoop(),
+        limits.timeout(),
+        limits.firstTokenTimeout(),
+        limits.idleTimeout(),
+        limits.maxResponseBytes(),
+        limits.retries(),
+        endpoint.tls(),
+        limits.ioThreads(),
+        config.output().trackInputOutput(),
+        "servebench/" + Version.current());
+  }
+
+  /**
+   * Feeds each record to the aggregator and the records file. Error messages are scrubbed of the
+   * API key first: a server may echo the request's headers in an error body.
+   */
+  private record RecordFileSink(Aggregator aggregator, RecordWriter writer, Path file, String secret)
+      implements BenchmarkRunner.RecordSink {
+
+    @Override
+    public void accept(RequestRecord record) {
+      RequestRecord clean = Secrets.redact(record, secret);
+      aggregator.add(clean);
+      if (writer != null) {
+        try {
+          writer.write(clean);
+        } catch (IOException full) {
+          throw new UncheckedIOException("cannot write " + file, full);
+        }
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (writer != null) {
+        try {
+          writer.flush();
+        } catch (IOException full) {
+          throw new UncheckedIOException("cannot write " + file, full);
+        }
+      }
+    }
   }
 
   /** Creates the results directory and proves it writable before anything is sent. */

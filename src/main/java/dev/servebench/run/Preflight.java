@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.config.HttpTarget;
 import dev.servebench.config.InvalidInputException;
+import dev.servebench.config.TlsOptions;
 import dev.servebench.config.UnreachableEndpointException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,7 +44,7 @@ final class Preflight {
   }
 
   /** The first model an OpenAI-compatible server lists at {@code /v1/models}. */
-  static String discoverModel(HttpTarget target, String authorizationHeader) {
+  static String discoverModel(HttpTarget target, String authorizationHeader, TlsOptions tls) {
     String base = target.url().replaceAll("/+$", "");
     URI uri = URI.create((base.endsWith("/v1") ? base : base + "/v1") + "/models");
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
@@ -51,7 +52,15 @@ final class Preflight {
       request.header("Authorization", authorizationHeader);
     }
     String hint = "pass --model-name to name the model to benchmark";
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build()) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+    if (target.https()) {
+      builder.sslContext(TlsContexts.jdk(tls));
+      if (tls.insecure()) {
+        // The JDK client checks host names apart from trust; --insecure means neither.
+        System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+      }
+    }
+    try (HttpClient client = builder.build()) {
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new InvalidInputException(

@@ -142,8 +142,10 @@ class RunEndToEndTest {
       String outputSource = endpointType.equals("simple") && stream ? "local" : "server";
       assertThat(summary.path("tokens").path("output_tokens_source").path(outputSource).asInt()).isEqualTo(10);
       List<String> lines = Files.readAllLines(Cli.onlyFile(results, "-records.jsonl"));
-      assertThat(lines).hasSize(11);
+      // The run header, ten requests, the closing line.
+      assertThat(lines).hasSize(12);
       assertThat(lines.get(1)).contains("\"prompt\":").contains("\"output\":");
+      assertThat(lines.get(11)).startsWith("{\"record\":\"end\"");
     }
   }
 

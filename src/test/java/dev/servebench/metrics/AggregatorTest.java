@@ -18,7 +18,7 @@ class AggregatorTest {
     aggregator.add(Records.streamed(0, 0, 0, 100, 5, 50, 60, 70, 80, 90));
     // TTFT 30 ms, 2 chunks 20 ms apart carrying 3 tokens: E2E 50, TPOT 20/2 = 10, one ITL of 20.
     aggregator.add(Records.streamed(1, 1000, 1000, 300, 3, 30, 50));
-    Summary summary = aggregator.summarize(Records.run(1.0));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
 
     assertThat(summary.succeeded()).isEqualTo(2);
     assertThat(summary.failed()).isZero();
@@ -49,7 +49,7 @@ class AggregatorTest {
     aggregator.add(Records.complete(0, 0, 400, 10, 20));
     aggregator.add(Records.complete(1, 500, 1500, 10, 30));
     aggregator.add(Records.failed(2, 600, 503, FailureReason.HTTP_STATUS, "HTTP 503: busy"));
-    Summary summary = aggregator.summarize(Records.run(2.0));
+    Summary summary = aggregator.summarize(Records.run(2.0), null);
 
     assertThat(summary.durationNanos()).isEqualTo(2000 * 1_000_000L);
     assertThat(summary.requestThroughputPerSecond()).isCloseTo(1.0, within(1e-9));
@@ -73,7 +73,7 @@ class AggregatorTest {
     Aggregator aggregator = new Aggregator();
     // Planned at 0, sent 30 ms late, first token 20 ms after send.
     aggregator.add(Records.streamed(0, 0, 30, 5, 2, 20, 40));
-    Summary summary = aggregator.summarize(Records.run(1.0));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
     assertThat(summary.scheduleLag().maxNanos()).isCloseTo(30 * MS, within(1.0));
     assertThat(summary.ttft().meanNanos()).isCloseTo(20 * MS, within(1.0));
     assertThat(summary.queueInclusiveTtft().meanNanos()).isCloseTo(50 * MS, within(1.0));
@@ -82,7 +82,7 @@ class AggregatorTest {
 
   @Test
   void anEmptyRunHasNoNumbersButNoErrors() {
-    Summary summary = new Aggregator().summarize(Records.run(Double.POSITIVE_INFINITY));
+    Summary summary = new Aggregator().summarize(Records.run(Double.POSITIVE_INFINITY), null);
     assertThat(summary.requests()).isZero();
     assertThat(summary.requestThroughputPerSecond()).isNaN();
     assertThat(summary.ttft().isEmpty()).isTrue();
@@ -94,7 +94,7 @@ class AggregatorTest {
     for (int i = 0; i < 20; i++) {
       aggregator.add(Records.failed(i, i, -1, FailureReason.CONNECT, "refused " + i));
     }
-    Summary summary = aggregator.summarize(Records.run(1.0));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
     assertThat(summary.firstErrors()).hasSize(Aggregator.QUOTED_ERRORS);
     assertThat(summary.failuresByReason()).containsEntry("connect", 20L);
     assertThat(summary.failuresByHttpStatus()).isEmpty();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class LatencyRecorderTest {
             / (samples.length - 1);
     double[] sorted = samples.clone();
     Arrays.sort(sorted);
-    Distribution d = recorder.distribution();
+    Distribution d = recorder.distribution(List.of());
     assertThat(d.count()).isEqualTo(samples.length);
     assertThat(d.meanNanos()).isCloseTo(mean, within(mean * 1e-9));
     assertThat(d.stddevNanos()).isCloseTo(Math.sqrt(variance), within(Math.sqrt(variance) * 1e-6));
@@ -46,8 +47,8 @@ class LatencyRecorderTest {
       (i % 3 == 0 ? first : second).record(i * 1000.0);
     }
     first.add(second);
-    Distribution merged = first.distribution();
-    Distribution direct = all.distribution();
+    Distribution merged = first.distribution(List.of());
+    Distribution direct = all.distribution(List.of());
     assertThat(merged.count()).isEqualTo(direct.count());
     assertThat(merged.meanNanos()).isCloseTo(direct.meanNanos(), within(1e-6));
     assertThat(merged.stddevNanos()).isCloseTo(direct.stddevNanos(), within(1e-6));
@@ -58,6 +59,6 @@ class LatencyRecorderTest {
 
   @Test
   void emptyRecorderHasAnEmptyDistribution() {
-    assertThat(new LatencyRecorder().distribution().isEmpty()).isTrue();
+    assertThat(new LatencyRecorder().distribution(List.of()).isEmpty()).isTrue();
   }
 }

@@ -19,12 +19,15 @@ class RecordRoundTripTest {
 
   @TempDir Path directory;
 
+  private static final RunEnd END = new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0);
+
   private Path writeRecords(List<RequestRecord> records) throws IOException {
     Path file = directory.resolve("run-records.jsonl");
     try (RecordWriter writer = RecordWriter.create(file, Records.run(Double.POSITIVE_INFINITY))) {
       for (RequestRecord record : records) {
         writer.write(record);
       }
+      writer.writeEnd(END);
     }
     return file;
   }
@@ -35,14 +38,17 @@ class RecordRoundTripTest {
     RequestRecord failed = Records.failed(1, 10, 503, FailureReason.HTTP_STATUS, "HTTP 503: \"busy\"\nretry");
     RequestRecord withText =
         new RequestRecord(
-            2, false, 0, 1, 2, RequestRecord.ABSENT, RequestRecord.ABSENT, 9, new long[0], 3,
-            TokenSource.LOCAL, 3, -1, 8, 8, TokenSource.LOCAL, 200, null, null, "the prompt ü", "out\tput");
+            2, true, 3, List.of("http_status: HTTP 429", "stream_cut: closed"), false, 0, 1, 2,
+            RequestRecord.ABSENT, RequestRecord.ABSENT, 9, RequestRecord.ABSENT, new long[0],
+            new int[0], null, 3, TokenSource.LOCAL, 3, -1, 8, 8, TokenSource.LOCAL, 200, null, null,
+            "the prompt ü", "out\tput");
     Path file = writeRecords(List.of(streamed, failed, withText));
 
     List<RequestRecord> read = new ArrayList<>();
     RecordReader.Result result = RecordReader.read(file, read::add);
     assertThat(result.requestCount()).isEqualTo(3);
     assertThat(result.warnings()).isEmpty();
+    assertThat(result.end()).isEqualTo(END);
     assertThat(result.run().runId()).isEqualTo("test-run");
     assertThat(result.run().configuredRatePerSecond()).isInfinite();
     assertThat(result.run().configuration()).containsEntry("k", "v");
@@ -56,7 +62,8 @@ class RecordRoundTripTest {
   void fileHasOneJsonObjectPerLineWithNullForMissingStamps() throws IOException {
     Path file = writeRecords(List.of(Records.failed(0, 1, -1, FailureReason.CONNECT, "refused")));
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    assertThat(lines).hasSize(2);
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(2)).startsWith("{\"record\":\"end\"").contains("\"peak_in_flight\":2");
     assertThat(lines.get(0)).startsWith("{\"record\":\"run\"").contains("\"configured_rate_per_s\":\"inf\"");
     assertThat(lines.get(1))
         .startsWith("{\"record\":\"request\"")
@@ -70,12 +77,16 @@ class RecordRoundTripTest {
   @Test
   void aTornLastLineIsSkippedWithAWarning() throws IOException {
     Path file = writeRecords(List.of(Records.streamed(0, 0, 0, 1, 2, 5, 6), Records.streamed(1, 0, 0, 1, 2, 5, 6)));
-    String text = Files.readString(file);
-    Files.writeString(file, text.substring(0, text.length() - 20));
+    // Cut inside the second request's line: as if killed while writing it (no closing line either).
+    List<String> lines = Files.readAllLines(file);
+    Files.writeString(file, lines.get(0) + "\n" + lines.get(1) + "\n" + lines.get(2).substring(0, 40));
     List<RequestRecord> read = new ArrayList<>();
     RecordReader.Result result = RecordReader.read(file, read::add);
     assertThat(read).hasSize(1);
-    assertThat(result.warnings()).singleElement().asString().contains("torn last line 3");
+    assertThat(result.end()).isNull();
+    assertThat(result.warnings()).hasSize(2);
+    assertThat(result.warnings().get(0)).contains("torn last line 3");
+    assertThat(result.warnings().get(1)).contains("no closing line");
   }
 
   @Test

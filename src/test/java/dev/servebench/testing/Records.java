@@ -5,6 +5,7 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunInfo;
 import dev.servebench.record.TokenSource;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Builds request records with known timings for tests (all times in milliseconds). */
@@ -28,27 +29,36 @@ public final class Records {
       chunks[i] = (sentMs + chunkMsAfterSend[i]) * MS;
     }
     long last = chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1];
+    long first = chunks.length == 0 ? RequestRecord.ABSENT : chunks[0];
+    // The first chunk carries whatever the later ones (one token each) leave of the output.
+    int[] tokens = new int[chunks.length];
+    java.util.Arrays.fill(tokens, 1);
+    if (tokens.length > 0) {
+      tokens[0] = Math.max(1, outputTokens - (tokens.length - 1));
+    }
     return new RequestRecord(
-        index, true, intendedMs * MS, sentMs * MS, sentMs * MS + MS / 2,
-        chunks.length == 0 ? RequestRecord.ABSENT : chunks[0], last,
-        (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10,
-        chunks, promptTokens, TokenSource.SERVER, promptTokens, promptTokens, outputTokens,
-        outputTokens, TokenSource.SERVER, 200, null, null, null, null);
+        index, false, 1, List.of(), true, intendedMs * MS, sentMs * MS, sentMs * MS + MS / 2,
+        first, last, (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10, first,
+        chunks, tokens, chunks.length == 0 ? null : TokenSource.SERVER, promptTokens,
+        TokenSource.SERVER, promptTokens, promptTokens, outputTokens, outputTokens,
+        TokenSource.SERVER, 200, null, null, null, null);
   }
 
   /** A successful non-streamed request taking {@code e2eMs}. */
   public static RequestRecord complete(int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
     return new RequestRecord(
-        index, false, sentMs * MS, sentMs * MS, (sentMs + e2eMs) * MS, RequestRecord.ABSENT,
-        RequestRecord.ABSENT, (sentMs + e2eMs) * MS, new long[0], promptTokens, TokenSource.LOCAL,
-        promptTokens, -1, outputTokens, outputTokens, TokenSource.LOCAL, 200, null, null, null, null);
+        index, false, 1, List.of(), false, sentMs * MS, sentMs * MS, (sentMs + e2eMs) * MS,
+        RequestRecord.ABSENT, RequestRecord.ABSENT, (sentMs + e2eMs) * MS, RequestRecord.ABSENT,
+        new long[0], new int[0], null, promptTokens, TokenSource.LOCAL, promptTokens, -1,
+        outputTokens, outputTokens, TokenSource.LOCAL, 200, null, null, null, null);
   }
 
   /** A failed request. */
   public static RequestRecord failed(int index, long sentMs, int httpStatus, FailureReason reason, String error) {
     return new RequestRecord(
-        index, true, sentMs * MS, sentMs * MS, RequestRecord.ABSENT, RequestRecord.ABSENT,
-        RequestRecord.ABSENT, (sentMs + 5) * MS, new long[0], 10, TokenSource.LOCAL, 10, -1, 16, 0,
-        TokenSource.LOCAL, httpStatus, reason, error, null, null);
+        index, false, 1, List.of(), true, sentMs * MS, sentMs * MS, RequestRecord.ABSENT,
+        RequestRecord.ABSENT, RequestRecord.ABSENT, (sentMs + 5) * MS, RequestRecord.ABSENT,
+        new long[0], new int[0], null, 10, TokenSource.LOCAL, 10, -1, 16, 0, TokenSource.LOCAL,
+        httpStatus, reason, error, null, null);
   }
 }

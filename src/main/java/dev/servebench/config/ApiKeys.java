@@ -1,0 +1,41 @@
+package dev.servebench.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the API key comes from: {@code --api-key}, {@code --api-key-file}, or the environment. */
+public final class ApiKeys {
+
+  private ApiKeys() {}
+
+  /**
+   * The key to send, or {@code null} for none.
+   *
+   * @param flagValue {@code --api-key}, or {@code null}
+   * @param file {@code --api-key-file}, or {@code null}: its first line is the key
+   * @param environmentValue {@code OPENAI_API_KEY}, or {@code null}
+   */
+  public static String resolve(String flagValue, Path file, String environmentValue) {
+    if (flagValue != null && file != null) {
+      throw new InvalidInputException("--api-key and --api-key-file both give a key: give one of them");
+    }
+    String key = flagValue;
+    if (file != null) {
+      try {
+        key = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+      } catch (IOException unreadable) {
+        // The message names the file only: the key itself never appears in an error.
+        throw new InvalidInputException("--api-key-file " + file + " cannot be read: " + unreadable.getClass().getSimpleName());
+      }
+      if (key.isBlank()) {
+        throw new InvalidInputException("--api-key-file " + file + " is empty: its first line must be the key");
+      }
+    }
+    if (key == null) {
+      key = environmentValue;
+    }
+    return key == null || key.isBlank() ? null : key.strip();
+  }
+}
