@@ -169,6 +169,14 @@ public final class ConsoleReport {
     if (!s.failuresByHttpStatus().isEmpty()) {
       out.println("  by HTTP status: " + joined(s.failuresByHttpStatus()));
     }
+    StringBuilder overTime = new StringBuilder();
+    int shown = 0;
+    for (Summary.Interval interval : s.timeSeries()) {
+      if (interval.failed() > 0 && shown++ < 20) {
+        overTime.append(' ').append(interval.second()).append("s:").append(interval.failed());
+      }
+    }
+    out.println("  over time (second:failures):" + overTime + (shown > 20 ? " ..." : ""));
     out.println("  first errors:");
     for (String error : s.firstErrors()) {
       out.println("    " + error.replace('\n', ' '));

@@ -1,0 +1,158 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.testing.Cli;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Load shapes, warm-up, goodput and percentiles, end to end against the mock server. */
+class RunModesTest {
+
+  @TempDir Path results;
+
+  private static MockServer mock(double ttftMillis, double itlMillis) {
+    return MockServer.start(
+        MockServerConfig.builder()
+            .ttftMillis(ttftMillis)
+            .itlMillis(itlMillis)
+            .fixedOutputTokens(4)
+            .modelName("gpt2")
+            .build());
+  }
+
+  private Cli.Result run(MockServer server, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2",
+                "--tokenizer", "r50k_base", "--dataset-format", "Synthesis",
+                "--input-len-mean", "16", "--input-len-stddev", "0", "--stream",
+                "--results-dir", results.toString()));
+    args.addAll(List.of(extra));
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  private JsonNode summary() {
+    return Cli.json(Cli.onlyFile(results, "-summary.json"));
+  }
+
+  @Test
+  void closedLoopKeepsExactlyTheConcurrencyInFlight() {
+    try (MockServer server = mock(20, 5)) {
+      Cli.Result result = run(server, "--concurrency", "4", "--num-prompts", "24");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode summary = summary();
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(24);
+      assertThat(summary.path("client").path("peak_in_flight").asInt()).isEqualTo(4);
+      // Each request is due when a slot frees, so the client is never late by its own plan.
+      assertThat(summary.path("latency_ms").path("schedule_lag").path("p99").asDouble()).isLessThan(10);
+      assertThat(summary.path("warnings")).isEmpty();
+    }
+  }
+
+  @Test
+  void warmupRequestsAreRecordedButNotCounted() {
+    try (MockServer server = mock(0, 0)) {
+      Cli.Result result = run(server, "--warmup-requests", "3", "--num-prompts", "5");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode summary = summary();
+      assertThat(summary.path("requests").path("total").asInt()).isEqualTo(5);
+      assertThat(summary.path("requests").path("warmup_excluded").asInt()).isEqualTo(3);
+      assertThat(server.requestsServed()).isEqualTo(8);
+      assertThat(summary.path("tokens").path("output_total").asInt()).isEqualTo(5 * 4);
+      assertThat(result.out()).contains("Warm-up requests (not counted):");
+    }
+  }
+
+  @Test
+  void durationWithConstantArrivalsSendsRateTimesDuration() {
+    try (MockServer server = mock(0, 0)) {
+      Cli.Result result =
+          run(server, "--duration", "1s", "--request-rate", "20", "--arrival", "constant", "--num-prompts", "3");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      // Due at 0, 50, ..., 950 ms; the three prompts are cycled.
+      assertThat(summary().path("requests").path("total").asInt()).isEqualTo(20);
+      assertThat(server.requestsServed()).isEqualTo(20);
+    }
+  }
+
+  @Test
+  void aConcurrencyCapThatHoldsRequestsBackIsNamedAndQueueInclusiveLatencyShowsTheWait() {
+    try (MockServer server = mock(50, 1)) {
+      Cli.Result result =
+          run(server, "--request-rate", "100", "--max-concurrency", "1", "--num-prompts", "10", "--arrival", "constant");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode summary = summary();
+      assertThat(summary.path("warnings").get(0).asText()).contains("--max-concurrency cap of 1");
+      assertThat(result.out()).contains("WARNING:").contains("queue-inclusive");
+      JsonNode latency = summary.path("latency_ms");
+      // Ten requests due 10 ms apart, served one at a time in ~53 ms each: the last waits ~400 ms.
+      assertThat(latency.path("queue_inclusive_ttft").path("max").asDouble())
+          .isGreaterThan(latency.path("ttft").path("max").asDouble() + 300);
+      assertThat(summary.path("client").path("peak_in_flight").asInt()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void goodputCountsRequestsMeetingEveryObjective() {
+    try (MockServer server = mock(30, 1)) {
+      Cli.Result result = run(server, "--num-prompts", "6", "--goodput", "ttft:500", "e2el:1000");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode goodput = summary().path("goodput");
+      assertThat(goodput.path("requests_met").asInt()).isEqualTo(6);
+      assertThat(goodput.path("fraction").asDouble()).isEqualTo(1.0);
+      assertThat(result.out()).contains("Request goodput (req/s):");
+    }
+    try (MockServer server = mock(30, 1)) {
+      Path strict = results.resolve("strict");
+      Cli.Result result =
+          Cli.run("--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
+              "--dataset-format", "Synthesis", "--num-prompts", "6", "--stream", "--goodput", "ttft:20",
+              "--results-dir", strict.toString());
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode goodput = Cli.json(Cli.onlyFile(strict, "-summary.json")).path("goodput");
+      // The server takes 30 ms to the first token: no request meets 20 ms.
+      assertThat(goodput.path("requests_met").asInt()).isZero();
+      assertThat(goodput.path("fraction").asDouble()).isZero();
+    }
+  }
+
+  @Test
+  void percentilesChooseTheConsoleColumnsAndTheJsonKeepsTheHistogram() {
+    try (MockServer server = mock(10, 1)) {
+      Cli.Result result = run(server, "--num-prompts", "5", "--percentiles", "90,99.9");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).contains("P90 TTFT (ms):").contains("P99.9 ITL (ms):").doesNotContain("Median TTFT");
+      JsonNode ttft = summary().path("latency_ms").path("ttft");
+      assertThat(ttft.path("percentiles").has("p90")).isTrue();
+      assertThat(ttft.path("percentiles").has("p99.9")).isTrue();
+      assertThat(ttft.path("hdr_histogram_ns").asText()).isNotBlank();
+    }
+  }
+
+  @Test
+  void contradictoryLoadFlagsAreRejected() {
+    try (MockServer server = mock(0, 0)) {
+      Cli.Result both = run(server, "--concurrency", "2", "--max-concurrency", "3");
+      assertThat(both.exitCode()).isEqualTo(2);
+      assertThat(both.err()).contains("--concurrency").contains("--max-concurrency");
+      Cli.Result rate = run(server, "--concurrency", "2", "--request-rate", "5");
+      assertThat(rate.exitCode()).isEqualTo(2);
+      assertThat(rate.err()).contains("closed loop");
+      Cli.Result burst = run(server, "--burstiness", "0");
+      assertThat(burst.exitCode()).isEqualTo(2);
+      assertThat(burst.err()).contains("--burstiness");
+      Cli.Result goodput = run(server, "--goodput", "latency:5");
+      assertThat(goodput.exitCode()).isEqualTo(2);
+      assertThat(goodput.err()).contains("ttft, tpot, itl, e2el");
+      assertThat(server.requestsServed()).isZero();
+    }
+  }
+}
