@@ -50,18 +50,7 @@ final class OpenAiEndpoint implements EndpointAdapter {
         json.writeBooleanField("include_usage", true);
         json.writeEndObject();
       }
-      if (options.temperature() != null) {
-        json.writeNumberField("temperature", options.temperature());
-      }
-      if (options.topP() != null) {
-        json.writeNumberField("top_p", options.topP());
-      }
-      if (options.topK() != null) {
-        json.writeNumberField("top_k", options.topK());
-      }
-      if (options.ignoreEos()) {
-        json.writeBooleanField("ignore_eos", true);
-      }
+      options.writeSampling(json);
       json.writeEndObject();
     } catch (IOException impossible) {
       throw new UncheckedIOException(impossible);

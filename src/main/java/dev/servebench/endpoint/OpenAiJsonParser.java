@@ -1,30 +1,19 @@
 package dev.servebench.endpoint;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /** A non-streamed OpenAI response: one JSON object with the whole output and {@code usage}. */
-final class OpenAiJsonParser implements ResponseParser {
-
-  private final BufferedBody body = new BufferedBody();
+final class OpenAiJsonParser extends WholeBodyParser {
 
   @Override
-  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
-    body.append(bytes, offset, length);
-  }
-
-  @Override
-  public void onEnd(ResponseEvents events) {
+  void onWholeBody(byte[] body, int length, ResponseEvents events) {
     OpenAiPayload payload = new OpenAiPayload();
     try {
-      payload.read(body.bytes(), 0, body.length());
+      payload.read(body, 0, length);
     } catch (IOException malformed) {
       events.onFailure(
           FailureReason.PARSE,
-          "response is not a JSON object: "
-              + OpenAiPayload.describe(malformed)
-              + " in: "
-              + new String(body.bytes(), 0, Math.min(body.length(), 200), StandardCharsets.UTF_8));
+          "response is not a JSON object: " + OpenAiPayload.describe(malformed) + " in: " + snippet());
       return;
     }
     if (payload.errorMessage != null) {

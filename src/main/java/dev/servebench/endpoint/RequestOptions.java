@@ -1,5 +1,8 @@
 package dev.servebench.endpoint;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+
 /**
  * The generation settings every request of a run carries. A {@code null} setting is left out of the
  * request so the server's default applies; a zero is sent as zero (the original script dropped
@@ -20,4 +23,24 @@ public record RequestOptions(
     Double topP,
     Integer topK,
     Boolean doSample,
-    boolean ignoreEos) {}
+    boolean ignoreEos) {
+
+  /**
+   * Writes the sampling fields both protocols name alike ({@code temperature}, {@code top_p},
+   * {@code top_k}, {@code ignore_eos}) into the object being written; each only when set.
+   */
+  void writeSampling(JsonGenerator json) throws IOException {
+    if (temperature != null) {
+      json.writeNumberField("temperature", temperature);
+    }
+    if (topP != null) {
+      json.writeNumberField("top_p", topP);
+    }
+    if (topK != null) {
+      json.writeNumberField("top_k", topK);
+    }
+    if (ignoreEos) {
+      json.writeBooleanField("ignore_eos", true);
+    }
+  }
+}

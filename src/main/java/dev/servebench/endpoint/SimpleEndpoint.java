@@ -34,20 +34,9 @@ final class SimpleEndpoint implements EndpointAdapter {
       json.writeStringField("text", prompt.text());
       json.writeObjectFieldStart("config");
       json.writeNumberField("max_new_tokens", prompt.outputTokens());
-      if (options.temperature() != null) {
-        json.writeNumberField("temperature", options.temperature());
-      }
-      if (options.topP() != null) {
-        json.writeNumberField("top_p", options.topP());
-      }
-      if (options.topK() != null) {
-        json.writeNumberField("top_k", options.topK());
-      }
+      options.writeSampling(json);
       if (options.doSample() != null) {
         json.writeBooleanField("do_sample", options.doSample());
-      }
-      if (options.ignoreEos()) {
-        json.writeBooleanField("ignore_eos", true);
       }
       json.writeEndObject();
       json.writeBooleanField("stream", options.stream());

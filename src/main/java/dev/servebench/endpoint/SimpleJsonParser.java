@@ -3,7 +3,6 @@ package dev.servebench.endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The LLM-on-Ray simple endpoint's non-streamed JSON. Two engines answer differently: transformers
@@ -12,22 +11,15 @@ import java.nio.charset.StandardCharsets;
  * shapes are accepted whatever {@code --vllm-engine} says, since the flag describes the request. A
  * list prompt answers with an array of such objects; their counts are summed.
  */
-final class SimpleJsonParser implements ResponseParser {
+final class SimpleJsonParser extends WholeBodyParser {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private final BufferedBody body = new BufferedBody();
-
   @Override
-  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
-    body.append(bytes, offset, length);
-  }
-
-  @Override
-  public void onEnd(ResponseEvents events) {
+  void onWholeBody(byte[] body, int length, ResponseEvents events) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(body.bytes(), 0, body.length());
+      root = MAPPER.readTree(body, 0, length);
     } catch (IOException malformed) {
       events.onFailure(FailureReason.PARSE, "response is not JSON: " + snippet());
       return;
@@ -74,9 +66,5 @@ final class SimpleJsonParser implements ResponseParser {
   private static JsonNode first(JsonNode node, String name, String otherName) {
     JsonNode value = node.get(name);
     return value != null && !value.isNull() ? value : node.get(otherName);
-  }
-
-  private String snippet() {
-    return new String(body.bytes(), 0, Math.min(body.length(), 200), StandardCharsets.UTF_8);
   }
 }
