@@ -52,7 +52,7 @@ public final class Fuzz {
    * growing with longer runs.
    */
   public static Duration timeLimit(int iterations) {
-    return Duration.ofSeconds(Math.max(10, iterations / 100));
+    return Duration.ofSeconds(Math.max(10, iterations / 20));
   }
 
   /** One to three stacked mutations of {@code seed}. */
