@@ -7,6 +7,7 @@ import dev.servebench.config.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import java.util.List;
 final class JsonlDataset {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
 
   private static final String LINE_SHAPE = "{\"prompt\": \"...\", \"output_len\": 128}";
 
@@ -61,14 +64,28 @@ final class JsonlDataset {
 
   private static List<Line> read(Path file) {
     List<Line> lines = new ArrayList<>();
+    int lineNumber = 0;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      int lineNumber = 0;
       for (String text = reader.readLine(); text != null; text = reader.readLine()) {
         lineNumber++;
+        // Editors on Windows start UTF-8 files with a byte-order mark; Jackson skips it in the
+        // JSON formats, so JSONL must too.
+        if (lineNumber == 1 && text.startsWith(BYTE_ORDER_MARK)) {
+          text = text.substring(1);
+        }
         if (!text.isBlank()) {
           lines.add(parse(file, lineNumber, text));
         }
       }
+    } catch (CharacterCodingException e) {
+      // The reader decodes ahead of the lines it returns, so only "after" is certain.
+      throw new InvalidInputException(
+          "dataset "
+              + file
+              + " is not UTF-8 text: an invalid byte follows line "
+              + lineNumber
+              + "; save the file as UTF-8",
+          e);
     } catch (IOException e) {
       throw DatasetFiles.unreadable(file, e);
     }

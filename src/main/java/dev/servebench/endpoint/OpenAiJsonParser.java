@@ -17,7 +17,8 @@ final class OpenAiJsonParser extends WholeBodyParser {
       return;
     }
     if (payload.errorMessage != null) {
-      events.onFailure(FailureReason.SERVER_ERROR, payload.errorMessage);
+      events.onFailure(
+          FailureReason.SERVER_ERROR, ResponseParser.serverErrorMessage(payload.errorMessage));
       return;
     }
     StringBuilder output = new StringBuilder();

@@ -47,7 +47,10 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
       return;
     }
     if ("error".equals(eventType)) {
-      fail(FailureReason.SERVER_ERROR, new String(data, 0, dataLength, StandardCharsets.UTF_8));
+      fail(
+          FailureReason.SERVER_ERROR,
+          ResponseParser.serverErrorMessage(
+              new String(data, 0, dataLength, StandardCharsets.UTF_8)));
       return;
     }
     try {
@@ -62,7 +65,7 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
       return;
     }
     if (payload.errorMessage != null) {
-      fail(FailureReason.SERVER_ERROR, payload.errorMessage);
+      fail(FailureReason.SERVER_ERROR, ResponseParser.serverErrorMessage(payload.errorMessage));
       return;
     }
     String reasoning = payload.reasoning == null ? "" : payload.reasoning;

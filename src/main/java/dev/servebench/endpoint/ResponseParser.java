@@ -11,4 +11,15 @@ public interface ResponseParser {
 
   /** The body ended normally (the server finished the response). */
   void onEnd(ResponseEvents events);
+
+  /**
+   * The message for a failure the server reported itself. Servers do send {@code {"error": ""}}
+   * and bare {@code event: error} lines; an empty message in a report would hide that a failure
+   * happened at all, so it is named.
+   */
+  static String serverErrorMessage(String message) {
+    return message == null || message.isBlank()
+        ? "the server reported an error without a message"
+        : message;
+  }
 }

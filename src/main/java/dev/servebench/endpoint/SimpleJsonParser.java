@@ -35,7 +35,9 @@ final class SimpleJsonParser extends WholeBodyParser {
       JsonNode error = answer.path("error");
       if (!error.isMissingNode() && !error.isNull()) {
         events.onFailure(
-            FailureReason.SERVER_ERROR, error.isTextual() ? error.asText() : error.toString());
+            FailureReason.SERVER_ERROR,
+            ResponseParser.serverErrorMessage(
+                error.isTextual() ? error.asText() : error.toString()));
         return;
       }
       JsonNode generated = first(answer, "generated_text", "text");

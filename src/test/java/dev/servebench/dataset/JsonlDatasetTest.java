@@ -90,6 +90,30 @@ class JsonlDatasetTest {
   }
 
   @Test
+  void skipsAByteOrderMark() throws IOException {
+    // Found by fuzzing: ShareGPT and IPEX files with a BOM loaded, JSONL ones failed at column 1.
+    Path file = write("\uFEFF{\"prompt\": \"Hello world\", \"output_len\": 16}\n");
+
+    assertThat(load(file, 1, 0)).containsExactly(new Prompt("Hello world", 2, 16));
+  }
+
+  @Test
+  void rejectsInvalidUtf8SayingAfterWhichLine() throws IOException {
+    // Found by fuzzing: the message was a bare MalformedInputException.
+    Path file = dir.resolve("latin1.jsonl");
+    Files.write(
+        file,
+        new byte[] {'{', '"', 'p', 'r', 'o', 'm', 'p', 't', '"', ':', '"', (byte) 0xE9, '"', '}'});
+
+    assertThatThrownBy(() -> load(file, 1, 0))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            "dataset "
+                + file
+                + " is not UTF-8 text: an invalid byte follows line 0; save the file as UTF-8");
+  }
+
+  @Test
   void rejectsFileOfBlankLines() throws IOException {
     Path file = write("\n  \n");
 
