@@ -57,12 +57,16 @@ final class SimpleJsonParser extends WholeBodyParser {
     }
   }
 
-  /** Sums counts; -1 (unknown) once any answer lacks the count. */
+  /**
+   * Sums counts; -1 (unknown) once any answer lacks a usable count. A negative or overflowing
+   * count is no count: the local tokenizer's is used instead.
+   */
   private static int addCount(int sum, JsonNode count) {
-    if (sum < 0 || count == null || !count.canConvertToInt()) {
+    if (sum < 0 || count == null || !count.canConvertToInt() || count.asInt() < 0) {
       return -1;
     }
-    return sum + count.asInt();
+    long total = (long) sum + count.asInt();
+    return total > Integer.MAX_VALUE ? -1 : (int) total;
   }
 
   private static JsonNode first(JsonNode node, String name, String otherName) {
