@@ -24,12 +24,13 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       MockServerCommand.class,
       DemoCommand.class,
+      AccuracyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
 
   private static final Set<String> TOP_LEVEL_WORDS =
-      Set.of("run", "report", "mock-server", "demo", "help", "-h", "--help", "-V", "--version");
+      Set.of("run", "report", "mock-server", "demo", "accuracy", "help", "-h", "--help", "-V", "--version");
 
   public static void main(String[] args) {
     System.exit(execute(args));

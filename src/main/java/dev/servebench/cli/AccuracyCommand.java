@@ -1,0 +1,84 @@
+package dev.servebench.cli;
+
+import dev.servebench.metrics.Distribution;
+import dev.servebench.run.AccuracyCheck;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code servebench accuracy}: measures, on this machine, how far servebench's timestamps are from
+ * the truth, against the in-process mock server's log of its own writes.
+ */
+@Command(
+    name = "accuracy",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = {
+      "Checks servebench's own timing on this machine: the in-process mock server logs when it wrote each chunk,",
+      "servebench stamps when each arrived; the difference is all the client adds to TTFT, ITL and E2E."
+    })
+final class AccuracyCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--streams", split = ",", description = "Concurrent streams to check at, one check each.")
+  List<Integer> streams = List.of(1, 500);
+
+  @Option(names = {"--requests-per-stream", "--requests_per_stream"}, description = "Requests each stream sends in turn.")
+  int requestsPerStream = 4;
+
+  @Option(names = {"--output-tokens", "--output_tokens"}, description = "Tokens per response.")
+  int outputTokens = 50;
+
+  @Option(names = {"--itl-ms", "--itl_ms"}, description = "The mock's mean gap between tokens, ms.")
+  double itlMillis = 20;
+
+  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "The mock's mean time to first token, ms.")
+  double ttftMillis = 20;
+
+  @Option(names = {"--jitter-ms", "--jitter_ms"}, description = "Standard deviation of TTFT and of each gap, ms.")
+  double jitterMillis = 5;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        Locale.ROOT,
+        "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %s%n",
+        "streams", "requests", "chunks", "chunk delay p50/p99/max", "TTFT error p50/p99", "E2E error p50/p99",
+        "ITL error p50/p99/max", "tokens equal");
+    boolean allGood = true;
+    for (int count : streams) {
+      AccuracyCheck.Result result =
+          AccuracyCheck.run(
+              new AccuracyCheck.Load(count, requestsPerStream, outputTokens, ttftMillis, itlMillis, jitterMillis));
+      out.printf(
+          Locale.ROOT,
+          "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %s%n",
+          result.streams(),
+          result.requests(),
+          result.chunks(),
+          ms(result.chunkDelay(), true),
+          ms(result.ttftError(), false),
+          ms(result.e2eError(), false),
+          ms(result.itlError(), true),
+          result.tokenCountsMatch() && result.failedRequests() == 0 ? "yes" : "NO (" + result.failedRequests() + " failed)");
+      out.flush();
+      allGood &= result.tokenCountsMatch() && result.failedRequests() == 0;
+    }
+    out.println("(milliseconds; errors are what the client adds to the server's true times)");
+    return allGood ? 0 : 1;
+  }
+
+  private static String ms(Distribution d, boolean withMax) {
+    String text = String.format(Locale.ROOT, "%.3f / %.3f", d.p50Nanos() / 1e6, d.p99Nanos() / 1e6);
+    return withMax ? text + String.format(Locale.ROOT, " / %.3f", d.maxNanos() / 1e6) : text;
+  }
+}

@@ -1,0 +1,145 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.servebench.mock.Fault;
+import dev.servebench.mock.FaultSpec;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.mock.RequestSelector;
+import dev.servebench.record.RecordReader;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.testing.Cli;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every way a server misbehaves ends that one request with its own reason while the others
+ * succeed, and the totals add up: sent = succeeded + failed (+ cancelled, none here).
+ */
+class ServerFaultsTest {
+
+  private static final int REQUESTS = 12;
+
+  @TempDir Path results;
+
+  static Stream<Arguments> faults() {
+    return Stream.of(
+        // fault, its parameter, the reason servebench must record, extra flags
+        Arguments.of(Fault.CLOSE_BEFORE_HEADERS, 0L, "stream_cut", List.of()),
+        Arguments.of(Fault.RESET_AFTER_TOKENS, 3L, "stream_cut", List.of()),
+        Arguments.of(Fault.HTTP_429, 2L, "http_status", List.of()),
+        Arguments.of(Fault.HTTP_429, 0L, "http_status", List.of()),
+        Arguments.of(Fault.HTTP_500, 0L, "http_status", List.of()),
+        Arguments.of(Fault.HTTP_503_HTML, 0L, "http_status", List.of()),
+        Arguments.of(Fault.SSE_ERROR_EVENT, 2L, "server_error", List.of()),
+        Arguments.of(Fault.END_WITHOUT_DONE, 0L, "stream_cut", List.of()),
+        Arguments.of(Fault.DROP_LAST_EVENT, 0L, "stream_cut", List.of()),
+        Arguments.of(Fault.MALFORMED_JSON, 2L, "parse", List.of()),
+        Arguments.of(Fault.INVALID_UTF8, 2L, "parse", List.of()),
+        Arguments.of(Fault.ENDLESS_STREAM, 0L, "timeout", List.of("--timeout", "0.5")),
+        Arguments.of(Fault.NEVER_ANSWER, 0L, "ttft_timeout", List.of("--ttft-timeout", "0.3")),
+        Arguments.of(Fault.HUGE_RESPONSE, 8L, "response_too_large", List.of("--max-response-bytes", "1000000")));
+  }
+
+  private static MockServer mock(FaultSpec... faults) {
+    MockServerConfig.Builder config =
+        MockServerConfig.builder().itlMillis(1).fixedOutputTokens(8).modelName("gpt2");
+    for (FaultSpec fault : faults) {
+      config.fault(fault);
+    }
+    return MockServer.start(config.build());
+  }
+
+  private Cli.Result run(MockServer server, List<String> extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2",
+                "--tokenizer", "r50k_base", "--dataset-format", "Synthesis", "--input-len-mean", "16",
+                "--num-prompts", Integer.toString(REQUESTS), "--stream", "--results-dir", results.toString()));
+    args.addAll(extra);
+    return Cli.run(args.toArray(String[]::new));
+  }
+
+  @ParameterizedTest(name = "{0}:{1} -> {2}")
+  @MethodSource("faults")
+  void eachFaultEndsItsRequestWithItsReasonAndSparesTheOthers(
+      Fault fault, long parameter, String reason, List<String> flags) {
+    // Every 4th request to arrive: 3 of 12. All are sent at once, so none reuses a connection.
+    try (MockServer server = mock(new FaultSpec(fault, parameter, new RequestSelector.EveryNth(4)))) {
+      Cli.Result result = run(server, flags);
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
+      JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
+      JsonNode requests = summary.path("requests");
+      assertThat(server.faultsInjected()).containsEntry(fault, 3L);
+      assertThat(requests.path("failures_by_reason").path(reason).asInt()).as(result.out()).isEqualTo(3);
+      assertThat(requests.path("failed").asInt()).isEqualTo(3);
+      assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS - 3);
+      assertThat(requests.path("succeeded").asInt() + requests.path("failed").asInt() + requests.path("cancelled").asInt())
+          .isEqualTo(summary.path("client").path("sent_requests").asInt())
+          .isEqualTo(REQUESTS);
+      // The other requests' tokens are all there.
+      assertThat(summary.path("tokens").path("output_total").asInt()).isEqualTo((REQUESTS - 3) * 8);
+      if (fault == Fault.HTTP_429 && parameter > 0) {
+        assertThat(summary.path("requests").path("first_errors").get(0).asText()).contains("Retry-After: 2");
+      }
+      if (fault == Fault.HTTP_503_HTML) {
+        assertThat(requests.path("failures_by_http_status").path("503").asInt()).isEqualTo(3);
+        assertThat(requests.path("first_errors").get(0).asText()).contains("HTTP 503").containsIgnoringCase("<html");
+      }
+    }
+  }
+
+  @Test
+  void retriesSendFailedRequestsAgainAndRecordEveryAttempt() {
+    // The first three requests to arrive get a 429; their retries arrive later and succeed.
+    try (MockServer server =
+        mock(new FaultSpec(Fault.HTTP_429, 0, new RequestSelector.Numbers(Set.of(0L, 1L, 2L))))) {
+      Cli.Result result = run(server, List.of("--retries", "2"));
+      assertThat(result.exitCode()).as(result.out()).isZero();
+      JsonNode requests = Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests");
+      assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS);
+      assertThat(requests.path("retried").asInt()).isEqualTo(3);
+      List<RequestRecord> records = new ArrayList<>();
+      RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
+      List<RequestRecord> retried = records.stream().filter(r -> r.attempts() > 1).toList();
+      assertThat(retried).hasSize(3);
+      assertThat(retried).allSatisfy(r -> assertThat(r.attemptErrors()).singleElement().asString().startsWith("http_status: HTTP 429"));
+    }
+  }
+
+  @Test
+  void withoutRetriesAFailureStaysAFailure() {
+    try (MockServer server =
+        mock(new FaultSpec(Fault.HTTP_500, 0, new RequestSelector.Numbers(Set.of(0L))))) {
+      Cli.Result result = run(server, List.of());
+      assertThat(result.exitCode()).isEqualTo(3);
+      assertThat(server.requestsServed()).isEqualTo(REQUESTS - 1);
+    }
+  }
+
+  @Test
+  void anIdleKeepAliveConnectionClosedAsItIsReusedIsRetriedTransparently() {
+    // The server closes each idle connection 5 ms after its response; requests come every ~5 ms
+    // on one connection at a time, so reuse races the close again and again.
+    try (MockServer server =
+        mock(new FaultSpec(Fault.CLOSE_IDLE_KEEPALIVE, 5, RequestSelector.all()))) {
+      Cli.Result result =
+          run(server, List.of("--request-rate", "200", "--arrival", "constant", "--max-concurrency", "1"));
+      assertThat(result.exitCode()).as(result.out()).isZero();
+      JsonNode requests = Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests");
+      assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS);
+      assertThat(requests.path("failed").asInt()).isZero();
+    }
+  }
+}
