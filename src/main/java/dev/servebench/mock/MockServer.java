@@ -67,12 +67,14 @@ public final class MockServer implements AutoCloseable {
    * @throws InvalidInputException if the address cannot be bound (for example, port in use)
    */
   public static MockServer start(MockServerConfig config) {
+    OutputVocabulary vocabulary = OutputVocabulary.of(config.tokenizer());
     MockCounters counters = new MockCounters();
     WriteLog writeLog = new WriteLog(config.recordWritesMaxRequests());
+    // Server stalls count from here, after the slow vocabulary scan, just before binding.
     MockRuntime runtime =
         new MockRuntime(
             new MockRouter(config, counters),
-            OutputVocabulary.of(config.tokenizer()),
+            vocabulary,
             new LatencyModel(config.latency()),
             counters,
             new ServerStallGate(config.serverStalls(), System.nanoTime()),
