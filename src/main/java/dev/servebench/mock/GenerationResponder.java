@@ -3,6 +3,7 @@ package dev.servebench.mock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -14,8 +15,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,61 +26,140 @@ import java.util.random.RandomGenerator;
 
 /**
  * Answers one {@link Generation} on its connection's event loop, on time and without blocking: each
- * token (or the whole non-streamed answer) is a task scheduled on the loop.
+ * chunk (or the whole non-streamed answer) is a task scheduled on the loop, and a fault, if the
+ * request has one, is played at its point in the answer.
  *
- * <p>Send times are absolute deadlines (request start + TTFT + the gaps so far) rather than delays
- * from the previous write, so a timer that fires late does not push every later token back.
+ * <p>Send times are absolute deadlines (start + TTFT + the gaps so far) rather than delays from the
+ * previous write, so a timer that fires late does not push every later token back. A chunk of
+ * several tokens leaves when its last token is due.
  */
 final class GenerationResponder implements Runnable {
+
+  /** What the responder needs from its connection. */
+  interface Connection {
+    /** The answer is complete; the next request on the connection may be answered. */
+    void responseDone();
+
+    /** Closes the connection after {@code delayMillis} unless a request has arrived by then. */
+    void closeWhenIdle(long delayMillis);
+  }
 
   /** Bounds one task's work so a zero-latency stream of many tokens cannot starve other streams. */
   private static final int MAX_TOKENS_PER_TASK = 256;
 
+  /** How often a stream whose client reads too slowly checks whether it may write again. */
+  private static final long BACKPRESSURE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /** The first two bytes of a three-byte UTF-8 sequence ({@code €}), then a byte never valid. */
+  private static final byte[] UTF8_CUT_HEAD = {(byte) 0xE2, (byte) 0x82};
+
+  private static final byte[] UTF8_INVALID_TAIL = {(byte) 0xFF};
+  private static final int NO_FAULT_POSITION = -1;
+
   private final ChannelHandlerContext ctx;
   private final Generation generation;
-  private final OutputVocabulary vocabulary;
-  private final LatencyModel latencies;
-  private final MockCounters counters;
-  private final Runnable onDone;
-  private final RandomGenerator latencyRandom;
+  private final MockRuntime runtime;
+  private final Connection connection;
+  private final ResponseFormat format;
+  private final WriteLog.Recorder recorder;
+  private final LatencyModel.TokenDelays delays;
   private final RandomGenerator tokenRandom;
+  private final int totalTokens;
+  private final int reasoningTokens;
 
-  private long dueNanos;
+  /** Tokens written when a mid-stream fault strikes; {@link #NO_FAULT_POSITION} once it has. */
+  private int faultAtTokens;
+
   private int tokensWritten;
+  private int chunksWritten;
+  private int nextChunkTokens;
+  private long lastPlannedDueNanos;
   private ScheduledFuture<?> pending;
 
   GenerationResponder(
       ChannelHandlerContext ctx,
       Generation generation,
-      OutputVocabulary vocabulary,
-      LatencyModel latencies,
-      MockCounters counters,
-      Runnable onDone) {
+      MockRuntime runtime,
+      Connection connection) {
     this.ctx = ctx;
     this.generation = generation;
-    this.vocabulary = vocabulary;
-    this.latencies = latencies;
-    this.counters = counters;
-    this.onDone = onDone;
+    this.runtime = runtime;
+    this.connection = connection;
+    this.format = generation.format();
+    this.recorder = runtime.writeLog().recorder(generation.requestId(), generation.receivedNanos());
     // Separate generators, so the text is the same whether the answer is streamed or not.
     SplittableRandom random = new SplittableRandom(generation.seed());
-    this.latencyRandom = random.split();
+    this.delays =
+        runtime
+            .latencies()
+            .forRequest(generation.requestNumber(), random.split(), generation.stalls());
     this.tokenRandom = random.split();
+    this.totalTokens =
+        generation.faulty(Fault.ENDLESS_STREAM) ? Integer.MAX_VALUE : generation.outputTokens();
+    this.reasoningTokens = runtime.reasoningTokens();
+    this.faultAtTokens = midStreamFaultPosition();
+  }
+
+  private int midStreamFaultPosition() {
+    FaultSpec fault = generation.fault();
+    if (fault == null) {
+      return NO_FAULT_POSITION;
+    }
+    return switch (fault.fault()) {
+      case RESET_AFTER_TOKENS, SSE_ERROR_EVENT, MALFORMED_JSON, INVALID_UTF8 ->
+          (int) Math.min(fault.parameter(), totalTokens);
+      default -> NO_FAULT_POSITION;
+    };
   }
 
   void start() {
+    if (generation.fault() != null && answeredByFault(generation.fault())) {
+      return;
+    }
     long startNanos = System.nanoTime();
-    dueNanos = startNanos + latencies.drawTtftNanos(latencyRandom);
+    lastPlannedDueNanos = startNanos;
     if (generation.stream()) {
       // Real servers send the headers at once and the body as it is generated.
-      ctx.writeAndFlush(streamHeaders(), ctx.voidPromise());
+      writeStreamHeaders();
+      planNextChunk();
     } else {
       // The whole answer comes when a stream would have ended.
-      for (int i = 1; i < generation.outputTokens(); i++) {
-        dueNanos += latencies.drawItlNanos(latencyRandom);
+      for (int i = 0; i < totalTokens; i++) {
+        lastPlannedDueNanos += delays.beforeTokenNanos(i);
       }
     }
-    scheduleFrom(startNanos);
+    scheduleAt(lastPlannedDueNanos, startNanos);
+  }
+
+  /** Plays the faults that replace the whole answer; false for the others. */
+  private boolean answeredByFault(FaultSpec fault) {
+    switch (fault.fault()) {
+      case CLOSE_BEFORE_HEADERS -> {
+        recorder.finish();
+        ctx.close();
+      }
+      case NEVER_ANSWER -> {
+        // The request is left hanging; the connection's close ends it.
+      }
+      case HTTP_429, HTTP_500, HTTP_503_HTML -> {
+        recorder.headersWritten();
+        ctx.writeAndFlush(FaultReplies.of(fault), ctx.voidPromise());
+        done();
+      }
+      case HUGE_RESPONSE -> {
+        writeStreamHeaders();
+        ByteBuf head = ctx.alloc().buffer();
+        format.writeChunkOpen(head, false);
+        ByteBuf tail = ctx.alloc().buffer();
+        format.writeChunkClose(tail, true, generation.promptTokens()[0], 0);
+        format.writeDone(tail);
+        new HugeBody(ctx, fault.parameter() << 20, tail, this::done).start(head);
+      }
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stops a response whose connection has gone; nothing more is written. */
@@ -85,51 +167,89 @@ final class GenerationResponder implements Runnable {
     if (pending != null) {
       pending.cancel(false);
     }
+    recorder.finish();
   }
 
   @Override
   public void run() {
     pending = null;
-    if (generation.stream()) {
-      writeDueTokens();
+    long nowNanos = System.nanoTime();
+    long writableNanos = runtime.stallGate().writableAtNanos(nowNanos);
+    if (writableNanos != nowNanos) {
+      scheduleAt(writableNanos, nowNanos);
+    } else if (generation.stream()) {
+      writeDueChunks(nowNanos);
     } else {
       writeCompleteResponse();
     }
   }
 
-  private void writeDueTokens() {
-    long nowNanos = System.nanoTime();
-    int outputTokens = generation.outputTokens();
-    ResponseFormat format = generation.format();
-    for (int budget = MAX_TOKENS_PER_TASK;
-        budget > 0 && tokensWritten < outputTokens && dueNanos - nowNanos <= 0;
-        budget--) {
-      if (tokensWritten == 0) {
-        writeStreamHead(format);
+  private void writeDueChunks(long nowNanos) {
+    int budget = MAX_TOKENS_PER_TASK;
+    while (budget > 0 && tokensWritten < totalTokens && lastPlannedDueNanos - nowNanos <= 0) {
+      budget -= nextChunkTokens;
+      if (tokensWritten == faultAtTokens && !continuesAfterMidStreamFault()) {
+        return;
       }
-      boolean last = tokensWritten + 1 == outputTokens;
-      ByteBuf event = ctx.alloc().buffer();
-      format.writeToken(event, vocabulary.utf8(vocabulary.draw(tokenRandom)), last);
-      ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
-      tokensWritten++;
-      if (!last) {
-        dueNanos += latencies.drawItlNanos(latencyRandom);
+      if (tokensWritten + nextChunkTokens == totalTokens
+          && generation.faulty(Fault.DROP_LAST_EVENT)) {
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
+        done();
+        return;
+      }
+      writeChunk();
+      if (tokensWritten < totalTokens) {
+        planNextChunk();
       }
     }
-    if (tokensWritten < outputTokens) {
+    if (tokensWritten < totalTokens) {
       ctx.flush();
-      scheduleFrom(nowNanos);
-      return;
+      // A client that reads too slowly holds the stream back, as TCP would a real server.
+      long nextNanos =
+          ctx.channel().isWritable() ? lastPlannedDueNanos : nowNanos + BACKPRESSURE_POLL_NANOS;
+      scheduleAt(nextNanos, nowNanos);
+    } else if (tokensWritten != faultAtTokens || continuesAfterMidStreamFault()) {
+      writeStreamTail();
     }
-    counters.served(generation);
-    ByteBuf tail = ctx.alloc().buffer();
-    format.writeStreamTail(tail, generation.promptTokens()[0], outputTokens);
-    ctx.writeAndFlush(new DefaultLastHttpContent(tail), ctx.voidPromise());
-    onDone.run();
+  }
+
+  /** Sizes the next chunk and draws when its last token is due. */
+  private void planNextChunk() {
+    int[] pattern = runtime.tokensPerChunk();
+    int tokens = Math.min(pattern[chunksWritten % pattern.length], totalTokens - tokensWritten);
+    // A chunk never mixes reasoning and answer, nor straddles the point where a fault strikes.
+    if (tokensWritten < reasoningTokens) {
+      tokens = Math.min(tokens, reasoningTokens - tokensWritten);
+    }
+    if (faultAtTokens > tokensWritten) {
+      tokens = Math.min(tokens, faultAtTokens - tokensWritten);
+    }
+    for (int i = 0; i < tokens; i++) {
+      lastPlannedDueNanos += delays.beforeTokenNanos(tokensWritten + i);
+    }
+    nextChunkTokens = tokens;
+  }
+
+  private void writeChunk() {
+    if (tokensWritten == 0) {
+      writeStreamHead();
+    }
+    int tokensAfter = tokensWritten + nextChunkTokens;
+    ByteBuf event = ctx.alloc().buffer();
+    format.writeChunkOpen(event, tokensWritten < reasoningTokens);
+    for (int i = 0; i < nextChunkTokens; i++) {
+      event.writeBytes(drawTokenUtf8());
+    }
+    format.writeChunkClose(
+        event, tokensAfter == totalTokens, generation.promptTokens()[0], tokensAfter);
+    recorder.chunkWritten(nextChunkTokens);
+    ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
+    tokensWritten = tokensAfter;
+    chunksWritten++;
   }
 
   /** A separate event flushed on its own, as vLLM sends its role-only delta. */
-  private void writeStreamHead(ResponseFormat format) {
+  private void writeStreamHead() {
     ByteBuf head = ctx.alloc().buffer();
     format.writeStreamHead(head);
     if (head.isReadable()) {
@@ -139,38 +259,126 @@ final class GenerationResponder implements Runnable {
     }
   }
 
+  /** Plays a fault placed between two chunks; false when it ended the response. */
+  private boolean continuesAfterMidStreamFault() {
+    faultAtTokens = NO_FAULT_POSITION;
+    Fault fault = generation.fault().fault();
+    switch (fault) {
+      case RESET_AFTER_TOKENS -> {
+        reset();
+        return false;
+      }
+      case SSE_ERROR_EVENT -> {
+        ByteBuf end = ctx.alloc().buffer();
+        format.writeError(
+            end, "mock server fault: " + fault + " after " + tokensWritten + " tokens");
+        format.writeDone(end);
+        ctx.writeAndFlush(new DefaultLastHttpContent(end), ctx.voidPromise());
+        done();
+        return false;
+      }
+      case MALFORMED_JSON -> {
+        ByteBuf event = ctx.alloc().buffer();
+        format.writeMalformedChunk(event, drawTokenUtf8());
+        ctx.writeAndFlush(new DefaultHttpContent(event), ctx.voidPromise());
+        return true;
+      }
+      case INVALID_UTF8 -> {
+        // Two flushes, so a client sees the cut sequence at the end of one read.
+        ByteBuf first = ctx.alloc().buffer();
+        format.writeChunkOpen(first, false);
+        ctx.writeAndFlush(
+            new DefaultHttpContent(first.writeBytes(UTF8_CUT_HEAD)), ctx.voidPromise());
+        ByteBuf second = ctx.alloc().buffer().writeBytes(UTF8_INVALID_TAIL);
+        format.writeChunkClose(second, false, generation.promptTokens()[0], tokensWritten);
+        ctx.writeAndFlush(new DefaultHttpContent(second), ctx.voidPromise());
+        return true;
+      }
+      default -> throw new IllegalStateException(fault + " is not a mid-stream fault");
+    }
+  }
+
+  private void writeStreamTail() {
+    ByteBuf tail = ctx.alloc().buffer();
+    format.writeUsage(tail, generation.promptTokens()[0], totalTokens);
+    if (!generation.faulty(Fault.END_WITHOUT_DONE)) {
+      format.writeDone(tail);
+    }
+    countIfHealthy();
+    ctx.writeAndFlush(new DefaultLastHttpContent(tail), ctx.voidPromise());
+    done();
+  }
+
   private void writeCompleteResponse() {
+    if (generation.faulty(Fault.RESET_AFTER_TOKENS)) {
+      reset();
+      return;
+    }
     List<String> outputs = new ArrayList<>(generation.promptTokens().length);
     for (int prompt = 0; prompt < generation.promptTokens().length; prompt++) {
       StringBuilder output = new StringBuilder(generation.outputTokens() * 8);
       for (int i = 0; i < generation.outputTokens(); i++) {
-        output.append(vocabulary.text(vocabulary.draw(tokenRandom)));
+        output.append(runtime.vocabulary().text(runtime.vocabulary().draw(tokenRandom)));
       }
       outputs.add(output.toString());
     }
     byte[] body =
-        generation
-            .format()
-            .completeBody(outputs, generation.promptTokens(), generation.outputTokens());
+        format.completeBody(outputs, generation.promptTokens(), generation.outputTokens());
+    if (generation.faulty(Fault.MALFORMED_JSON)) {
+      body = Arrays.copyOf(body, body.length / 2);
+    }
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(response, body.length);
-    counters.served(generation);
+    countIfHealthy();
+    recorder.headersWritten();
+    recorder.chunkWritten(generation.totalOutputTokens());
     ctx.writeAndFlush(response, ctx.voidPromise());
-    onDone.run();
+    done();
   }
 
-  private HttpResponse streamHeaders() {
+  /**
+   * Counts a complete, correct answer before its last byte is written, so a client that has it sees
+   * the count. An idle close strikes only after the answer, which is whole.
+   */
+  private void countIfHealthy() {
+    if (generation.fault() == null || generation.faulty(Fault.CLOSE_IDLE_KEEPALIVE)) {
+      runtime.counters().served(generation);
+    }
+  }
+
+  private void done() {
+    recorder.finish();
+    connection.responseDone();
+    if (generation.faulty(Fault.CLOSE_IDLE_KEEPALIVE)) {
+      connection.closeWhenIdle(generation.fault().parameter());
+    }
+  }
+
+  /** SO_LINGER 0 makes the close send RST instead of FIN, as a crashed server's kernel does. */
+  private void reset() {
+    recorder.finish();
+    ctx.flush();
+    ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    ctx.close();
+  }
+
+  private byte[] drawTokenUtf8() {
+    return runtime.vocabulary().utf8(runtime.vocabulary().draw(tokenRandom));
+  }
+
+  private void writeStreamHeaders() {
     HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, generation.format().streamContentType());
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, format.streamContentType());
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
     HttpUtil.setTransferEncodingChunked(response, true);
-    return response;
+    recorder.headersWritten();
+    ctx.writeAndFlush(response, ctx.voidPromise());
   }
 
-  private void scheduleFrom(long nowNanos) {
+  private void scheduleAt(long dueNanos, long nowNanos) {
     pending = ctx.executor().schedule(this, Math.max(0, dueNanos - nowNanos), TimeUnit.NANOSECONDS);
   }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One connection's requests, answered one after another. A client may pipeline requests on a
@@ -21,24 +22,25 @@ import java.util.Queue;
  * the current one has been written in full. All state is touched only on the connection's event
  * loop.
  */
-final class MockConnectionHandler extends ChannelInboundHandlerAdapter {
+final class MockConnectionHandler extends ChannelInboundHandlerAdapter
+    implements GenerationResponder.Connection {
 
-  private final MockRouter router;
-  private final OutputVocabulary vocabulary;
-  private final LatencyModel latencies;
-  private final MockCounters counters;
+  private final MockRuntime runtime;
   private final Queue<Reply> waiting = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+
+  /** Whether a reply is being written, or waiting out a server-wide stall. */
+  private boolean busy;
+
   private GenerationResponder current;
 
-  MockConnectionHandler(
-      MockRouter router,
-      OutputVocabulary vocabulary,
-      LatencyModel latencies,
-      MockCounters counters) {
-    this.router = router;
-    this.vocabulary = vocabulary;
-    this.latencies = latencies;
-    this.counters = counters;
+  MockConnectionHandler(MockRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
   }
 
   @Override
@@ -47,10 +49,11 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    long receivedNanos = System.nanoTime();
     try {
       waiting.add(
           request.decoderResult().isSuccess()
-              ? router.route(request)
+              ? runtime.router().route(request, receivedNanos)
               : new Reply.Fixed(
                   HttpResponseStatus.BAD_REQUEST,
                   MockJson.error("malformed HTTP request", "invalid_request_error"),
@@ -58,27 +61,52 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       request.release();
     }
-    if (current == null) {
-      answerWaiting(ctx);
+    if (!busy) {
+      answerWaiting();
     }
   }
 
   /** Answers fixed replies at once and starts the next generation, if any. */
-  private void answerWaiting(ChannelHandlerContext ctx) {
+  private void answerWaiting() {
+    busy = false;
     current = null;
+    long nowNanos = System.nanoTime();
+    long writableNanos = runtime.stallGate().writableAtNanos(nowNanos);
+    if (writableNanos != nowNanos && !waiting.isEmpty()) {
+      busy = true;
+      ctx.executor().schedule(this::answerWaiting, writableNanos - nowNanos, TimeUnit.NANOSECONDS);
+      return;
+    }
     Reply reply;
     while ((reply = waiting.poll()) != null) {
       switch (reply) {
         case Reply.Fixed fixed -> ctx.writeAndFlush(response(fixed), ctx.voidPromise());
         case Generation generation -> {
-          current =
-              new GenerationResponder(
-                  ctx, generation, vocabulary, latencies, counters, () -> answerWaiting(ctx));
+          busy = true;
+          current = new GenerationResponder(ctx, generation, runtime, this);
           current.start();
           return;
         }
       }
     }
+  }
+
+  @Override
+  public void responseDone() {
+    answerWaiting();
+  }
+
+  @Override
+  public void closeWhenIdle(long delayMillis) {
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (!busy && waiting.isEmpty()) {
+                ctx.close();
+              }
+            },
+            delayMillis,
+            TimeUnit.MILLISECONDS);
   }
 
   private static FullHttpResponse response(Reply.Fixed fixed) {

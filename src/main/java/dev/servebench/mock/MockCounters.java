@@ -1,5 +1,7 @@
 package dev.servebench.mock;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Totals over the server's life, for tests that check a client's counts exactly. */
@@ -8,6 +10,13 @@ final class MockCounters {
   private final LongAdder requestsServed = new LongAdder();
   private final LongAdder completionTokens = new LongAdder();
   private final LongAdder promptTokens = new LongAdder();
+  private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
+
+  MockCounters() {
+    for (Fault fault : Fault.values()) {
+      faults.put(fault, new LongAdder());
+    }
+  }
 
   void received(Generation generation) {
     promptTokens.add(generation.totalPromptTokens());
@@ -19,6 +28,23 @@ final class MockCounters {
   void served(Generation generation) {
     completionTokens.add(generation.totalOutputTokens());
     requestsServed.increment();
+  }
+
+  /** Called when a fault is chosen for a request, before any of it is written. */
+  void faultInjected(Fault fault) {
+    faults.get(fault).increment();
+  }
+
+  /** The faults injected at least once, with their counts. */
+  Map<Fault, Long> faultsInjected() {
+    Map<Fault, Long> injected = new EnumMap<>(Fault.class);
+    faults.forEach(
+        (fault, count) -> {
+          if (count.sum() > 0) {
+            injected.put(fault, count.sum());
+          }
+        });
+    return Map.copyOf(injected);
   }
 
   long requestsServed() {

@@ -33,28 +33,39 @@ final class MockRouter {
   /** SplittableRandom's own increment: spreads consecutive request numbers far apart. */
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
+  /** The client's own name for a request, under which the write log files it. */
+  static final String REQUEST_ID_HEADER = "X-Servebench-Request-Id";
+
   private final MockServerConfig config;
   private final MockCounters counters;
+  private final Injections injections;
   private final byte[] modelsBody;
   private final AtomicLong generationRequests = new AtomicLong();
 
   MockRouter(MockServerConfig config, MockCounters counters) {
     this.config = config;
     this.counters = counters;
+    this.injections = new Injections(config, counters);
     ObjectNode models = MockJson.object().put("object", "list");
     models.putArray("data").addObject().put("id", config.modelName()).put("object", "model");
     this.modelsBody = MockJson.bytes(models);
   }
 
-  Reply route(FullHttpRequest request) {
+  /** Where a generation request stands in the server's arrivals. */
+  private record Arrival(long requestNumber, String requestId, long receivedNanos) {}
+
+  /**
+   * @param receivedNanos when the request had been read in full
+   */
+  Reply route(FullHttpRequest request, long receivedNanos) {
     try {
-      return dispatch(request);
+      return dispatch(request, receivedNanos);
     } catch (RequestException e) {
       return Reply.Fixed.error(e);
     }
   }
 
-  private Reply dispatch(FullHttpRequest request) {
+  private Reply dispatch(FullHttpRequest request, long receivedNanos) {
     String path = new QueryStringDecoder(request.uri()).path();
     HttpMethod method = request.method();
     if (HttpMethod.GET.equals(method)) {
@@ -72,17 +83,23 @@ final class MockRouter {
     }
     JsonNode body = parseObject(request.content());
     long requestNumber = generationRequests.getAndIncrement();
+    String requestId = request.headers().get(REQUEST_ID_HEADER);
+    Arrival arrival =
+        new Arrival(
+            requestNumber,
+            requestId != null ? requestId : Long.toString(requestNumber),
+            receivedNanos);
     Generation generation =
         switch (path) {
-          case CHAT_PATH -> chat(body, requestNumber);
-          case COMPLETIONS_PATH -> completion(body, requestNumber);
-          default -> simple(body, requestNumber);
+          case CHAT_PATH -> chat(body, arrival);
+          case COMPLETIONS_PATH -> completion(body, arrival);
+          default -> simple(body, arrival);
         };
     counters.received(generation);
     return generation;
   }
 
-  private Generation chat(JsonNode body, long requestNumber) {
+  private Generation chat(JsonNode body, Arrival arrival) {
     JsonNode messages = body.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       throw RequestException.invalid("'messages' must be a non-empty array");
@@ -92,7 +109,7 @@ final class MockRouter {
       prompt.append(messageText(message.get("content")));
     }
     int promptTokens = config.tokenizer().countTokens(prompt.toString());
-    return openAi(OpenAiFormat.Kind.CHAT, body, requestNumber, promptTokens);
+    return openAi(OpenAiFormat.Kind.CHAT, body, arrival, promptTokens);
   }
 
   /** Content is a string, or (multimodal shape) a list of parts of which the text parts count. */
@@ -113,8 +130,8 @@ final class MockRouter {
     throw RequestException.invalid("message 'content' must be a string or a list of parts");
   }
 
-  private Generation completion(JsonNode body, long requestNumber) {
-    return openAi(OpenAiFormat.Kind.COMPLETION, body, requestNumber, completionPromptTokens(body));
+  private Generation completion(JsonNode body, Arrival arrival) {
+    return openAi(OpenAiFormat.Kind.COMPLETION, body, arrival, completionPromptTokens(body));
   }
 
   /** A prompt is a string, a list of token ids, or a list holding one of those. */
@@ -144,30 +161,31 @@ final class MockRouter {
   }
 
   private Generation openAi(
-      OpenAiFormat.Kind kind, JsonNode body, long requestNumber, int promptTokens) {
+      OpenAiFormat.Kind kind, JsonNode body, Arrival arrival, int promptTokens) {
     JsonNode model = body.get("model");
     OpenAiFormat format =
         new OpenAiFormat(
             kind,
-            requestNumber,
+            arrival.requestNumber(),
             System.currentTimeMillis() / 1000,
             model != null && model.isTextual() ? model.textValue() : config.modelName(),
             config.sendRoleChunk(),
-            body.path("stream_options").path("include_usage").asBoolean(false));
+            body.path("stream_options").path("include_usage").asBoolean(false),
+            config.usagePlacement());
     // vLLM reads the newer name first and falls back to the older one.
     JsonNode maxTokens = body.get("max_completion_tokens");
     if (maxTokens == null || maxTokens.isNull()) {
       maxTokens = body.get("max_tokens");
     }
-    return new Generation(
+    return generation(
         format,
         body.path("stream").asBoolean(false),
         new int[] {promptTokens},
         outputTokens(maxTokens, "max_tokens"),
-        requestSeed(requestNumber));
+        arrival);
   }
 
-  private Generation simple(JsonNode body, long requestNumber) {
+  private Generation simple(JsonNode body, Arrival arrival) {
     JsonNode text = body.get("text");
     if (text == null) {
       // LLM-on-Ray fails with a KeyError here, which Ray Serve answers with a 500.
@@ -180,12 +198,34 @@ final class MockRouter {
     }
     boolean stream = body.path("stream").asBoolean(false);
     int[] promptTokens = simplePromptTokens(text, stream);
-    return new Generation(
+    return generation(
         new SimpleFormat(generationConfig.has("ignore_eos"), text.isArray()),
         stream,
         promptTokens,
         outputTokens(generationConfig.get("max_new_tokens"), "config.max_new_tokens"),
-        requestSeed(requestNumber));
+        arrival);
+  }
+
+  /** Settles the request's seed, and from it the fault and stalls it will suffer. */
+  private Generation generation(
+      ResponseFormat format,
+      boolean stream,
+      int[] promptTokens,
+      int outputTokens,
+      Arrival arrival) {
+    long requestNumber = arrival.requestNumber();
+    long seed = requestSeed(requestNumber);
+    return new Generation(
+        format,
+        stream,
+        promptTokens,
+        outputTokens,
+        seed,
+        requestNumber,
+        arrival.requestId(),
+        arrival.receivedNanos(),
+        injections.fault(requestNumber, seed, stream),
+        injections.stalls(requestNumber, seed));
   }
 
   private int[] simplePromptTokens(JsonNode text, boolean stream) {

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,12 +49,15 @@ public final class MockServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final MockCounters counters;
+  private final WriteLog writeLog;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private MockServer(EventLoopGroup group, Channel serverChannel, MockCounters counters) {
+  private MockServer(
+      EventLoopGroup group, Channel serverChannel, MockCounters counters, WriteLog writeLog) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.counters = counters;
+    this.writeLog = writeLog;
   }
 
   /**
@@ -64,9 +68,19 @@ public final class MockServer implements AutoCloseable {
    */
   public static MockServer start(MockServerConfig config) {
     OutputVocabulary vocabulary = OutputVocabulary.of(config.tokenizer());
-    LatencyModel latencies = new LatencyModel(config);
     MockCounters counters = new MockCounters();
-    MockRouter router = new MockRouter(config, counters);
+    WriteLog writeLog = new WriteLog(config.recordWritesMaxRequests());
+    // Server stalls count from here, after the slow vocabulary scan, just before binding.
+    MockRuntime runtime =
+        new MockRuntime(
+            new MockRouter(config, counters),
+            vocabulary,
+            new LatencyModel(config.latency()),
+            counters,
+            new ServerStallGate(config.serverStalls(), System.nanoTime()),
+            writeLog,
+            config.tokensPerChunk().stream().mapToInt(Integer::intValue).toArray(),
+            config.reasoningTokens());
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -92,8 +106,7 @@ public final class MockServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                        .addLast(
-                            new MockConnectionHandler(router, vocabulary, latencies, counters));
+                        .addLast(new MockConnectionHandler(runtime));
                   }
                 });
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();
@@ -108,7 +121,7 @@ public final class MockServer implements AutoCloseable {
               + bound.cause().getMessage(),
           bound.cause());
     }
-    return new MockServer(group, bound.channel(), counters);
+    return new MockServer(group, bound.channel(), counters, writeLog);
   }
 
   /** The bound port; the free port chosen when the config asked for port 0. */
@@ -136,6 +149,25 @@ public final class MockServer implements AutoCloseable {
   /** Prompt tokens of every accepted generation request, counted with the server's tokenizer. */
   public long promptTokensReceived() {
     return counters.promptTokens();
+  }
+
+  /**
+   * How many times each fault was injected, counted when chosen for a request; faults never
+   * injected are absent. A request suffers at most one fault, and one with a fault never counts as
+   * served, except {@link Fault#CLOSE_IDLE_KEEPALIVE} whose answer is whole.
+   */
+  public Map<Fault, Long> faultsInjected() {
+    return counters.faultsInjected();
+  }
+
+  /**
+   * What the server wrote for each finished generation request (answered, failed or cut; not one
+   * still in progress), keyed by the client's {@code X-Servebench-Request-Id} header or, without
+   * one, the request's arrival number. Empty unless {@link
+   * MockServerConfig#recordWritesMaxRequests()} is above 0; a client reusing an id keeps the last.
+   */
+  public Map<String, RequestWrites> writeLog() {
+    return writeLog.snapshot();
   }
 
   /** Blocks until {@link #close()} has finished, for a command that serves until stopped. */

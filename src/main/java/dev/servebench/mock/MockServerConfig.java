@@ -3,25 +3,34 @@ package dev.servebench.mock;
 import dev.servebench.config.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Settings of a {@link MockServer}. Latencies are drawn per request from a normal distribution
- * clamped at zero, with a seeded generator, so a run against the mock is repeatable.
+ * Settings of a {@link MockServer}. Latencies, faults and stalls are drawn per request from seeded
+ * generators, so a run against the mock is repeatable.
  *
- * <p>Build one with {@link #builder()}; every setting has a default that gives an instant server on
- * a free local port.
+ * <p>Build one with {@link #builder()}; every setting has a default that gives an instant, healthy
+ * server on a free local port.
  *
  * @param host address to bind, {@code 127.0.0.1} by default
  * @param port port to bind; 0 picks a free port (see {@link MockServer#port()})
- * @param ttftMillis mean time to the first token
- * @param ttftStddevMillis standard deviation of the time to the first token
- * @param itlMillis mean gap between two tokens
- * @param itlStddevMillis standard deviation of the gap between two tokens
+ * @param latency TTFT and gaps between tokens
+ * @param tokensPerChunk tokens carried by stream chunk 0, 1, 2, ..., the pattern repeating ({@code
+ *     [1]}: one token per chunk); the last chunk may carry fewer
+ * @param usagePlacement where an OpenAI stream puts the usage its request asked for
+ * @param reasoningTokens how many leading tokens of a chat stream are sent as {@code
+ *     delta.reasoning_content}; they count as completion tokens
+ * @param stalls per-request holds of the stream
+ * @param serverStalls windows in which the whole server writes nothing
+ * @param faults faults to inject, checked in order (see {@link FaultSpec})
+ * @param recordWritesMaxRequests how many generation requests, the first to arrive, get a {@link
+ *     MockServer#writeLog()} entry; 0 records nothing
  * @param fixedOutputTokens output length of every response, overriding the request; {@code null} to
  *     honour the request's maximum
  * @param defaultOutputTokens output length when neither this config nor the request names one
- * @param seed seed of the latency and text generators
+ * @param seed seed of the latency, text, fault and stall generators
  * @param tokenizer the tokenizer whose tokens make up the output and that counts prompt tokens
  * @param ioThreads number of event-loop threads
  * @param sendRoleChunk whether chat streams start with a role-only delta, as vLLM's do
@@ -31,10 +40,14 @@ import java.util.Objects;
 public record MockServerConfig(
     String host,
     int port,
-    double ttftMillis,
-    double ttftStddevMillis,
-    double itlMillis,
-    double itlStddevMillis,
+    LatencySpec latency,
+    List<Integer> tokensPerChunk,
+    UsagePlacement usagePlacement,
+    int reasoningTokens,
+    List<Stall> stalls,
+    List<ServerStall> serverStalls,
+    List<FaultSpec> faults,
+    int recordWritesMaxRequests,
     Integer fixedOutputTokens,
     int defaultOutputTokens,
     long seed,
@@ -46,36 +59,32 @@ public record MockServerConfig(
   /** Validates once here so the server never meets a nonsensical setting. */
   public MockServerConfig {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(latency, "latency");
+    Objects.requireNonNull(usagePlacement, "usagePlacement");
     Objects.requireNonNull(tokenizer, "tokenizer");
     Objects.requireNonNull(modelName, "modelName");
+    tokensPerChunk = List.copyOf(tokensPerChunk);
+    stalls = List.copyOf(stalls);
+    serverStalls = List.copyOf(serverStalls);
+    faults = List.copyOf(faults);
     if (port < 0 || port > 65_535) {
       throw new InvalidInputException("mock server port must be 0..65535, got " + port);
     }
-    requireLatency("TTFT", ttftMillis);
-    requireLatency("TTFT standard deviation", ttftStddevMillis);
-    requireLatency("ITL", itlMillis);
-    requireLatency("ITL standard deviation", itlStddevMillis);
-    if (fixedOutputTokens != null && fixedOutputTokens < 1) {
-      throw new InvalidInputException(
-          "mock server fixed output tokens must be at least 1, got " + fixedOutputTokens);
+    if (tokensPerChunk.isEmpty()) {
+      throw new InvalidInputException("mock server tokens per chunk needs at least one value");
     }
-    if (defaultOutputTokens < 1) {
-      throw new InvalidInputException(
-          "mock server default output tokens must be at least 1, got " + defaultOutputTokens);
+    for (int tokens : tokensPerChunk) {
+      Checks.requireAtLeast("tokens per chunk", tokens, 1);
     }
-    if (ioThreads < 1) {
-      throw new InvalidInputException(
-          "mock server I/O threads must be at least 1, got " + ioThreads);
+    Checks.requireAtLeast("reasoning tokens", reasoningTokens, 0);
+    Checks.requireAtLeast("write log size in requests", recordWritesMaxRequests, 0);
+    if (fixedOutputTokens != null) {
+      Checks.requireAtLeast("fixed output tokens", fixedOutputTokens, 1);
     }
+    Checks.requireAtLeast("default output tokens", defaultOutputTokens, 1);
+    Checks.requireAtLeast("I/O threads", ioThreads, 1);
     if (modelName.isBlank()) {
       throw new InvalidInputException("mock server model name must not be blank");
-    }
-  }
-
-  private static void requireLatency(String what, double millis) {
-    if (!(millis >= 0) || Double.isInfinite(millis)) {
-      throw new InvalidInputException(
-          "mock server " + what + " must be a finite number of milliseconds >= 0, got " + millis);
     }
   }
 
@@ -92,6 +101,14 @@ public record MockServerConfig(
     private double ttftStddevMillis;
     private double itlMillis;
     private double itlStddevMillis;
+    private LatencySpec latency;
+    private List<Integer> tokensPerChunk = List.of(1);
+    private UsagePlacement usagePlacement = UsagePlacement.SEPARATE;
+    private int reasoningTokens;
+    private final List<Stall> stalls = new ArrayList<>();
+    private final List<ServerStall> serverStalls = new ArrayList<>();
+    private final List<FaultSpec> faults = new ArrayList<>();
+    private int recordWritesMaxRequests;
     private Integer fixedOutputTokens;
     private int defaultOutputTokens = 16;
     private long seed;
@@ -112,23 +129,75 @@ public record MockServerConfig(
       return this;
     }
 
+    /** Mean TTFT of the default normal latencies; ignored once {@link #latency} is set. */
     public Builder ttftMillis(double ttftMillis) {
       this.ttftMillis = ttftMillis;
       return this;
     }
 
+    /** See {@link #ttftMillis}. */
     public Builder ttftStddevMillis(double ttftStddevMillis) {
       this.ttftStddevMillis = ttftStddevMillis;
       return this;
     }
 
+    /** Mean gap of the default normal latencies; ignored once {@link #latency} is set. */
     public Builder itlMillis(double itlMillis) {
       this.itlMillis = itlMillis;
       return this;
     }
 
+    /** See {@link #itlMillis}. */
     public Builder itlStddevMillis(double itlStddevMillis) {
       this.itlStddevMillis = itlStddevMillis;
+      return this;
+    }
+
+    /** Replaces the normal latencies of {@link #ttftMillis} and {@link #itlMillis}. */
+    public Builder latency(LatencySpec latency) {
+      this.latency = latency;
+      return this;
+    }
+
+    /**
+     * Chunk sizes in tokens, cycled: {@code (4)} for four per chunk, {@code (1, 3)} alternating.
+     */
+    public Builder tokensPerChunk(Integer... tokensPerChunk) {
+      this.tokensPerChunk = List.of(tokensPerChunk);
+      return this;
+    }
+
+    public Builder usagePlacement(UsagePlacement usagePlacement) {
+      this.usagePlacement = usagePlacement;
+      return this;
+    }
+
+    public Builder reasoningTokens(int reasoningTokens) {
+      this.reasoningTokens = reasoningTokens;
+      return this;
+    }
+
+    /** Adds a per-request stall. */
+    public Builder stall(Stall stall) {
+      stalls.add(stall);
+      return this;
+    }
+
+    /** Adds a window in which the whole server writes nothing. */
+    public Builder serverStall(ServerStall serverStall) {
+      serverStalls.add(serverStall);
+      return this;
+    }
+
+    /** Adds a fault, checked after those added before it. */
+    public Builder fault(FaultSpec fault) {
+      faults.add(fault);
+      return this;
+    }
+
+    /** Records the writes of the first {@code maxRequests} generation requests. */
+    public Builder recordWrites(int maxRequests) {
+      this.recordWritesMaxRequests = maxRequests;
       return this;
     }
 
@@ -172,10 +241,18 @@ public record MockServerConfig(
       return new MockServerConfig(
           host,
           port,
-          ttftMillis,
-          ttftStddevMillis,
-          itlMillis,
-          itlStddevMillis,
+          latency != null
+              ? latency
+              : new LatencySpec.Drawn(
+                  new LatencySpec.Distribution.Normal(ttftMillis, ttftStddevMillis),
+                  new LatencySpec.Distribution.Normal(itlMillis, itlStddevMillis)),
+          tokensPerChunk,
+          usagePlacement,
+          reasoningTokens,
+          stalls,
+          serverStalls,
+          faults,
+          recordWritesMaxRequests,
           fixedOutputTokens,
           defaultOutputTokens,
           seed,

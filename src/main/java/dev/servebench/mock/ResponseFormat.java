@@ -5,7 +5,10 @@ import java.util.List;
 
 /**
  * How one protocol frames a generated answer, streamed or whole. One instance serves one request,
- * so it can hold that request's id and model; the hot per-token path only copies bytes.
+ * so it can hold that request's id and model; the hot per-chunk path only copies bytes.
+ *
+ * <p>A streamed chunk is {@link #writeChunkOpen}, the tokens' text, then {@link #writeChunkClose};
+ * the text needs no escaping because generated tokens are plain letters and spaces.
  */
 interface ResponseFormat {
 
@@ -15,11 +18,27 @@ interface ResponseFormat {
   /** Writes what goes out at TTFT just before the first token; most formats write nothing. */
   void writeStreamHead(ByteBuf out);
 
-  /** Writes the framing of one generated token whose text is {@code tokenUtf8}. */
-  void writeToken(ByteBuf out, byte[] tokenUtf8, boolean last);
+  /** Opens a chunk of reasoning or answer text; formats without reasoning treat both alike. */
+  void writeChunkOpen(ByteBuf out, boolean reasoning);
 
-  /** Writes what follows the last token (usage, end marker); may write nothing. */
-  void writeStreamTail(ByteBuf out, int promptTokens, int completionTokens);
+  /**
+   * Closes a chunk.
+   *
+   * @param completionTokens tokens written so far, this chunk's included, for running usage
+   */
+  void writeChunkClose(ByteBuf out, boolean last, int promptTokens, int completionTokens);
+
+  /** Writes the usage that follows the last chunk, if the request and format want it there. */
+  void writeUsage(ByteBuf out, int promptTokens, int completionTokens);
+
+  /** Writes the end-of-stream marker, if the format has one. */
+  void writeDone(ByteBuf out);
+
+  /** Writes an error report in the middle of a stream. */
+  void writeError(ByteBuf out, String message);
+
+  /** Writes a chunk holding {@code tokenUtf8} that breaks off before its framing is complete. */
+  void writeMalformedChunk(ByteBuf out, byte[] tokenUtf8);
 
   /**
    * The whole non-streamed JSON body: one generated text per prompt, each of {@code outputTokens}.

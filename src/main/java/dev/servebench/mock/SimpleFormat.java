@@ -9,9 +9,12 @@ import java.util.List;
 /**
  * LLM-on-Ray's "simple" endpoint: a stream of raw text pieces without framing or end marker, or a
  * JSON result in the shape of the serving engine (transformers, or vLLM when the request's config
- * carries {@code ignore_eos}); a list of prompts gets a JSON array of results.
+ * carries {@code ignore_eos}); a list of prompts gets a JSON array of results. Reasoning tokens are
+ * plain text here.
  */
 final class SimpleFormat implements ResponseFormat {
+
+  private static final byte[] MALFORMED_PREFIX = MockJson.utf8("{\"text\": \"");
 
   private final boolean vllmShape;
   private final boolean batch;
@@ -30,12 +33,30 @@ final class SimpleFormat implements ResponseFormat {
   public void writeStreamHead(ByteBuf out) {}
 
   @Override
-  public void writeToken(ByteBuf out, byte[] tokenUtf8, boolean last) {
-    out.writeBytes(tokenUtf8);
-  }
+  public void writeChunkOpen(ByteBuf out, boolean reasoning) {}
 
   @Override
-  public void writeStreamTail(ByteBuf out, int promptTokens, int completionTokens) {}
+  public void writeChunkClose(ByteBuf out, boolean last, int promptTokens, int completionTokens) {}
+
+  @Override
+  public void writeUsage(ByteBuf out, int promptTokens, int completionTokens) {}
+
+  @Override
+  public void writeDone(ByteBuf out) {}
+
+  /**
+   * The raw text stream has no framing for errors; a server that fails mid-stream says so in it.
+   */
+  @Override
+  public void writeError(ByteBuf out, String message) {
+    out.writeBytes(MockJson.error(message, "server_error"));
+  }
+
+  /** Raw text has no framing to break; the closest thing is a JSON object cut short. */
+  @Override
+  public void writeMalformedChunk(ByteBuf out, byte[] tokenUtf8) {
+    out.writeBytes(MALFORMED_PREFIX).writeBytes(tokenUtf8);
+  }
 
   @Override
   public byte[] completeBody(List<String> outputs, int[] promptTokens, int outputTokens) {

@@ -15,7 +15,14 @@
  * </ul>
  *
  * <p>Every response generates exactly the output length it reports, in tokens of the configured
- * tokenizer, and spaces its tokens by the configured TTFT and inter-token latency. A malformed body
- * gets 400 with an OpenAI-style error object; an unknown {@code GET} route gets 404.
+ * tokenizer, and spaces its tokens by the configured {@link dev.servebench.mock.LatencySpec}. A
+ * malformed body gets 400 with an OpenAI-style error object; an unknown {@code GET} route gets 404.
+ *
+ * <p>For accuracy tests the server's timing is ground truth: scripted latencies, chunks of several
+ * tokens, reasoning tokens, usage placement, per-request {@link dev.servebench.mock.Stall}s and
+ * server-wide {@link dev.servebench.mock.ServerStall}s, and a write log ({@link
+ * dev.servebench.mock.MockServer#writeLog()}) of when each chunk was actually written. For
+ * robustness tests it injects {@link dev.servebench.mock.Fault}s chosen by {@link
+ * dev.servebench.mock.FaultSpec}s and counts them.
  */
 package dev.servebench.mock;

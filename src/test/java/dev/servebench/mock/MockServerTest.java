@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -75,7 +73,7 @@ class MockServerTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
-    List<String> payloads = ssePayloads(response.body());
+    List<String> payloads = MockHttp.ssePayloads(response.body());
     assertThat(payloads).hasSize(1 + 12 + 1 + 1).last().isEqualTo("[DONE]");
 
     JsonNode role = JSON.readTree(payloads.get(0));
@@ -110,7 +108,7 @@ class MockServerTest {
     start();
 
     List<String> payloads =
-        ssePayloads(
+        MockHttp.ssePayloads(
             post(
                     "/v1/chat/completions",
                     """
@@ -127,7 +125,7 @@ class MockServerTest {
     start(builder -> builder.sendRoleChunk(false));
 
     List<String> payloads =
-        ssePayloads(
+        MockHttp.ssePayloads(
             post(
                     "/v1/chat/completions",
                     """
@@ -187,7 +185,7 @@ class MockServerTest {
     start();
 
     List<String> payloads =
-        ssePayloads(
+        MockHttp.ssePayloads(
             post(
                     "/v1/completions",
                     """
@@ -482,7 +480,7 @@ class MockServerTest {
     }
 
     for (CompletableFuture<HttpResponse<String>> response : responses) {
-      List<String> payloads = ssePayloads(response.get().body());
+      List<String> payloads = MockHttp.ssePayloads(response.get().body());
       StringBuilder text = new StringBuilder();
       for (String payload : payloads.subList(1, 1 + tokensPerStream)) {
         text.append(JSON.readTree(payload).at("/choices/0/delta/content").asText());
@@ -502,9 +500,10 @@ class MockServerTest {
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     start(builder -> builder.itlMillis(10));
     // The first answer takes longer than the second; HTTP/1.1 still wants it first.
-    String first = rawPost("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":8}", "");
+    String first = MockHttp.rawPost("/v1/completions", "{\"prompt\":\"a\",\"max_tokens\":8}", "");
     String second =
-        rawPost("/v1/completions", "{\"prompt\":\"b\",\"max_tokens\":1}", "Connection: close\r\n");
+        MockHttp.rawPost(
+            "/v1/completions", "{\"prompt\":\"b\",\"max_tokens\":1}", "Connection: close\r\n");
 
     String answers;
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
@@ -524,12 +523,12 @@ class MockServerTest {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       out.write(
-          rawPost(
+          MockHttp.rawPost(
                   "/gpt-j-6b",
                   "{\"text\":\"x\",\"config\":{\"max_new_tokens\":1000},\"stream\":true}",
                   "")
               .getBytes(StandardCharsets.UTF_8));
-      readUntil(socket.getInputStream(), "\r\n\r\n");
+      MockHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
     }
 
     HttpResponse<String> next =
@@ -616,38 +615,6 @@ class MockServerTest {
     return client.send(
         HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET().build(),
         BodyHandlers.ofString());
-  }
-
-  private static String rawPost(String path, String json, String extraHeaders) {
-    return "POST "
-        + path
-        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-        + json.getBytes(StandardCharsets.UTF_8).length
-        + "\r\n"
-        + extraHeaders
-        + "\r\n"
-        + json;
-  }
-
-  private static void readUntil(InputStream in, String marker) throws IOException {
-    ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    while (!seen.toString(StandardCharsets.UTF_8).contains(marker)) {
-      int b = in.read();
-      assertThat(b).as("connection closed before %s", marker).isNotNegative();
-      seen.write(b);
-    }
-  }
-
-  /** The {@code data:} payloads of an SSE body, in order. */
-  private static List<String> ssePayloads(String body) {
-    List<String> payloads = new ArrayList<>();
-    for (String event : body.split("\n\n")) {
-      if (!event.isEmpty()) {
-        assertThat(event).startsWith("data: ");
-        payloads.add(event.substring("data: ".length()));
-      }
-    }
-    return payloads;
   }
 
   private static void assertUsage(JsonNode usage, int promptTokens, int completionTokens) {
