@@ -1,8 +1,13 @@
 package dev.servebench.cli;
 
+import dev.servebench.mock.FaultSpec;
+import dev.servebench.mock.LatencySpec;
+import dev.servebench.mock.MockFlags;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.tokenizer.Tokenizers;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,9 +72,41 @@ final class MockServerCommand implements Callable<Integer> {
   @Option(names = "--role-chunk", negatable = true, description = "Start chat streams with a role-only delta, as vLLM does.")
   boolean roleChunk = true;
 
+  @Option(
+      names = {"--latency-file", "--latency_file"},
+      description = "Per-request timing scripts, one JSON line each ({\"ttft_ms\":50,\"itl_ms\":[10,10,250]}), used in turn; overrides --ttft-ms/--itl-ms.")
+  Path latencyFile;
+
+  @Option(
+      names = {"--tokens-per-chunk", "--tokens_per_chunk"},
+      split = ",",
+      description = "Tokens per streamed chunk, a pattern that repeats (e.g. 1 or 3 or 1,2,4).")
+  List<Integer> tokensPerChunk = List.of(1);
+
+  @Option(names = "--usage", description = "Where streamed usage goes when asked for: separate, in_last_content, absent, continuous.")
+  String usage = "separate";
+
+  @Option(names = {"--reasoning-tokens", "--reasoning_tokens"}, description = "Send the first N tokens of chat streams as reasoning_content.")
+  int reasoningTokens;
+
+  @Option(
+      names = {"--stall"},
+      description = "Hold streams for some ms after token k: AFTER_TOKENS:HOLD_MS@WHEN, WHEN a probability or every:N (e.g. 5:2000@every:100).")
+  List<String> stalls = List.of();
+
+  @Option(
+      names = {"--server-stall", "--server_stall"},
+      description = "Write nothing at all between two times after start, in ms: FROM_MS-UNTIL_MS (e.g. 10000-12000).")
+  List<String> serverStalls = List.of();
+
+  @Option(
+      names = "--fault",
+      description = "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, huge_response, close_idle_keepalive.")
+  List<String> faults = List.of();
+
   @Override
   public Integer call() throws Exception {
-    MockServerConfig config =
+    MockServerConfig.Builder builder =
         MockServerConfig.builder()
             .host(host)
             .port(port)
@@ -84,7 +121,16 @@ final class MockServerCommand implements Callable<Integer> {
             .ioThreads(ioThreads)
             .sendRoleChunk(roleChunk)
             .modelName(modelName)
-            .build();
+            .tokensPerChunk(tokensPerChunk.toArray(Integer[]::new))
+            .usagePlacement(MockFlags.usagePlacement(usage))
+            .reasoningTokens(reasoningTokens);
+    if (latencyFile != null) {
+      builder.latency(LatencySpec.Scripted.fromJsonLines(latencyFile));
+    }
+    stalls.forEach(stall -> builder.stall(MockFlags.stall(stall)));
+    serverStalls.forEach(window -> builder.serverStall(MockFlags.serverStall(window)));
+    faults.forEach(fault -> builder.fault(FaultSpec.parse(fault)));
+    MockServerConfig config = builder.build();
     MockServer server = MockServer.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "servebench-mock-stop"));
     spec.commandLine()

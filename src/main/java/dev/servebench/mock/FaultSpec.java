@@ -52,7 +52,7 @@ public record FaultSpec(Fault fault, long parameter, RequestSelector requests) {
       parameter = number(text, what.substring(colon + 1), fault + " " + fault.parameterName());
     }
     try {
-      return new FaultSpec(fault, parameter, selector(text, text.substring(at + 1).strip()));
+      return new FaultSpec(fault, parameter, RequestSelector.parse(text.substring(at + 1)));
     } catch (InvalidInputException e) {
       throw invalid(text, e.getMessage());
     }
@@ -65,22 +65,6 @@ public record FaultSpec(Fault fault, long parameter, RequestSelector requests) {
       throw invalid(
           text, "unknown fault '" + name + "'; known: " + Arrays.toString(Fault.values()));
     }
-  }
-
-  private static RequestSelector selector(String text, String when) {
-    if (when.startsWith("every:")) {
-      return new RequestSelector.EveryNth(
-          number(text, when.substring("every:".length()), "every:N"));
-    }
-    boolean percent = when.endsWith("%");
-    String digits = percent ? when.substring(0, when.length() - 1) : when;
-    double probability;
-    try {
-      probability = Double.parseDouble(digits);
-    } catch (NumberFormatException e) {
-      throw invalid(text, "'" + when + "' is neither a probability (0.05, 5%) nor every:N");
-    }
-    return new RequestSelector.WithProbability(percent ? probability / 100 : probability);
   }
 
   private static long number(String text, String digits, String what) {

@@ -305,6 +305,7 @@ final class GenerationResponder implements Runnable {
       format.writeDone(tail);
     }
     countIfHealthy();
+    recorder.finish(); // before the last byte, so a client holding the answer finds its log
     ctx.writeAndFlush(new DefaultLastHttpContent(tail), ctx.voidPromise());
     done();
   }
@@ -335,6 +336,7 @@ final class GenerationResponder implements Runnable {
     countIfHealthy();
     recorder.headersWritten();
     recorder.chunkWritten(generation.totalOutputTokens());
+    recorder.finish(); // before the last byte, so a client holding the answer finds its log
     ctx.writeAndFlush(response, ctx.voidPromise());
     done();
   }

@@ -17,6 +17,29 @@ public sealed interface RequestSelector
     return new EveryNth(1);
   }
 
+  /**
+   * The command-line form: a probability ({@code 0.05} or {@code 5%}) or {@code every:N}.
+   *
+   * @throws InvalidInputException saying what is allowed (the caller adds which flag)
+   */
+  static RequestSelector parse(String when) {
+    String text = when.strip();
+    if (text.startsWith("every:")) {
+      try {
+        return new EveryNth(Long.parseLong(text.substring("every:".length()).strip()));
+      } catch (NumberFormatException notWhole) {
+        throw new InvalidInputException("every:N needs a whole number N, got '" + text + "'");
+      }
+    }
+    boolean percent = text.endsWith("%");
+    try {
+      double probability = Double.parseDouble(percent ? text.substring(0, text.length() - 1) : text);
+      return new WithProbability(percent ? probability / 100 : probability);
+    } catch (NumberFormatException notNumber) {
+      throw new InvalidInputException("'" + text + "' is neither a probability (0.05, 5%) nor every:N");
+    }
+  }
+
   /** Whether request {@code requestNumber} is chosen; {@code random} is that request's own. */
   boolean selects(long requestNumber, RandomGenerator random);
 
