@@ -1,0 +1,109 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.mock.UsagePlacement;
+import dev.servebench.testing.Cli;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Token counts and per-token figures whatever the chunking and wherever the server puts usage:
+ * chunks of several tokens, usage in its own event, in the last content event, in every event, or
+ * nowhere (then the local tokenizer counts).
+ */
+class ChunkingTest {
+
+  private static final int TOKENS = 12;
+
+  @TempDir Path results;
+
+  private JsonNode runAgainst(MockServer server, String... extra) {
+    String[] base = {
+      "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
+      "--dataset-format", "Synthesis", "--input-len-mean", "16", "--num-prompts", "6",
+      "--request-rate", "50", "--stream", "--results-dir", results.toString(),
+      // The first requests of a fresh JVM pay for class loading and compilation on both sides.
+      "--warmup-requests", "3"
+    };
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    Cli.Result result = Cli.run(args);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    return Cli.json(Cli.onlyFile(results, "-summary.json"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(UsagePlacement.class)
+  void outputTokensEqualTheServersWhereverUsageGoes(UsagePlacement usage) {
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .fixedOutputTokens(TOKENS)
+                .tokensPerChunk(3)
+                .usagePlacement(usage)
+                .modelName("gpt2")
+                .build())) {
+      JsonNode summary = runAgainst(server);
+      assertThat(summary.path("tokens").path("output_total").asLong())
+          .isEqualTo(server.completionTokensGenerated() - 3L * TOKENS)
+          .isEqualTo(6L * TOKENS);
+      String source = usage == UsagePlacement.ABSENT ? "local" : "server";
+      assertThat(summary.path("tokens").path("output_tokens_source").path(source).asInt()).isEqualTo(6);
+      // Four chunks of three tokens each: three gaps per request.
+      assertThat(summary.path("latency_ms").path("itl").path("count").asInt()).isEqualTo(6 * 3);
+      assertThat(summary.path("latency_ms").path("itl_per_token").path("count").asInt()).isEqualTo(6 * 3 * 3);
+    }
+  }
+
+  @Test
+  void perChunkAndPerTokenItlAreNamedApartAndTimeToSecondTokenFollowsTheChunks() {
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .ttftMillis(30)
+                .itlMillis(10)
+                .fixedOutputTokens(TOKENS)
+                .tokensPerChunk(2)
+                .modelName("gpt2")
+                .build())) {
+      JsonNode latency = runAgainst(server).path("latency_ms");
+      // A chunk leaves when its second token is due: chunks 20 ms apart, 10 ms per token.
+      assertThat(latency.path("itl").path("mean").asDouble()).isCloseTo(20, within(2.0));
+      assertThat(latency.path("itl_per_token").path("mean").asDouble()).isCloseTo(10, within(1.0));
+      // The first chunk already holds two tokens.
+      assertThat(latency.path("ttst").path("mean").asDouble())
+          .isCloseTo(latency.path("ttft").path("mean").asDouble(), within(0.01));
+      // TPOT spreads the stream's time over tokens, not chunks: 10 ms.
+      assertThat(latency.path("tpot").path("mean").asDouble()).isCloseTo(10 * 10.0 / 11, within(1.0));
+    }
+  }
+
+  @Test
+  void reasoningCountsAsOutputAndTheFirstAnswerTokenIsTimedApart() {
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .ttftMillis(20)
+                .itlMillis(10)
+                .fixedOutputTokens(TOKENS)
+                .reasoningTokens(5)
+                .modelName("gpt2")
+                .build())) {
+      JsonNode summary = runAgainst(server);
+      JsonNode latency = summary.path("latency_ms");
+      assertThat(summary.path("tokens").path("output_total").asLong()).isEqualTo(6L * TOKENS);
+      // Five reasoning tokens first: the answer is due five gaps after the first token, 70 ms in.
+      assertThat(latency.path("ttft").path("mean").asDouble()).isBetween(20.0, 26.0);
+      assertThat(latency.path("ttft_answer").path("mean").asDouble()).isBetween(70.0, 76.0);
+    }
+  }
+}
