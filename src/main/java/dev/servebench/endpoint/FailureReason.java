@@ -16,6 +16,8 @@ public enum FailureReason {
   RESPONSE_TOO_LARGE,
   /** The server answered with a status other than 2xx. */
   HTTP_STATUS,
+  /** The TLS handshake failed: an untrusted certificate, a host-name mismatch, no common cipher. */
+  TLS,
   /** The connection closed or reset before the response was complete. */
   STREAM_CUT,
   /** The body was not the protocol: malformed JSON, invalid UTF-8, missing fields. */

@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketException;
+import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -300,16 +301,30 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
-    FailureReason reason =
-        cause instanceof SocketException || (cause instanceof IOException && isReset(cause))
-            ? FailureReason.STREAM_CUT
-            : FailureReason.IO;
-    fail(reason, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    fail(classify(cause), describe(cause));
   }
 
-  private static boolean isReset(Throwable cause) {
+  /** The failure reason for an exception on the connection. */
+  static FailureReason classify(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof SSLException) {
+        return FailureReason.TLS;
+      }
+    }
     String message = cause.getMessage();
-    return message != null && (message.contains("reset") || message.contains("Broken pipe"));
+    boolean reset = message != null && (message.contains("reset") || message.contains("Broken pipe"));
+    return cause instanceof SocketException || (cause instanceof IOException && reset)
+        ? FailureReason.STREAM_CUT
+        : FailureReason.IO;
+  }
+
+  /** The innermost cause's type and message: what a user can act on. */
+  static String describe(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName() + ": " + root.getMessage();
   }
 
   private static String seconds(long nanos) {

@@ -176,10 +176,11 @@ final class HttpTransport implements AutoCloseable {
         .addListener(
             written -> {
               if (!written.isSuccess()) {
+                FailureReason reason = ClientHandler.classify(written.cause());
                 handler.failIfCurrent(
                     request,
-                    FailureReason.STREAM_CUT,
-                    "cannot write the request: " + describe(written.cause()));
+                    reason == FailureReason.IO ? FailureReason.STREAM_CUT : reason,
+                    "cannot send the request: " + ClientHandler.describe(written.cause()));
               }
             });
   }

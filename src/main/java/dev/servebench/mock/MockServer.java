@@ -50,14 +50,20 @@ public final class MockServer implements AutoCloseable {
   private final Channel serverChannel;
   private final MockCounters counters;
   private final WriteLog writeLog;
+  private final boolean https;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MockServer(
-      EventLoopGroup group, Channel serverChannel, MockCounters counters, WriteLog writeLog) {
+      EventLoopGroup group,
+      Channel serverChannel,
+      MockCounters counters,
+      WriteLog writeLog,
+      boolean https) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.counters = counters;
     this.writeLog = writeLog;
+    this.https = https;
   }
 
   /**
@@ -101,6 +107,9 @@ public final class MockServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
+                    if (config.tls() != null) {
+                      channel.pipeline().addLast(config.tls().newHandler(channel.alloc()));
+                    }
                     channel
                         .pipeline()
                         .addLast(new HttpServerCodec())
@@ -121,7 +130,7 @@ public final class MockServer implements AutoCloseable {
               + bound.cause().getMessage(),
           bound.cause());
     }
-    return new MockServer(group, bound.channel(), counters, writeLog);
+    return new MockServer(group, bound.channel(), counters, writeLog, config.tls() != null);
   }
 
   /** The bound port; the free port chosen when the config asked for port 0. */
@@ -133,7 +142,7 @@ public final class MockServer implements AutoCloseable {
   public String baseUrl() {
     InetSocketAddress address = (InetSocketAddress) serverChannel.localAddress();
     String host = address.getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    return (https ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
   }
 
   /** Generation requests answered in full; a stream cut by its client does not count. */

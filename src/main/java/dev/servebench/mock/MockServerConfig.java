@@ -2,6 +2,7 @@ package dev.servebench.mock;
 
 import dev.servebench.config.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
+import io.netty.handler.ssl.SslContext;
 import dev.servebench.tokenizer.Tokenizers;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.Objects;
  * @param sendRoleChunk whether chat streams start with a role-only delta, as vLLM's do
  * @param modelName the model listed by {@code GET /v1/models} and named in responses to requests
  *     that name none
+ * @param tls serves https with this context (its certificate), or {@code null} for plain http
  */
 public record MockServerConfig(
     String host,
@@ -54,7 +56,8 @@ public record MockServerConfig(
     Tokenizer tokenizer,
     int ioThreads,
     boolean sendRoleChunk,
-    String modelName) {
+    String modelName,
+    SslContext tls) {
 
   /** Validates once here so the server never meets a nonsensical setting. */
   public MockServerConfig {
@@ -116,6 +119,7 @@ public record MockServerConfig(
     private int ioThreads = 1;
     private boolean sendRoleChunk = true;
     private String modelName = "mock-model";
+    private SslContext tls;
 
     private Builder() {}
 
@@ -259,7 +263,14 @@ public record MockServerConfig(
           tokenizer != null ? tokenizer : Tokenizers.builtIn("r50k_base"),
           ioThreads,
           sendRoleChunk,
-          modelName);
+          modelName,
+          tls);
+    }
+
+    /** Serve https with this server context; tests make one for a self-signed certificate. */
+    public Builder tls(SslContext tls) {
+      this.tls = tls;
+      return this;
     }
   }
 }

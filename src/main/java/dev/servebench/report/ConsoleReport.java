@@ -139,6 +139,9 @@ public final class ConsoleReport {
           number(100 * s.clientCpuShare()));
       row(out, "Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
     }
+    if (Boolean.TRUE.equals(s.run().configuration().get("insecure_tls"))) {
+      row(out, "TLS certificates:", "NOT verified (--insecure)");
+    }
     if (s.retriedRequests() > 0) {
       row(out, "Requests retried:", Long.toString(s.retriedRequests()));
     }
