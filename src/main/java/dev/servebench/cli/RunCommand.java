@@ -226,6 +226,11 @@ final class RunCommand implements Callable<Integer> {
       description = "The server runs vLLM: send ignore_eos so every request generates its full length.")
   boolean vllmEngine;
 
+  @Option(
+      names = {"--continuous-usage", "--continuous_usage"},
+      description = "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
+  boolean continuousUsage;
+
   @Override
   public Integer call() throws Exception {
     RunConfig config = toConfig();
@@ -296,7 +301,7 @@ final class RunCommand implements Callable<Integer> {
         new RunConfig.Prompts(format, options, tokenizer),
         load,
         limits,
-        new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine),
+        new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine, continuousUsage),
         new RunConfig.Output(resultsDir, trackInputOutput, progress, checkPercentiles(percentiles), Goodput.parse(goodput)));
   }
 

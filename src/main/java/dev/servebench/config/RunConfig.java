@@ -167,8 +167,13 @@ public record RunConfig(
     }
   }
 
-  /** Generation settings; {@code null} ones are not sent, zeros are. */
-  public record Sampling(Double temperature, Double topP, Integer topK, Boolean doSample, boolean vllmEngine) {
+  /**
+   * Generation settings; {@code null} ones are not sent, zeros are.
+   *
+   * @param continuousUsage ask for running token counts in every streamed event (vLLM)
+   */
+  public record Sampling(
+      Double temperature, Double topP, Integer topK, Boolean doSample, boolean vllmEngine, boolean continuousUsage) {
 
     public Sampling {
       if (temperature != null && !(temperature >= 0)) {
@@ -238,6 +243,7 @@ public record RunConfig(
     settings.put("top_k", sampling.topK());
     settings.put("do_sample", sampling.doSample());
     settings.put("vllm_engine", sampling.vllmEngine());
+    settings.put("continuous_usage", sampling.continuousUsage());
     settings.put("percentiles", output.percentiles());
     settings.put("goodput_slo_ms", output.goodput());
     switch (prompts.format()) {

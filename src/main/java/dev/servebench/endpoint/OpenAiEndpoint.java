@@ -48,6 +48,9 @@ final class OpenAiEndpoint implements EndpointAdapter {
       if (options.stream()) {
         json.writeObjectFieldStart("stream_options");
         json.writeBooleanField("include_usage", true);
+        if (options.continuousUsage()) {
+          json.writeBooleanField("continuous_usage_stats", true);
+        }
         json.writeEndObject();
       }
       options.writeSampling(json);

@@ -15,6 +15,8 @@ import java.io.IOException;
  * @param topK top-k sampling, or {@code null}
  * @param doSample the simple endpoint's {@code do_sample}, or {@code null}
  * @param ignoreEos ask a vLLM-backed server to generate exactly the requested length ({@code --vllm-engine})
+ * @param continuousUsage ask an OpenAI stream for running token counts in every event ({@code
+ *     stream_options.continuous_usage_stats}, vLLM), so each chunk's token count is the server's
  */
 public record RequestOptions(
     String modelName,
@@ -23,7 +25,8 @@ public record RequestOptions(
     Double topP,
     Integer topK,
     Boolean doSample,
-    boolean ignoreEos) {
+    boolean ignoreEos,
+    boolean continuousUsage) {
 
   /**
    * Writes the sampling fields both protocols name alike ({@code temperature}, {@code top_p},

@@ -87,7 +87,7 @@ public final class AccuracyCheck {
               new BenchmarkRunner.Settings(
                   HttpTarget.parse(server.baseUrl()),
                   EndpointType.OPENAI_CHAT.adapter(null),
-                  new RequestOptions("gpt2", true, null, null, null, null, false),
+                  new RequestOptions("gpt2", true, null, null, null, null, false, false),
                   null,
                   load.streams(),
                   true,

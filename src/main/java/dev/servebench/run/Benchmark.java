@@ -163,7 +163,8 @@ public final class Benchmark {
             sampling.topP(),
             sampling.topK(),
             sampling.doSample(),
-            sampling.vllmEngine());
+            sampling.vllmEngine(),
+            sampling.continuousUsage());
     return new BenchmarkRunner.Settings(
         endpoint.target(),
         endpoint.type().adapter(endpoint.route()),

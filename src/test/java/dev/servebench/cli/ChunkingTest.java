@@ -7,7 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.mock.UsagePlacement;
+import dev.servebench.record.RecordReader;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.record.TokenSource;
 import dev.servebench.testing.Cli;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +66,14 @@ class ChunkingTest {
       // Four chunks of three tokens each: three gaps per request.
       assertThat(summary.path("latency_ms").path("itl").path("count").asInt()).isEqualTo(6 * 3);
       assertThat(summary.path("latency_ms").path("itl_per_token").path("count").asInt()).isEqualTo(6 * 3 * 3);
+      // With running counts in every event the server says how many tokens each chunk held.
+      List<RequestRecord> records = new ArrayList<>();
+      RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
+      TokenSource expected = usage == UsagePlacement.CONTINUOUS ? TokenSource.SERVER : TokenSource.LOCAL;
+      assertThat(records).allSatisfy(record -> {
+        assertThat(record.chunkTokensSource()).isEqualTo(expected);
+        assertThat(record.chunkTokens()).containsOnly(3);
+      });
     }
   }
 

@@ -24,7 +24,7 @@ class OpenAiEndpointTest {
 
   @Test
   void streamedChatRequestAsksForUsage() throws Exception {
-    RequestOptions options = new RequestOptions("llama", true, null, 0.9, null, null, false);
+    RequestOptions options = new RequestOptions("llama", true, null, 0.9, null, null, false, true);
     JsonNode body =
         MAPPER.readTree(EndpointType.OPENAI_CHAT.adapter(null).requestBody(new Prompt("hi", 1, 64), options));
     assertThat(body.path("model").asText()).isEqualTo("llama");
@@ -32,6 +32,7 @@ class OpenAiEndpointTest {
     assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo("hi");
     assertThat(body.path("max_tokens").asInt()).isEqualTo(64);
     assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
+    assertThat(body.path("stream_options").path("continuous_usage_stats").asBoolean()).isTrue();
     assertThat(body.path("top_p").asDouble()).isEqualTo(0.9);
     assertThat(body.has("temperature")).isFalse();
     assertThat(body.has("ignore_eos")).isFalse();
@@ -39,7 +40,7 @@ class OpenAiEndpointTest {
 
   @Test
   void nonStreamedCompletionsRequestWithZeroTemperature() throws Exception {
-    RequestOptions options = new RequestOptions("m", false, 0.0, null, null, null, true);
+    RequestOptions options = new RequestOptions("m", false, 0.0, null, null, null, true, false);
     JsonNode body =
         MAPPER.readTree(
             EndpointType.OPENAI_COMPLETIONS.adapter(null).requestBody(new Prompt("p", 1, 8), options));

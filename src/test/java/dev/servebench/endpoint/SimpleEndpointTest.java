@@ -32,7 +32,7 @@ class SimpleEndpointTest {
 
   @Test
   void requestCarriesZeroTemperatureAndTopKInsteadOfDroppingThem() throws Exception {
-    RequestOptions options = new RequestOptions("gpt-j-6b", true, 0.0, null, 0, false, true);
+    RequestOptions options = new RequestOptions("gpt-j-6b", true, 0.0, null, 0, false, true, false);
     JsonNode body =
         MAPPER.readTree(new SimpleEndpoint(null).requestBody(new Prompt("Hi \"you\"", 3, 32), options));
     assertThat(body.path("text").asText()).isEqualTo("Hi \"you\"");
