@@ -114,9 +114,12 @@ class ChunkingTest {
       JsonNode summary = runAgainst(server);
       JsonNode latency = summary.path("latency_ms");
       assertThat(summary.path("tokens").path("output_total").asLong()).isEqualTo(6L * TOKENS);
-      // Five reasoning tokens first: the answer is due five gaps after the first token, 70 ms in.
-      assertThat(latency.path("ttft").path("mean").asDouble()).isBetween(20.0, 26.0);
-      assertThat(latency.path("ttft_answer").path("mean").asDouble()).isBetween(70.0, 76.0);
+      // Five reasoning tokens, one per chunk: the answer starts with the sixth chunk.
+      List<RequestRecord> records = new ArrayList<>();
+      RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
+      assertThat(records).allSatisfy(record -> assertThat(record.firstContentNanos()).isEqualTo(record.chunkNanos()[5]));
+      assertThat(latency.path("ttft_answer").path("mean").asDouble())
+          .isGreaterThan(latency.path("ttft").path("mean").asDouble() + 5 * 10 * 0.5);
     }
   }
 }
