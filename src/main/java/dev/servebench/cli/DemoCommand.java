@@ -85,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
       run.resultsDir = resultsDir;
       run.ioThreads = 1;
       run.timeoutSeconds = 60;
+      // A fresh JVM's first requests pay for class loading and compilation on both sides.
+      run.warmupRequests = 10;
       RunConfig config = run.toConfig();
       int exitCode = Benchmark.execute(config, new RunControl(), out, err).exitCode();
       err.printf(
