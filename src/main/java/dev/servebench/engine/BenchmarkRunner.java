@@ -279,11 +279,6 @@ public final class BenchmarkRunner {
     }
 
     @Override
-    public void onStarted(InFlightRequest request) {
-      // The channel is set on the request; nothing else to do until it ends.
-    }
-
-    @Override
     public void onFinished(InFlightRequest request) {
       inFlight.remove(request);
       if (request.failureReason != null && request.failureReason != FailureReason.CANCELLED && !stopping) {

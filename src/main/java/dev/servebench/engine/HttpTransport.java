@@ -60,12 +60,8 @@ final class HttpTransport implements AutoCloseable {
       long idleTimeoutNanos,
       long maxResponseBytes) {}
 
-  /** Tells the I/O threads about each request's start and end. */
+  /** Hears of each attempt's end (once per attempt), on an I/O thread; it must only hand it on. */
   interface Listener {
-    /** The attempt is on a connection now; {@code channel} can be closed to cancel it. */
-    void onStarted(InFlightRequest request);
-
-    /** The attempt ended (once per attempt), on an I/O thread; it must only hand it on. */
     void onFinished(InFlightRequest request);
   }
 
@@ -170,7 +166,6 @@ final class HttpTransport implements AutoCloseable {
     ClientHandler handler = channel.pipeline().get(ClientHandler.class);
     request.channel = channel;
     handler.begin(request);
-    listener.onStarted(request);
     channel
         .writeAndFlush(httpRequest(request))
         .addListener(
@@ -231,11 +226,12 @@ final class HttpTransport implements AutoCloseable {
         channel
             .eventLoop()
             .execute(
-                () ->
-                    channel
-                        .pipeline()
-                        .get(ClientHandler.class)
-                        .failIfCurrent(request, FailureReason.CANCELLED, CANCELLED_MESSAGE));
+                () -> {
+                  ClientHandler handler = channel.pipeline().get(ClientHandler.class);
+                  if (handler != null) { // gone once the connection closed and the request ended
+                    handler.failIfCurrent(request, FailureReason.CANCELLED, CANCELLED_MESSAGE);
+                  }
+                });
       }
     }
   }
