@@ -148,16 +148,8 @@ final class InFlightRequest implements ResponseEvents {
     return true;
   }
 
-  boolean isFinished() {
-    return finished.get();
-  }
-
   boolean hasOutput() {
     return chunkCount > 0 || output.length() > 0;
-  }
-
-  int chunkCount() {
-    return chunkCount;
   }
 
   /** Arrival stamps of the token-bearing chunks. */

@@ -37,14 +37,4 @@ public record Distribution(
   public boolean isEmpty() {
     return count == 0;
   }
-
-  /** The value at an asked-for percentile level, NaN if it was not asked for. */
-  public double percentileNanos(double level) {
-    for (int i = 0; i < percentiles.size(); i++) {
-      if (percentiles.get(i) == level) {
-        return percentileNanos[i];
-      }
-    }
-    return Double.NaN;
-  }
 }
