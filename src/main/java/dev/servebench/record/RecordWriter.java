@@ -46,6 +46,13 @@ public final class RecordWriter implements Closeable {
     return writer;
   }
 
+  /** Writes to a stream the caller owns (the JMH benchmarks write to a null stream). */
+  public static RecordWriter to(OutputStream out, RunInfo run) throws IOException {
+    RecordWriter writer = new RecordWriter(out);
+    writer.writeRun(run);
+    return writer;
+  }
+
   private void writeRun(RunInfo run) throws IOException {
     json.writeStartObject();
     json.writeStringField("record", "run");
