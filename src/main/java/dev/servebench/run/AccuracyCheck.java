@@ -69,6 +69,9 @@ public final class AccuracyCheck {
   public static Result run(Load load) throws InterruptedException, SSLException {
     Tokenizer tokenizer = Tokenizers.builtIn("r50k_base");
     int requests = load.streams() * load.requestsPerStream();
+    // One round of warm-up per stream: the first requests of a JVM measure class loading and the
+    // JIT, not steady-state timing.
+    int warmupRequests = load.streams();
     MockServerConfig config =
         MockServerConfig.builder()
             .ttftMillis(load.ttftMillis())
@@ -76,7 +79,7 @@ public final class AccuracyCheck {
             .itlMillis(load.itlMillis())
             .itlStddevMillis(load.jitterMillis())
             .fixedOutputTokens(load.outputTokens())
-            .recordWrites(requests)
+            .recordWrites(requests + warmupRequests)
             .tokenizer(tokenizer)
             .modelName("gpt2")
             .build();
@@ -107,7 +110,7 @@ public final class AccuracyCheck {
           clock,
           List.of(prompt),
           () -> 0,
-          BenchmarkRunner.Bounds.requests(requests),
+          new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
           records::add,
           new RunControl(),
           null);
@@ -124,6 +127,9 @@ public final class AccuracyCheck {
     long chunks = 0;
     long failed = 0;
     for (RequestRecord record : records) {
+      if (record.warmup()) {
+        continue;
+      }
       RequestWrites truth = writes.get(Integer.toString(record.index()));
       if (!record.succeeded() || truth == null) {
         failed++;
@@ -153,7 +159,7 @@ public final class AccuracyCheck {
     List<Double> levels = List.of(50.0, 99.0);
     return new Result(
         streams,
-        records.size(),
+        records.stream().filter(record -> !record.warmup()).count(),
         chunks,
         chunkDelay.distribution(levels),
         ttftError.distribution(levels),

@@ -84,6 +84,17 @@ class RunModesTest {
   }
 
   @Test
+  void rampUpFollowsTheIntegralOfTheRate() {
+    try (MockServer server = mock(0, 0)) {
+      Cli.Result result =
+          run(server, "--ramp-up", "1s", "--request-rate", "20", "--arrival", "constant", "--duration", "2s");
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      // 10 requests while the rate climbs from 0 to 20/s over the first second, then 20 more.
+      assertThat(summary().path("requests").path("total").asInt()).isEqualTo(30);
+    }
+  }
+
+  @Test
   void aConcurrencyCapThatHoldsRequestsBackIsNamedAndQueueInclusiveLatencyShowsTheWait() {
     try (MockServer server = mock(50, 1)) {
       Cli.Result result =
