@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.servebench.endpoint.FailureReason;
 import dev.servebench.testing.Records;
+import dev.servebench.record.RunEnd;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AggregatorTest {
@@ -98,5 +100,85 @@ class AggregatorTest {
     assertThat(summary.firstErrors()).hasSize(Aggregator.QUOTED_ERRORS);
     assertThat(summary.failuresByReason()).containsEntry("connect", 20L);
     assertThat(summary.failuresByHttpStatus()).isEmpty();
+  }
+
+  @Test
+  void medianPromptLengthAndPromptServerLocalDifferences() {
+    Aggregator aggregator = new Aggregator();
+    aggregator.add(Records.complete(0, 0, 10, 300, 5));
+    aggregator.add(Records.complete(1, 0, 10, 100, 5));
+    aggregator.add(Records.complete(2, 0, 10, 200, 5));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
+    assertThat(summary.minPromptTokens()).isEqualTo(100);
+    assertThat(summary.medianPromptTokens()).isEqualTo(200);
+    assertThat(summary.maxPromptTokens()).isEqualTo(300);
+  }
+
+  @Test
+  void clientCpuShareAndCpuPerChunk() {
+    Aggregator aggregator = new Aggregator();
+    aggregator.add(Records.streamed(0, 0, 0, 10, 4, 10, 20, 30, 40));
+    // 4 chunks; 2 s of CPU over a 4 s run on 2 cores.
+    RunEnd end = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0);
+    Summary summary = aggregator.summarize(Records.run(1.0), end);
+    assertThat(summary.clientCpuShare()).isCloseTo(0.25, within(1e-12));
+    assertThat(summary.clientCpuNanosPerChunk()).isCloseTo(500_000_000.0, within(1e-6));
+  }
+
+  /** A run at 100 req/s whose requests were each sent {@code lagMs} late. */
+  private static Summary laggingRun(long lagMs, RunEnd end) {
+    Aggregator aggregator = new Aggregator();
+    for (int i = 0; i < 100; i++) {
+      aggregator.add(Records.streamed(i, i * 10L, i * 10L + lagMs, 10, 2, 5, 6));
+    }
+    return aggregator.summarize(Records.run(100.0), end);
+  }
+
+  @Test
+  void aLateClientIsWarnedAboutWithItsCause() {
+    assertThat(laggingRun(0, null).warnings()).isEmpty();
+    // The cap was reached: the warning names it.
+    RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4);
+    assertThat(laggingRun(20, capped).warnings()).singleElement().asString()
+        .contains("schedule lag p99 20.0 ms").contains("--max-concurrency cap of 4");
+    // No cap, but the client burnt 1.9 of its 2 cores.
+    RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0);
+    assertThat(laggingRun(20, busy).warnings()).singleElement().asString().contains("client CPU, the client used 95 %");
+    // Neither: something else on the machine.
+    RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0);
+    assertThat(laggingRun(20, idle).warnings()).singleElement().asString().contains("not the concurrency cap and not this process's CPU");
+  }
+
+  @Test
+  void aSlowSendRateIsWarnedAboutEvenWithoutLag() {
+    Aggregator aggregator = new Aggregator();
+    // Configured 100 req/s, but the plan's sends came 20 ms apart: 50 req/s.
+    for (int i = 0; i < 50; i++) {
+      aggregator.add(Records.streamed(i, i * 20L, i * 20L, 10, 2, 5, 6));
+    }
+    assertThat(aggregator.summarize(Records.run(100.0), null).warnings()).singleElement().asString()
+        .contains("50.00 of 100.00 req/s");
+  }
+
+  @Test
+  void timeSeriesCountsEachSecond() {
+    Aggregator aggregator = new Aggregator();
+    // Sent at 0.1 s and 1.2 s; the first streams two tokens, at 0.15 s and 1.05 s.
+    aggregator.add(Records.streamed(0, 100, 100, 10, 2, 50, 950));
+    aggregator.add(Records.streamed(1, 1200, 1200, 10, 1, 30));
+    aggregator.add(Records.failed(2, 1500, 500, FailureReason.HTTP_STATUS, "HTTP 500"));
+    List<Summary.Interval> series = aggregator.summarize(Records.run(1.0), null).timeSeries();
+    assertThat(series).hasSize(2);
+    Summary.Interval first = series.get(0);
+    Summary.Interval second = series.get(1);
+    assertThat(first.started()).isEqualTo(1);
+    assertThat(first.outputTokens()).isEqualTo(1);
+    assertThat(first.inFlight()).isEqualTo(1);
+    assertThat(first.ttftP50Nanos()).isCloseTo(50 * MS, within(50 * MS * 0.01));
+    assertThat(second.started()).isEqualTo(2);
+    assertThat(second.finished()).isEqualTo(2);
+    assertThat(second.failed()).isEqualTo(1);
+    assertThat(second.outputTokens()).isEqualTo(2);
+    assertThat(second.inFlight()).isZero();
   }
 }
