@@ -28,22 +28,35 @@ final class AccuracyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--streams", split = ",", description = "Concurrent streams to check at, one check each.")
+  @Option(
+      names = "--streams",
+      split = ",",
+      description = "Concurrent streams to check at, one check each.")
   List<Integer> streams = List.of(1, 500);
 
-  @Option(names = {"--requests-per-stream", "--requests_per_stream"}, description = "Requests each stream sends in turn.")
+  @Option(
+      names = {"--requests-per-stream", "--requests_per_stream"},
+      description = "Requests each stream sends in turn.")
   int requestsPerStream = 4;
 
-  @Option(names = {"--output-tokens", "--output_tokens"}, description = "Tokens per response.")
+  @Option(
+      names = {"--output-tokens", "--output_tokens"},
+      description = "Tokens per response.")
   int outputTokens = 50;
 
-  @Option(names = {"--itl-ms", "--itl_ms"}, description = "The mock's mean gap between tokens, ms.")
+  @Option(
+      names = {"--itl-ms", "--itl_ms"},
+      description = "The mock's mean gap between tokens, ms.")
   double itlMillis = 20;
 
-  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "The mock's mean time to first token, ms.")
+  @Option(
+      names = {"--ttft-ms", "--ttft_ms"},
+      description = "The mock's mean time to first token, ms.")
   double ttftMillis = 20;
 
-  @Option(names = {"--jitter-ms", "--jitter_ms"}, description = "Standard deviation of TTFT and of each gap, ms.")
+  @Option(
+      names = {"--jitter-ms", "--jitter_ms"},
+      description = "Standard deviation of TTFT and of each gap, ms.")
   double jitterMillis = 5;
 
   @Override
@@ -52,13 +65,20 @@ final class AccuracyCommand implements Callable<Integer> {
     out.printf(
         Locale.ROOT,
         "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %s%n",
-        "streams", "requests", "chunks", "chunk delay p50/p99/max", "TTFT error p50/p99", "E2E error p50/p99",
-        "ITL error p50/p99/max", "tokens equal");
+        "streams",
+        "requests",
+        "chunks",
+        "chunk delay p50/p99/max",
+        "TTFT error p50/p99",
+        "E2E error p50/p99",
+        "ITL error p50/p99/max",
+        "tokens equal");
     boolean allGood = true;
     for (int count : streams) {
       AccuracyCheck.Result result =
           AccuracyCheck.run(
-              new AccuracyCheck.Load(count, requestsPerStream, outputTokens, ttftMillis, itlMillis, jitterMillis));
+              new AccuracyCheck.Load(
+                  count, requestsPerStream, outputTokens, ttftMillis, itlMillis, jitterMillis));
       out.printf(
           Locale.ROOT,
           "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %s%n",
@@ -69,7 +89,9 @@ final class AccuracyCommand implements Callable<Integer> {
           ms(result.ttftError(), false),
           ms(result.e2eError(), false),
           ms(result.itlError(), true),
-          result.tokenCountsMatch() && result.failedRequests() == 0 ? "yes" : "NO (" + result.failedRequests() + " failed)");
+          result.tokenCountsMatch() && result.failedRequests() == 0
+              ? "yes"
+              : "NO (" + result.failedRequests() + " failed)");
       out.flush();
       allGood &= result.tokenCountsMatch() && result.failedRequests() == 0;
     }

@@ -25,28 +25,40 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
     sortOptions = false,
-    description = "Benchmarks the built-in mock server (TTFT and ITL known) on synthetic prompts and prints the report.")
+    description =
+        "Benchmarks the built-in mock server (TTFT and ITL known) on synthetic prompts and prints the report.")
 final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-
-  @Option(names = {"--num-prompts", "--num_prompts"}, description = "Requests to send.")
+  @Option(
+      names = {"--num-prompts", "--num_prompts"},
+      description = "Requests to send.")
   int numPrompts = 200;
 
-  @Option(names = {"--request-rate", "--request_rate"}, description = "Requests per second (Poisson), or 'inf'.")
+  @Option(
+      names = {"--request-rate", "--request_rate"},
+      description = "Requests per second (Poisson), or 'inf'.")
   String requestRate = "50";
 
-  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "The mock server's time to first token, ms.")
+  @Option(
+      names = {"--ttft-ms", "--ttft_ms"},
+      description = "The mock server's time to first token, ms.")
   double ttftMillis = 50;
 
-  @Option(names = {"--itl-ms", "--itl_ms"}, description = "The mock server's gap between tokens, ms.")
+  @Option(
+      names = {"--itl-ms", "--itl_ms"},
+      description = "The mock server's gap between tokens, ms.")
   double itlMillis = 10;
 
-  @Option(names = {"--endpoint-type", "--endpoint_type"}, description = "Protocol: simple, openai-chat, openai-completions.")
+  @Option(
+      names = {"--endpoint-type", "--endpoint_type"},
+      description = "Protocol: simple, openai-chat, openai-completions.")
   String endpointType = EndpointType.OPENAI_CHAT.flagValue();
 
-  @Option(names = {"--results-dir", "--results_dir"}, description = "Also write the summary and records here.")
+  @Option(
+      names = {"--results-dir", "--results_dir"},
+      description = "Also write the summary and records here.")
   Path resultsDir;
 
   @Option(names = "--seed", description = "Seed of prompts, arrivals and the mock's latencies.")

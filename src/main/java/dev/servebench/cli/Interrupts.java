@@ -34,7 +34,9 @@ final class Interrupts implements AutoCloseable {
           }
           control.requestStop();
           err.println(
-              "servebench: SIG" + signal.getName() + ": no new requests; waiting for those in flight"
+              "servebench: SIG"
+                  + signal.getName()
+                  + ": no new requests; waiting for those in flight"
                   + " (Ctrl-C again stops at once)");
           err.flush();
         };

@@ -12,13 +12,15 @@ import picocli.CommandLine.Command;
 /**
  * The {@code servebench} command. A bare {@code servebench <flags>} means {@code servebench run
  * <flags>}, so the original script's command lines work as they are. Exit codes are in {@link
- * ExitCode}; no error reaches the user as a stack trace (set {@code SERVEBENCH_DEBUG=1} to see one).
+ * ExitCode}; no error reaches the user as a stack trace (set {@code SERVEBENCH_DEBUG=1} to see
+ * one).
  */
 @Command(
     name = "servebench",
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
-    description = "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
+    description =
+        "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
     subcommands = {
       RunCommand.class,
       ReportCommand.class,
@@ -30,7 +32,17 @@ import picocli.CommandLine.Command;
 public final class Main {
 
   private static final Set<String> TOP_LEVEL_WORDS =
-      Set.of("run", "report", "mock-server", "demo", "accuracy", "help", "-h", "--help", "-V", "--version");
+      Set.of(
+          "run",
+          "report",
+          "mock-server",
+          "demo",
+          "accuracy",
+          "help",
+          "-h",
+          "--help",
+          "-V",
+          "--version");
 
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -79,7 +91,8 @@ public final class Main {
     return ExitCode.BAD_INPUT;
   }
 
-  private static int handleError(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
+  private static int handleError(
+      Exception error, CommandLine command, CommandLine.ParseResult parsed) {
     PrintWriter err = command.getErr();
     int exitCode;
     if (error instanceof InvalidInputException) {

@@ -28,28 +28,36 @@ final class MockServerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-
   @Option(names = "--host", description = "Address to listen on.")
   String host = "127.0.0.1";
 
   @Option(names = "--port", description = "Port to listen on; 0 picks a free port and prints it.")
   int port = 8000;
 
-  @Option(names = {"--ttft-ms", "--ttft_ms"}, description = "Mean time to first token, ms.")
+  @Option(
+      names = {"--ttft-ms", "--ttft_ms"},
+      description = "Mean time to first token, ms.")
   double ttftMillis = 50;
 
-  @Option(names = {"--ttft-stddev-ms", "--ttft_stddev_ms"}, description = "Standard deviation of the time to first token, ms.")
+  @Option(
+      names = {"--ttft-stddev-ms", "--ttft_stddev_ms"},
+      description = "Standard deviation of the time to first token, ms.")
   double ttftStddevMillis;
 
-  @Option(names = {"--itl-ms", "--itl_ms"}, description = "Mean gap between tokens, ms.")
+  @Option(
+      names = {"--itl-ms", "--itl_ms"},
+      description = "Mean gap between tokens, ms.")
   double itlMillis = 10;
 
-  @Option(names = {"--itl-stddev-ms", "--itl_stddev_ms"}, description = "Standard deviation of the gap between tokens, ms.")
+  @Option(
+      names = {"--itl-stddev-ms", "--itl_stddev_ms"},
+      description = "Standard deviation of the gap between tokens, ms.")
   double itlStddevMillis;
 
   @Option(
       names = {"--output-tokens", "--output_tokens"},
-      description = "Generate exactly this many tokens for every request. Default: the request's max_tokens / max_new_tokens.")
+      description =
+          "Generate exactly this many tokens for every request. Default: the request's max_tokens / max_new_tokens.")
   Integer outputTokens;
 
   @Option(
@@ -60,21 +68,32 @@ final class MockServerCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the latency and text generators.")
   long seed;
 
-  @Option(names = "--tokenizer", description = "Tokenizer whose tokens make up the output: a built-in encoding or a tokenizer.json path.")
+  @Option(
+      names = "--tokenizer",
+      description =
+          "Tokenizer whose tokens make up the output: a built-in encoding or a tokenizer.json path.")
   String tokenizer = "r50k_base";
 
-  @Option(names = {"--model-name", "--model_name"}, description = "Model the server lists at /v1/models.")
+  @Option(
+      names = {"--model-name", "--model_name"},
+      description = "Model the server lists at /v1/models.")
   String modelName = "mock-model";
 
-  @Option(names = {"--io-threads", "--io_threads"}, description = "Network threads of the server.")
+  @Option(
+      names = {"--io-threads", "--io_threads"},
+      description = "Network threads of the server.")
   int ioThreads = 1;
 
-  @Option(names = "--role-chunk", negatable = true, description = "Start chat streams with a role-only delta, as vLLM does.")
+  @Option(
+      names = "--role-chunk",
+      negatable = true,
+      description = "Start chat streams with a role-only delta, as vLLM does.")
   boolean roleChunk = true;
 
   @Option(
       names = {"--latency-file", "--latency_file"},
-      description = "Per-request timing scripts, one JSON line each ({\"ttft_ms\":50,\"itl_ms\":[10,10,250]}), used in turn; overrides --ttft-ms/--itl-ms.")
+      description =
+          "Per-request timing scripts, one JSON line each ({\"ttft_ms\":50,\"itl_ms\":[10,10,250]}), used in turn; overrides --ttft-ms/--itl-ms.")
   Path latencyFile;
 
   @Option(
@@ -83,25 +102,33 @@ final class MockServerCommand implements Callable<Integer> {
       description = "Tokens per streamed chunk, a pattern that repeats (e.g. 1 or 3 or 1,2,4).")
   List<Integer> tokensPerChunk = List.of(1);
 
-  @Option(names = "--usage", description = "Where streamed usage goes when asked for: separate, in_last_content, absent, continuous.")
+  @Option(
+      names = "--usage",
+      description =
+          "Where streamed usage goes when asked for: separate, in_last_content, absent, continuous.")
   String usage = "separate";
 
-  @Option(names = {"--reasoning-tokens", "--reasoning_tokens"}, description = "Send the first N tokens of chat streams as reasoning_content.")
+  @Option(
+      names = {"--reasoning-tokens", "--reasoning_tokens"},
+      description = "Send the first N tokens of chat streams as reasoning_content.")
   int reasoningTokens;
 
   @Option(
       names = {"--stall"},
-      description = "Hold streams for some ms after token k: AFTER_TOKENS:HOLD_MS@WHEN, WHEN a probability or every:N (e.g. 5:2000@every:100).")
+      description =
+          "Hold streams for some ms after token k: AFTER_TOKENS:HOLD_MS@WHEN, WHEN a probability or every:N (e.g. 5:2000@every:100).")
   List<String> stalls = List.of();
 
   @Option(
       names = {"--server-stall", "--server_stall"},
-      description = "Write nothing at all between two times after start, in ms: FROM_MS-UNTIL_MS (e.g. 10000-12000).")
+      description =
+          "Write nothing at all between two times after start, in ms: FROM_MS-UNTIL_MS (e.g. 10000-12000).")
   List<String> serverStalls = List.of();
 
   @Option(
       names = "--fault",
-      description = "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, huge_response, close_idle_keepalive.")
+      description =
+          "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, huge_response, close_idle_keepalive.")
   List<String> faults = List.of();
 
   @Override

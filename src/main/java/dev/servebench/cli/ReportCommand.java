@@ -26,13 +26,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = "Rebuilds the console report and the summary JSON from a records file (*-records.jsonl).")
+    description =
+        "Rebuilds the console report and the summary JSON from a records file (*-records.jsonl).")
 final class ReportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-
-  @Parameters(index = "0", paramLabel = "RECORDS.jsonl", description = "A records file written by 'servebench run --results-dir'.")
+  @Parameters(
+      index = "0",
+      paramLabel = "RECORDS.jsonl",
+      description = "A records file written by 'servebench run --results-dir'.")
   Path recordsFile;
 
   @Option(names = "--json", description = "Print the summary JSON instead of the console report.")
@@ -41,10 +44,16 @@ final class ReportCommand implements Callable<Integer> {
   @Option(names = "--summary-out", description = "Also write the summary JSON to this file.")
   Path summaryOut;
 
-  @Option(names = "--percentiles", split = ",", description = "Percentiles to show. Default: those the run used.")
+  @Option(
+      names = "--percentiles",
+      split = ",",
+      description = "Percentiles to show. Default: those the run used.")
   List<Double> percentiles;
 
-  @Option(names = "--goodput", arity = "1..*", description = "Objectives in ms (ttft:200 tpot:50 ...). Default: those the run used.")
+  @Option(
+      names = "--goodput",
+      arity = "1..*",
+      description = "Objectives in ms (ttft:200 tpot:50 ...). Default: those the run used.")
   List<String> goodput;
 
   @Override

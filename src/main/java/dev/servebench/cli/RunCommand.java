@@ -1,10 +1,10 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.HttpTarget;
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.ApiKeys;
 import dev.servebench.config.DurationParser;
 import dev.servebench.config.Goodput;
+import dev.servebench.config.HttpTarget;
+import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.RunConfig;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
@@ -38,13 +38,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-
-  @Option(names = {"--model-endpoint-base", "--model_endpoint_base"}, description = "Base URL of the server.")
+  @Option(
+      names = {"--model-endpoint-base", "--model_endpoint_base"},
+      description = "Base URL of the server.")
   String endpointBase = "http://127.0.0.1:8000";
 
   @Option(
       names = {"--model-name", "--model_name"},
-      description = "Model to benchmark. Default: the first model the server lists at /v1/models (OpenAI endpoints); required for --simple.")
+      description =
+          "Model to benchmark. Default: the first model the server lists at /v1/models (OpenAI endpoints); required for --simple.")
   String modelName;
 
   @Option(
@@ -52,7 +54,9 @@ final class RunCommand implements Callable<Integer> {
       description = "Protocol: simple (LLM-on-Ray), openai-chat, openai-completions.")
   String endpointType = EndpointType.OPENAI_CHAT.flagValue();
 
-  @Option(names = "--simple", description = "Use LLM-on-Ray's simple endpoint (same as --endpoint-type simple).")
+  @Option(
+      names = "--simple",
+      description = "Use LLM-on-Ray's simple endpoint (same as --endpoint-type simple).")
   boolean simple;
 
   @Option(names = "--route", description = "Route of the simple endpoint instead of /<model-name>.")
@@ -60,23 +64,30 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--api-key", "--api_key"},
-      description = "Bearer token for the server. Default: the OPENAI_API_KEY environment variable. Never printed or written.")
+      description =
+          "Bearer token for the server. Default: the OPENAI_API_KEY environment variable. Never printed or written.")
   String apiKey;
 
   @Option(
       names = "--tokenizer",
-      description = "Tokenizer: a built-in encoding (r50k_base, p50k_base, cl100k_base, o200k_base) or the path of a tokenizer.json. Default: the model's known tokenizer (gpt-j-6b, gpt2: r50k_base).")
+      description =
+          "Tokenizer: a built-in encoding (r50k_base, p50k_base, cl100k_base, o200k_base) or the path of a tokenizer.json. Default: the model's known tokenizer (gpt-j-6b, gpt2: r50k_base).")
   String tokenizer;
 
-  @Option(names = "--dataset", description = "Dataset file (ShareGPT JSON, IPEX prompt.json or JSONL).")
+  @Option(
+      names = "--dataset",
+      description = "Dataset file (ShareGPT JSON, IPEX prompt.json or JSONL).")
   Path dataset;
 
   @Option(
       names = {"--dataset-format", "--dataset_format"},
-      description = "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary) or JSONL.")
+      description =
+          "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary) or JSONL.")
   String datasetFormat = "ShareGPT";
 
-  @Option(names = {"--num-prompts", "--num_prompts"}, description = "Number of requests to send.")
+  @Option(
+      names = {"--num-prompts", "--num_prompts"},
+      description = "Number of requests to send.")
   int numPrompts = 1000;
 
   @Option(
@@ -84,77 +95,129 @@ final class RunCommand implements Callable<Integer> {
       description = "Requests per second, sent at Poisson arrivals; 'inf' sends all at once.")
   String requestRate = "inf";
 
-  @Option(names = {"--max-concurrency", "--max_concurrency"}, description = "Most requests in flight at once on top of the rate; 0 for no cap.")
+  @Option(
+      names = {"--max-concurrency", "--max_concurrency"},
+      description = "Most requests in flight at once on top of the rate; 0 for no cap.")
   int maxConcurrency;
 
   @Option(
       names = "--concurrency",
-      description = "A closed loop instead of a rate: keep N requests in flight, sending the next as soon as one ends.")
+      description =
+          "A closed loop instead of a rate: keep N requests in flight, sending the next as soon as one ends.")
   int concurrency;
 
-  @Option(names = "--burstiness", description = "Shape of the gamma-distributed gaps: 1 is Poisson, below 1 burstier, above 1 more regular.")
+  @Option(
+      names = "--burstiness",
+      description =
+          "Shape of the gamma-distributed gaps: 1 is Poisson, below 1 burstier, above 1 more regular.")
   double burstiness = 1.0;
 
-  @Option(names = "--arrival", description = "Gap distribution: gamma (Poisson at --burstiness 1) or constant.")
+  @Option(
+      names = "--arrival",
+      description = "Gap distribution: gamma (Poisson at --burstiness 1) or constant.")
   String arrival = "gamma";
 
-  @Option(names = {"--ramp-up", "--ramp_up"}, description = "Raise the rate linearly from 0 to --request-rate over this long (e.g. 60s).")
+  @Option(
+      names = {"--ramp-up", "--ramp_up"},
+      description = "Raise the rate linearly from 0 to --request-rate over this long (e.g. 60s).")
   String rampUp;
 
-  @Option(names = "--duration", description = "Send for this long (e.g. 5m) instead of --num-prompts requests, cycling the prompts.")
+  @Option(
+      names = "--duration",
+      description =
+          "Send for this long (e.g. 5m) instead of --num-prompts requests, cycling the prompts.")
   String duration;
 
-  @Option(names = {"--warmup-requests", "--warmup_requests"}, description = "Extra first requests that are recorded but left out of the statistics.")
+  @Option(
+      names = {"--warmup-requests", "--warmup_requests"},
+      description = "Extra first requests that are recorded but left out of the statistics.")
   int warmupRequests;
 
-  @Option(names = "--warmup", description = "A first span (e.g. 30s) whose requests are recorded but left out of the statistics.")
+  @Option(
+      names = "--warmup",
+      description =
+          "A first span (e.g. 30s) whose requests are recorded but left out of the statistics.")
   String warmup;
 
-  @Option(names = {"--drain-timeout", "--drain_timeout"}, description = "After Ctrl-C or SIGTERM, seconds requests in flight may take to finish before they are cancelled.")
+  @Option(
+      names = {"--drain-timeout", "--drain_timeout"},
+      description =
+          "After Ctrl-C or SIGTERM, seconds requests in flight may take to finish before they are cancelled.")
   double drainSeconds = 5;
 
-  @Option(names = "--seed", description = "Seed for prompt sampling, synthetic prompts and arrival times.")
+  @Option(
+      names = "--seed",
+      description = "Seed for prompt sampling, synthetic prompts and arrival times.")
   long seed;
 
-  @Option(names = "--timeout", description = "Seconds a request may take in all before it fails as a timeout.")
+  @Option(
+      names = "--timeout",
+      description = "Seconds a request may take in all before it fails as a timeout.")
   double timeoutSeconds = 600;
 
-  @Option(names = {"--ttft-timeout", "--ttft_timeout"}, description = "Seconds to wait for the first token before failing (default: no limit but --timeout).")
+  @Option(
+      names = {"--ttft-timeout", "--ttft_timeout"},
+      description =
+          "Seconds to wait for the first token before failing (default: no limit but --timeout).")
   Double ttftTimeoutSeconds;
 
-  @Option(names = {"--idle-timeout", "--idle_timeout"}, description = "Seconds a response may go silent between chunks before failing (default: no limit but --timeout).")
+  @Option(
+      names = {"--idle-timeout", "--idle_timeout"},
+      description =
+          "Seconds a response may go silent between chunks before failing (default: no limit but --timeout).")
   Double idleTimeoutSeconds;
 
-  @Option(names = {"--max-response-bytes", "--max_response_bytes"}, description = "A response larger than this fails as response_too_large.")
+  @Option(
+      names = {"--max-response-bytes", "--max_response_bytes"},
+      description = "A response larger than this fails as response_too_large.")
   long maxResponseBytes = 64L << 20;
 
-  @Option(names = "--retries", description = "Send a failed request again up to N times (honouring Retry-After). Off by default: failures are the measurement.")
+  @Option(
+      names = "--retries",
+      description =
+          "Send a failed request again up to N times (honouring Retry-After). Off by default: failures are the measurement.")
   int retries;
 
-  @Option(names = {"--api-key-file", "--api_key_file"}, description = "Read the bearer token from this file (first line).")
+  @Option(
+      names = {"--api-key-file", "--api_key_file"},
+      description = "Read the bearer token from this file (first line).")
   Path apiKeyFile;
 
-  @Option(names = "--insecure", description = "https: accept any certificate and host name. Printed in the report.")
+  @Option(
+      names = "--insecure",
+      description = "https: accept any certificate and host name. Printed in the report.")
   boolean insecure;
 
-  @Option(names = {"--ca-cert", "--ca_cert"}, description = "https: trust the CA certificates in this PEM file instead of the JDK's.")
+  @Option(
+      names = {"--ca-cert", "--ca_cert"},
+      description = "https: trust the CA certificates in this PEM file instead of the JDK's.")
   Path caCert;
 
-  @Option(names = "--percentiles", split = ",", description = "Percentiles the console shows for each latency (the JSON always has the full histogram).")
+  @Option(
+      names = "--percentiles",
+      split = ",",
+      description =
+          "Percentiles the console shows for each latency (the JSON always has the full histogram).")
   List<Double> percentiles = List.of(50.0, 99.0);
 
-  @Option(names = "--goodput", arity = "1..*", description = "Service-level objectives in ms, e.g. ttft:200 tpot:50 e2el:5000 (also itl): reports the rate and share of requests meeting all.")
+  @Option(
+      names = "--goodput",
+      arity = "1..*",
+      description =
+          "Service-level objectives in ms, e.g. ttft:200 tpot:50 e2el:5000 (also itl): reports the rate and share of requests meeting all.")
   List<String> goodput = List.of();
 
   @Option(
       names = {"--track-token-latency", "--track_token_latency"},
-      description = "Stream responses and measure first-token and inter-token latency (as the original).")
+      description =
+          "Stream responses and measure first-token and inter-token latency (as the original).")
   boolean trackTokenLatency;
 
   @Option(
       names = "--stream",
       negatable = true,
-      description = "Ask for streamed responses (--no-stream: one response per request). Default: on with --track-token-latency.")
+      description =
+          "Ask for streamed responses (--no-stream: one response per request). Default: on with --track-token-latency.")
   Boolean stream;
 
   @Option(
@@ -162,16 +225,22 @@ final class RunCommand implements Callable<Integer> {
       description = "Keep each prompt and generated text in the records file.")
   boolean trackInputOutput;
 
-  @Option(names = {"--results-dir", "--results_dir"}, description = "Directory for the summary JSON and the per-request records (JSONL).")
+  @Option(
+      names = {"--results-dir", "--results_dir"},
+      description = "Directory for the summary JSON and the per-request records (JSONL).")
   Path resultsDir;
 
   @Option(names = "--progress", description = "Print progress to stderr every second.")
   boolean progress;
 
-  @Option(names = {"--io-threads", "--io_threads"}, description = "Network threads of the client.")
+  @Option(
+      names = {"--io-threads", "--io_threads"},
+      description = "Network threads of the client.")
   int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
 
-  @Option(names = {"--input-tokens", "--input_tokens"}, description = "IPEX: input length of the prompt to send.")
+  @Option(
+      names = {"--input-tokens", "--input_tokens"},
+      description = "IPEX: input length of the prompt to send.")
   int inputTokens = 32;
 
   @Option(
@@ -179,56 +248,86 @@ final class RunCommand implements Callable<Integer> {
       description = "IPEX: tokens to generate. Default: as many as the prompt has.")
   Integer maxNewTokens;
 
-  @Option(names = {"--model-type", "--model_type"}, description = "IPEX: model type whose prompt to send.")
+  @Option(
+      names = {"--model-type", "--model_type"},
+      description = "IPEX: model type whose prompt to send.")
   String modelType = "gpt-j";
 
-  @Option(names = {"--min-input-tokens-len", "--min_input_tokens_len"}, description = "ShareGPT: drop prompts shorter than this.")
+  @Option(
+      names = {"--min-input-tokens-len", "--min_input_tokens_len"},
+      description = "ShareGPT: drop prompts shorter than this.")
   Integer minInputTokens = 4;
 
-  @Option(names = {"--max-input-tokens-len", "--max_input_tokens_len"}, description = "ShareGPT: drop prompts longer than this.")
+  @Option(
+      names = {"--max-input-tokens-len", "--max_input_tokens_len"},
+      description = "ShareGPT: drop prompts longer than this.")
   Integer maxInputTokens = 1024;
 
-  @Option(names = {"--min-output-tokens-len", "--min_output_tokens_len"}, description = "ShareGPT: drop completions shorter than this.")
+  @Option(
+      names = {"--min-output-tokens-len", "--min_output_tokens_len"},
+      description = "ShareGPT: drop completions shorter than this.")
   Integer minOutputTokens = 4;
 
-  @Option(names = {"--max-output-tokens-len", "--max_output_tokens_len"}, description = "ShareGPT: drop completions longer than this.")
+  @Option(
+      names = {"--max-output-tokens-len", "--max_output_tokens_len"},
+      description = "ShareGPT: drop completions longer than this.")
   Integer maxOutputTokens = 1024;
 
-  @Option(names = {"--max-length", "--max_length"}, description = "ShareGPT: drop pairs whose prompt + completion is longer than this.")
+  @Option(
+      names = {"--max-length", "--max_length"},
+      description = "ShareGPT: drop pairs whose prompt + completion is longer than this.")
   Integer maxLength = 2048;
 
-  @Option(names = {"--input-len-mean", "--input_len_mean"}, description = "Synthesis: mean prompt length (tokens, normal distribution).")
+  @Option(
+      names = {"--input-len-mean", "--input_len_mean"},
+      description = "Synthesis: mean prompt length (tokens, normal distribution).")
   double inputLenMean = 128;
 
-  @Option(names = {"--input-len-stddev", "--input_len_stddev"}, description = "Synthesis: standard deviation of the prompt length.")
+  @Option(
+      names = {"--input-len-stddev", "--input_len_stddev"},
+      description = "Synthesis: standard deviation of the prompt length.")
   double inputLenStddev = 32;
 
-  @Option(names = {"--output-len-mean", "--output_len_mean"}, description = "Synthesis: mean output length (tokens, normal distribution).")
+  @Option(
+      names = {"--output-len-mean", "--output_len_mean"},
+      description = "Synthesis: mean output length (tokens, normal distribution).")
   double outputLenMean = 128;
 
-  @Option(names = {"--output-len-stddev", "--output_len_stddev"}, description = "Synthesis: standard deviation of the output length.")
+  @Option(
+      names = {"--output-len-stddev", "--output_len_stddev"},
+      description = "Synthesis: standard deviation of the output length.")
   double outputLenStddev = 32;
 
-  @Option(names = "--temperature", description = "Sampling temperature (sent only when given; 0 is sent as 0).")
+  @Option(
+      names = "--temperature",
+      description = "Sampling temperature (sent only when given; 0 is sent as 0).")
   Double temperature;
 
-  @Option(names = {"--top-p", "--top_p"}, description = "Nucleus sampling (sent only when given).")
+  @Option(
+      names = {"--top-p", "--top_p"},
+      description = "Nucleus sampling (sent only when given).")
   Double topP;
 
-  @Option(names = {"--top-k", "--top_k"}, description = "Top-k sampling (sent only when given; 0 is sent as 0).")
+  @Option(
+      names = {"--top-k", "--top_k"},
+      description = "Top-k sampling (sent only when given; 0 is sent as 0).")
   Integer topK;
 
-  @Option(names = {"--do-sample", "--do_sample"}, description = "Simple endpoint: sample instead of greedy decoding.")
+  @Option(
+      names = {"--do-sample", "--do_sample"},
+      description = "Simple endpoint: sample instead of greedy decoding.")
   Boolean doSample;
 
   @Option(
       names = {"--vllm-engine", "--vllm_engine"},
-      description = "The server runs vLLM: send ignore_eos so every request generates its full length.")
+      description =
+          "The server runs vLLM: send ignore_eos so every request generates its full length.")
   boolean vllmEngine;
 
   @Option(
       names = {"--continuous-usage", "--continuous_usage"},
-      description = "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
+      description =
+          "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
   boolean continuousUsage;
 
   @Override
@@ -236,7 +335,8 @@ final class RunCommand implements Callable<Integer> {
     RunConfig config = toConfig();
     RunControl control = new RunControl();
     try (Interrupts interrupts = Interrupts.install(control, spec.commandLine().getErr())) {
-      return Benchmark.execute(config, control, spec.commandLine().getOut(), spec.commandLine().getErr())
+      return Benchmark.execute(
+              config, control, spec.commandLine().getOut(), spec.commandLine().getErr())
           .exitCode();
     }
   }
@@ -253,20 +353,35 @@ final class RunCommand implements Callable<Integer> {
     DatasetFormat format = DatasetFormat.parse(datasetFormat);
     if (format != DatasetFormat.SYNTHESIS && dataset == null) {
       throw new InvalidInputException(
-          "--dataset is required for --dataset-format " + format.displayName()
+          "--dataset is required for --dataset-format "
+              + format.displayName()
               + " (or use --dataset-format Synthesis, which needs no file)");
     }
     if (insecure && caCert != null) {
-      throw new InvalidInputException("--insecure trusts every certificate, so --ca-cert means nothing with it: give one of them");
+      throw new InvalidInputException(
+          "--insecure trusts every certificate, so --ca-cert means nothing with it: give one of them");
     }
     if (caCert != null && !Files.isReadable(caCert)) {
-      throw new InvalidInputException("--ca-cert " + caCert + " cannot be read: give the path of a PEM file");
+      throw new InvalidInputException(
+          "--ca-cert " + caCert + " cannot be read: give the path of a PEM file");
     }
     DatasetOptions options =
         new DatasetOptions(
-            dataset, numPrompts, seed, minInputTokens, maxInputTokens, minOutputTokens,
-            maxOutputTokens, maxLength, modelType, inputTokens, maxNewTokens, inputLenMean,
-            inputLenStddev, outputLenMean, outputLenStddev);
+            dataset,
+            numPrompts,
+            seed,
+            minInputTokens,
+            maxInputTokens,
+            minOutputTokens,
+            maxOutputTokens,
+            maxLength,
+            modelType,
+            inputTokens,
+            maxNewTokens,
+            inputLenMean,
+            inputLenStddev,
+            outputLenMean,
+            outputLenStddev);
     RunConfig.Endpoint endpoint =
         new RunConfig.Endpoint(
             HttpTarget.parse(endpointBase),
@@ -278,7 +393,9 @@ final class RunCommand implements Callable<Integer> {
             stream != null ? stream : trackTokenLatency);
     RunConfig.Load load =
         new RunConfig.Load(
-            concurrency > 0 && requestRate.equals("inf") ? Double.POSITIVE_INFINITY : parseRate(requestRate),
+            concurrency > 0 && requestRate.equals("inf")
+                ? Double.POSITIVE_INFINITY
+                : parseRate(requestRate),
             parseArrival(arrival),
             burstiness,
             nanos("--ramp-up", rampUp, 0),
@@ -291,8 +408,12 @@ final class RunCommand implements Callable<Integer> {
     RunConfig.Limits limits =
         new RunConfig.Limits(
             seconds("--timeout", timeoutSeconds, false),
-            ttftTimeoutSeconds == null ? null : seconds("--ttft-timeout", ttftTimeoutSeconds, false),
-            idleTimeoutSeconds == null ? null : seconds("--idle-timeout", idleTimeoutSeconds, false),
+            ttftTimeoutSeconds == null
+                ? null
+                : seconds("--ttft-timeout", ttftTimeoutSeconds, false),
+            idleTimeoutSeconds == null
+                ? null
+                : seconds("--idle-timeout", idleTimeoutSeconds, false),
             maxResponseBytes,
             retries,
             ioThreads);
@@ -302,21 +423,29 @@ final class RunCommand implements Callable<Integer> {
         load,
         limits,
         new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine, continuousUsage),
-        new RunConfig.Output(resultsDir, trackInputOutput, progress, checkPercentiles(percentiles), Goodput.parse(goodput)));
+        new RunConfig.Output(
+            resultsDir,
+            trackInputOutput,
+            progress,
+            checkPercentiles(percentiles),
+            Goodput.parse(goodput)));
   }
 
   private static RunConfig.Arrival parseArrival(String value) {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "gamma", "poisson" -> RunConfig.Arrival.GAMMA;
       case "constant" -> RunConfig.Arrival.CONSTANT;
-      default -> throw new InvalidInputException("--arrival '" + value + "': use gamma (Poisson with --burstiness 1) or constant");
+      default ->
+          throw new InvalidInputException(
+              "--arrival '" + value + "': use gamma (Poisson with --burstiness 1) or constant");
     };
   }
 
   private static List<Double> checkPercentiles(List<Double> levels) {
     for (double level : levels) {
       if (!(level > 0 && level < 100)) {
-        throw new InvalidInputException("--percentiles takes levels between 0 and 100 (e.g. 50,90,99,99.9), got " + level);
+        throw new InvalidInputException(
+            "--percentiles takes levels between 0 and 100 (e.g. 50,90,99,99.9), got " + level);
       }
     }
     return List.copyOf(levels);
@@ -335,14 +464,20 @@ final class RunCommand implements Callable<Integer> {
       return Double.parseDouble(text);
     } catch (NumberFormatException notNumber) {
       throw new InvalidInputException(
-          "--request-rate '" + value + "' is not a number: give requests per second (e.g. 10) or 'inf'");
+          "--request-rate '"
+              + value
+              + "' is not a number: give requests per second (e.g. 10) or 'inf'");
     }
   }
 
   static Duration seconds(String flag, double seconds, boolean zeroAllowed) {
     if (!(zeroAllowed ? seconds >= 0 : seconds > 0) || Double.isInfinite(seconds)) {
       throw new InvalidInputException(
-          flag + " must be a " + (zeroAllowed ? "" : "positive ") + "number of seconds, got " + seconds);
+          flag
+              + " must be a "
+              + (zeroAllowed ? "" : "positive ")
+              + "number of seconds, got "
+              + seconds);
     }
     return Duration.ofNanos((long) (seconds * 1e9));
   }

@@ -19,7 +19,8 @@ public final class ApiKeys {
    */
   public static String resolve(String flagValue, Path file, String environmentValue) {
     if (flagValue != null && file != null) {
-      throw new InvalidInputException("--api-key and --api-key-file both give a key: give one of them");
+      throw new InvalidInputException(
+          "--api-key and --api-key-file both give a key: give one of them");
     }
     String key = flagValue;
     if (file != null) {
@@ -27,10 +28,12 @@ public final class ApiKeys {
         key = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
       } catch (IOException unreadable) {
         // The message names the file only: the key itself never appears in an error.
-        throw new InvalidInputException("--api-key-file " + file + " cannot be read: " + unreadable.getClass().getSimpleName());
+        throw new InvalidInputException(
+            "--api-key-file " + file + " cannot be read: " + unreadable.getClass().getSimpleName());
       }
       if (key.isBlank()) {
-        throw new InvalidInputException("--api-key-file " + file + " is empty: its first line must be the key");
+        throw new InvalidInputException(
+            "--api-key-file " + file + " is empty: its first line must be the key");
       }
     }
     if (key == null) {

@@ -17,13 +17,18 @@ public record HttpTarget(boolean https, String host, int port, String basePath) 
       uri = new URI(url.trim());
     } catch (URISyntaxException bad) {
       throw new InvalidInputException(
-          "--model-endpoint-base '" + url + "' is not a URL: " + bad.getReason()
+          "--model-endpoint-base '"
+              + url
+              + "' is not a URL: "
+              + bad.getReason()
               + " (expected e.g. http://127.0.0.1:8000)");
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new InvalidInputException(
-          "--model-endpoint-base '" + url + "' needs a scheme, http:// or https:// (e.g. http://127.0.0.1:8000)");
+          "--model-endpoint-base '"
+              + url
+              + "' needs a scheme, http:// or https:// (e.g. http://127.0.0.1:8000)");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new InvalidInputException(

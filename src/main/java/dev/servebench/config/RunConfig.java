@@ -97,10 +97,12 @@ public record RunConfig(
                 + ratePerSecond);
       }
       if (!(burstiness > 0) || Double.isInfinite(burstiness)) {
-        throw new InvalidInputException("--burstiness must be a positive number, got " + burstiness);
+        throw new InvalidInputException(
+            "--burstiness must be a positive number, got " + burstiness);
       }
       if (maxConcurrency < 0) {
-        throw new InvalidInputException("--max-concurrency must be 0 (no cap) or more, got " + maxConcurrency);
+        throw new InvalidInputException(
+            "--max-concurrency must be 0 (no cap) or more, got " + maxConcurrency);
       }
       if (concurrency < 0) {
         throw new InvalidInputException("--concurrency must be 1 or more, got " + concurrency);
@@ -119,7 +121,8 @@ public record RunConfig(
         throw new InvalidInputException("--ramp-up needs a finite --request-rate to ramp up to");
       }
       if (warmupRequests < 0) {
-        throw new InvalidInputException("--warmup-requests must be 0 or more, got " + warmupRequests);
+        throw new InvalidInputException(
+            "--warmup-requests must be 0 or more, got " + warmupRequests);
       }
       if (drain.isNegative()) {
         throw new InvalidInputException("--drain-timeout must be 0 or more seconds");
@@ -156,7 +159,8 @@ public record RunConfig(
         throw new InvalidInputException("--idle-timeout must be a positive number of seconds");
       }
       if (maxResponseBytes < 1) {
-        throw new InvalidInputException("--max-response-bytes must be at least 1, got " + maxResponseBytes);
+        throw new InvalidInputException(
+            "--max-response-bytes must be at least 1, got " + maxResponseBytes);
       }
       if (retries < 0) {
         throw new InvalidInputException("--retries must be 0 or more, got " + retries);
@@ -173,7 +177,12 @@ public record RunConfig(
    * @param continuousUsage ask for running token counts in every streamed event (vLLM)
    */
   public record Sampling(
-      Double temperature, Double topP, Integer topK, Boolean doSample, boolean vllmEngine, boolean continuousUsage) {
+      Double temperature,
+      Double topP,
+      Integer topK,
+      Boolean doSample,
+      boolean vllmEngine,
+      boolean continuousUsage) {
 
     public Sampling {
       if (temperature != null && !(temperature >= 0)) {
@@ -205,7 +214,8 @@ public record RunConfig(
 
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
-    return new RunConfig(endpoint.withModelName(discoveredModelName), prompts, load, limits, sampling, output);
+    return new RunConfig(
+        endpoint.withModelName(discoveredModelName), prompts, load, limits, sampling, output);
   }
 
   /** The settings as written into records and summaries: no secrets. */
@@ -217,7 +227,8 @@ public record RunConfig(
     settings.put("route", endpoint.route());
     settings.put("api_key", endpoint.apiKey() == null ? "not set" : "set (not shown)");
     settings.put("insecure_tls", endpoint.tls().insecure());
-    settings.put("ca_cert", endpoint.tls().caBundle() == null ? null : endpoint.tls().caBundle().toString());
+    settings.put(
+        "ca_cert", endpoint.tls().caBundle() == null ? null : endpoint.tls().caBundle().toString());
     settings.put("stream", endpoint.stream());
     settings.put("tokenizer", tokenizerName);
     DatasetOptions dataset = prompts.dataset();
@@ -225,7 +236,8 @@ public record RunConfig(
     settings.put("dataset", dataset.dataset() == null ? null : dataset.dataset().toString());
     settings.put("num_prompts", dataset.numPrompts());
     settings.put("seed", dataset.seed());
-    settings.put("request_rate", Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond());
+    settings.put(
+        "request_rate", Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond());
     settings.put("arrival", load.arrival().name().toLowerCase(java.util.Locale.ROOT));
     settings.put("burstiness", load.burstiness());
     settings.put("ramp_up_s", load.rampUpNanos() / 1e9);
@@ -235,8 +247,12 @@ public record RunConfig(
     settings.put("warmup_requests", load.warmupRequests());
     settings.put("warmup_s", load.warmupNanos() / 1e9);
     settings.put("timeout_s", limits.timeout().toMillis() / 1000.0);
-    settings.put("ttft_timeout_s", limits.firstTokenTimeout() == null ? null : limits.firstTokenTimeout().toMillis() / 1000.0);
-    settings.put("idle_timeout_s", limits.idleTimeout() == null ? null : limits.idleTimeout().toMillis() / 1000.0);
+    settings.put(
+        "ttft_timeout_s",
+        limits.firstTokenTimeout() == null ? null : limits.firstTokenTimeout().toMillis() / 1000.0);
+    settings.put(
+        "idle_timeout_s",
+        limits.idleTimeout() == null ? null : limits.idleTimeout().toMillis() / 1000.0);
     settings.put("retries", limits.retries());
     settings.put("temperature", sampling.temperature());
     settings.put("top_p", sampling.topP());

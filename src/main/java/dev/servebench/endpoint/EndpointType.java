@@ -50,6 +50,8 @@ public enum EndpointType {
         "unknown --endpoint-type '"
             + value
             + "': use one of "
-            + Arrays.stream(values()).map(EndpointType::flagValue).collect(Collectors.joining(", ")));
+            + Arrays.stream(values())
+                .map(EndpointType::flagValue)
+                .collect(Collectors.joining(", ")));
   }
 }

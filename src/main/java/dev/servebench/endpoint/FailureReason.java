@@ -22,11 +22,15 @@ public enum FailureReason {
   STREAM_CUT,
   /** The body was not the protocol: malformed JSON, invalid UTF-8, missing fields. */
   PARSE,
-  /** The server reported an error inside a successful response (an SSE error event, an error field). */
+  /**
+   * The server reported an error inside a successful response (an SSE error event, an error field).
+   */
   SERVER_ERROR,
   /** Any other I/O error on the connection. */
   IO,
-  /** The run was interrupted (Ctrl-C, SIGTERM) and the request did not finish within the drain time. */
+  /**
+   * The run was interrupted (Ctrl-C, SIGTERM) and the request did not finish within the drain time.
+   */
   CANCELLED;
 
   /** The name used in files and reports, e.g. {@code stream_cut}. */

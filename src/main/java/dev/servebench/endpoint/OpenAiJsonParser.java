@@ -13,7 +13,10 @@ final class OpenAiJsonParser extends WholeBodyParser {
     } catch (IOException malformed) {
       events.onFailure(
           FailureReason.PARSE,
-          "response is not a JSON object: " + OpenAiPayload.describe(malformed) + " in: " + snippet());
+          "response is not a JSON object: "
+              + OpenAiPayload.describe(malformed)
+              + " in: "
+              + snippet());
       return;
     }
     if (payload.errorMessage != null) {

@@ -10,9 +10,9 @@ import java.io.IOException;
  * response), read with Jackson's streaming parser so no tree is built per chunk.
  *
  * <p>Read: {@code choices[0].delta|message .content / .reasoning_content / .reasoning}, {@code
- * choices[0].text} (completions), {@code usage.prompt_tokens / completion_tokens} and {@code
- * error} (an object with a {@code message}, or a string). Everything else is skipped. Reusable:
- * {@link #read} resets the fields.
+ * choices[0].text} (completions), {@code usage.prompt_tokens / completion_tokens} and {@code error}
+ * (an object with a {@code message}, or a string). Everything else is skipped. Reusable: {@link
+ * #read} resets the fields.
  */
 final class OpenAiPayload {
 

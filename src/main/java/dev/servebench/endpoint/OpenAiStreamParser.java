@@ -19,7 +19,8 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   private boolean endMarkerSeen;
 
   @Override
-  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
+  public void onBody(
+      byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
     this.events = events;
     this.arrivalNanos = arrivalNanos;
     sse.feed(bytes, offset, length, this);

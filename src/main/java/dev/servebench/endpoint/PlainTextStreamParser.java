@@ -20,6 +20,7 @@ final class PlainTextStreamParser implements ResponseParser {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
+
   /** Up to three bytes of a character whose remaining bytes are still to come. */
   private final ByteBuffer pending = ByteBuffer.allocate(8);
 
@@ -27,7 +28,8 @@ final class PlainTextStreamParser implements ResponseParser {
   private boolean failed;
 
   @Override
-  public void onBody(byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
+  public void onBody(
+      byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
     if (failed || length == 0) {
       return;
     }

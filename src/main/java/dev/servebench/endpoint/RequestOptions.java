@@ -14,7 +14,8 @@ import java.io.IOException;
  * @param topP nucleus sampling mass, or {@code null}
  * @param topK top-k sampling, or {@code null}
  * @param doSample the simple endpoint's {@code do_sample}, or {@code null}
- * @param ignoreEos ask a vLLM-backed server to generate exactly the requested length ({@code --vllm-engine})
+ * @param ignoreEos ask a vLLM-backed server to generate exactly the requested length ({@code
+ *     --vllm-engine})
  * @param continuousUsage ask an OpenAI stream for running token counts in every event ({@code
  *     stream_options.continuous_usage_stats}, vLLM), so each chunk's token count is the server's
  */

@@ -13,8 +13,8 @@ public interface ResponseParser {
   void onEnd(ResponseEvents events);
 
   /**
-   * The message for a failure the server reported itself. Servers do send {@code {"error": ""}}
-   * and bare {@code event: error} lines; an empty message in a report would hide that a failure
+   * The message for a failure the server reported itself. Servers do send {@code {"error": ""}} and
+   * bare {@code event: error} lines; an empty message in a report would hide that a failure
    * happened at all, so it is named.
    */
   static String serverErrorMessage(String message) {

@@ -58,8 +58,8 @@ final class SimpleJsonParser extends WholeBodyParser {
   }
 
   /**
-   * Sums counts; -1 (unknown) once any answer lacks a usable count. A negative or overflowing
-   * count is no count: the local tokenizer's is used instead.
+   * Sums counts; -1 (unknown) once any answer lacks a usable count. A negative or overflowing count
+   * is no count: the local tokenizer's is used instead.
    */
   private static int addCount(int sum, JsonNode count) {
     if (sum < 0 || count == null || !count.canConvertToInt() || count.asInt() < 0) {

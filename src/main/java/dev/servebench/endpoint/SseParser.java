@@ -22,7 +22,8 @@ public final class SseParser {
     /**
      * One dispatched event.
      *
-     * @param eventType the {@code event:} field, or {@code null} when absent (the default "message")
+     * @param eventType the {@code event:} field, or {@code null} when absent (the default
+     *     "message")
      * @param data the joined {@code data:} lines, valid until this call returns
      * @param dataLength number of bytes of {@code data} in use
      */
@@ -38,6 +39,7 @@ public final class SseParser {
   private int dataLength;
   private boolean hasData;
   private String eventType;
+
   /** The previous read ended in {@code \r}; a {@code \n} starting this read belongs to it. */
   private boolean skipLineFeed;
 

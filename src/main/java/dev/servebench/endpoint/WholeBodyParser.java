@@ -10,7 +10,8 @@ abstract class WholeBodyParser implements ResponseParser {
   private int length;
 
   @Override
-  public final void onBody(byte[] source, int offset, int count, long arrivalNanos, ResponseEvents events) {
+  public final void onBody(
+      byte[] source, int offset, int count, long arrivalNanos, ResponseEvents events) {
     if (length + count > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
     }

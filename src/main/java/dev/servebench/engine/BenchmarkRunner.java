@@ -54,8 +54,8 @@ public final class BenchmarkRunner {
    * @param authorizationHeader {@code Bearer <key>}, or {@code null}
    * @param firstTokenTimeout limit from send to the first token, or {@code null}
    * @param idleTimeout limit between reads once the headers arrived, or {@code null}
-   * @param retries how often a failed request is sent again (a reused connection that closed
-   *     before answering is retried once more, transparently)
+   * @param retries how often a failed request is sent again (a reused connection that closed before
+   *     answering is retried once more, transparently)
    */
   public record Settings(
       HttpTarget target,
@@ -83,7 +83,11 @@ public final class BenchmarkRunner {
    * @param drain how long requests in flight may finish after a stop request
    */
   public record Bounds(
-      long measuredRequests, long durationNanos, int warmupRequests, long warmupNanos, Duration drain) {
+      long measuredRequests,
+      long durationNanos,
+      int warmupRequests,
+      long warmupNanos,
+      Duration drain) {
 
     /** Exactly {@code count} requests, no warm-up. */
     public static Bounds requests(long count) {
@@ -126,7 +130,9 @@ public final class BenchmarkRunner {
     Run run = new Run(clock, sink);
     HttpTransport.RequestSpec spec =
         new HttpTransport.RequestSpec(
-            settings.adapter().requestPath(settings.target().basePath(), settings.options().modelName()),
+            settings
+                .adapter()
+                .requestPath(settings.target().basePath(), settings.options().modelName()),
             settings.authorizationHeader(),
             settings.userAgent(),
             settings.options().stream(),
@@ -139,7 +145,8 @@ public final class BenchmarkRunner {
     long cpuStartNanos = processCpuNanos();
     long wallStartNanos = System.nanoTime();
     try (HttpTransport transport =
-        new HttpTransport(settings.target(), settings.adapter(), spec, settings.ioThreads(), ssl, run)) {
+        new HttpTransport(
+            settings.target(), settings.adapter(), spec, settings.ioThreads(), ssl, run)) {
       run.transport = transport;
       run.recorder.start();
       run.pace(prompts, plan, bounds, control);
@@ -169,7 +176,8 @@ public final class BenchmarkRunner {
 
   /** CPU time of the whole process: every thread, the JIT and the garbage collector included. */
   static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime()
         : -1;
   }
@@ -240,7 +248,8 @@ public final class BenchmarkRunner {
     }
 
     private boolean pastDuration(Bounds bounds, long offsetNanos) {
-      return bounds.durationNanos() >= 0 && offsetNanos >= bounds.warmupNanos() + bounds.durationNanos();
+      return bounds.durationNanos() >= 0
+          && offsetNanos >= bounds.warmupNanos() + bounds.durationNanos();
     }
 
     private boolean waitUntil(long dueNanos, RunControl control) {
@@ -281,7 +290,9 @@ public final class BenchmarkRunner {
     @Override
     public void onFinished(InFlightRequest request) {
       inFlight.remove(request);
-      if (request.failureReason != null && request.failureReason != FailureReason.CANCELLED && !stopping) {
+      if (request.failureReason != null
+          && request.failureReason != FailureReason.CANCELLED
+          && !stopping) {
         if (isTransparentRetry(request)) {
           dispatch(request.nextAttempt(true), true);
           return;
@@ -323,10 +334,13 @@ public final class BenchmarkRunner {
           // An HTTP-date Retry-After: fall through to the backoff.
         }
       }
-      return TimeUnit.MILLISECONDS.toNanos(Math.min(5000, 100L << Math.min(6, request.attempt - 1)));
+      return TimeUnit.MILLISECONDS.toNanos(
+          Math.min(5000, 100L << Math.min(6, request.attempt - 1)));
     }
 
-    /** After pacing: wait for the requests in flight; after a stop, cancel what outlives the drain. */
+    /**
+     * After pacing: wait for the requests in flight; after a stop, cancel what outlives the drain.
+     */
     void drain(Duration drainTime, RunControl control) throws InterruptedException {
       long drainDeadlineNanos = Long.MAX_VALUE;
       while (recorded.get() < sent.get()) {

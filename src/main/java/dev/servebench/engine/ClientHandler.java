@@ -17,15 +17,15 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.SocketException;
-import javax.net.ssl.SSLException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * Drives one connection's current request: stamps the response's arrival, feeds body reads to the
  * endpoint's parser, enforces the request's time and size limits, and ends the request exactly
- * once, on success, error, close, timeout or cancellation. Runs on the connection's event loop only;
- * the work per body read is one copy and the parser's.
+ * once, on success, error, close, timeout or cancellation. Runs on the connection's event loop
+ * only; the work per body read is one copy and the parser's.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -51,6 +51,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private final HttpTransport.RequestSpec spec;
   private final ReadStamp readStamp;
   private byte[] scratch = new byte[8192];
+
   /** Whether a request has completed on this connection before (it is a kept-alive one). */
   private boolean used;
 
@@ -133,7 +134,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                   if (idleNanos >= spec.idleTimeoutNanos()) {
                     fail(
                         FailureReason.IDLE_TIMEOUT,
-                        "nothing arrived for --idle-timeout " + seconds(spec.idleTimeoutNanos()) + " s");
+                        "nothing arrived for --idle-timeout "
+                            + seconds(spec.idleTimeoutNanos())
+                            + " s");
                   } else {
                     armIdleTimer(request, spec.idleTimeoutNanos() - idleNanos);
                   }
@@ -232,8 +235,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       String body = errorBody.toString().strip();
       request.onFailure(
           FailureReason.HTTP_STATUS,
-          "HTTP " + request.httpStatus
-              + (request.retryAfterHeader == null ? "" : " (Retry-After: " + request.retryAfterHeader + ")")
+          "HTTP "
+              + request.httpStatus
+              + (request.retryAfterHeader == null
+                  ? ""
+                  : " (Retry-After: " + request.retryAfterHeader + ")")
               + (body.isEmpty() ? "" : ": " + body));
     } else {
       parser.onEnd(request);
@@ -270,7 +276,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void detach() {
-    for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {totalTimer, firstTokenTimer, idleTimer}) {
+    for (ScheduledFuture<?> timer :
+        new ScheduledFuture<?>[] {totalTimer, firstTokenTimer, idleTimer}) {
       if (timer != null) {
         timer.cancel(false);
       }
@@ -312,7 +319,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
     }
     String message = cause.getMessage();
-    boolean reset = message != null && (message.contains("reset") || message.contains("Broken pipe"));
+    boolean reset =
+        message != null && (message.contains("reset") || message.contains("Broken pipe"));
     return cause instanceof SocketException || (cause instanceof IOException && reset)
         ? FailureReason.STREAM_CUT
         : FailureReason.IO;

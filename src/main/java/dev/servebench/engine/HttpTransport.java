@@ -34,14 +34,15 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * HTTP/1.1 over Netty: native epoll where available, NIO elsewhere. Connections are kept alive
- * and reused; one carries one request at a time, so the pool grows to the number of requests in
- * flight. Chosen for its low CPU per streamed chunk and tight timing under thousands of streams.
+ * HTTP/1.1 over Netty: native epoll where available, NIO elsewhere. Connections are kept alive and
+ * reused; one carries one request at a time, so the pool grows to the number of requests in flight.
+ * Chosen for its low CPU per streamed chunk and tight timing under thousands of streams.
  */
 final class HttpTransport implements AutoCloseable {
 
   static final String REQUEST_ID_HEADER = "X-Servebench-Request-Id";
-  private static final String CANCELLED_MESSAGE = "the run was interrupted before the request finished";
+  private static final String CANCELLED_MESSAGE =
+      "the run was interrupted before the request finished";
 
   /**
    * Headers, options and limits every request of the run shares; a limit of 0 is off.
@@ -71,6 +72,7 @@ final class HttpTransport implements AutoCloseable {
   private final Bootstrap bootstrap;
   private final ConcurrentLinkedDeque<Channel> idle = new ConcurrentLinkedDeque<>();
   private final Listener listener;
+
   /** Set when an interrupted run has drained: attempts not yet on a connection end at once. */
   private volatile boolean cancelling;
 
@@ -183,12 +185,17 @@ final class HttpTransport implements AutoCloseable {
   private FullHttpRequest httpRequest(InFlightRequest request) {
     FullHttpRequest http =
         new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.POST, spec.path(), Unpooled.wrappedBuffer(request.body));
+            HttpVersion.HTTP_1_1,
+            HttpMethod.POST,
+            spec.path(),
+            Unpooled.wrappedBuffer(request.body));
     http.headers()
         .set(HttpHeaderNames.HOST, target.hostHeader())
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .set(HttpHeaderNames.CONTENT_LENGTH, request.body.length)
-        .set(HttpHeaderNames.ACCEPT, spec.stream() ? "text/event-stream, text/plain, application/json" : "application/json")
+        .set(
+            HttpHeaderNames.ACCEPT,
+            spec.stream() ? "text/event-stream, text/plain, application/json" : "application/json")
         .set(HttpHeaderNames.USER_AGENT, spec.userAgent())
         // Lets a server that logs its own timings (the mock does) match them to this request.
         .set(REQUEST_ID_HEADER, Integer.toString(request.index));
@@ -248,7 +255,9 @@ final class HttpTransport implements AutoCloseable {
     }
     SslContextBuilder builder = SslContextBuilder.forClient();
     if (tls.insecure()) {
-      builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+      builder
+          .trustManager(InsecureTrustManagerFactory.INSTANCE)
+          .endpointIdentificationAlgorithm(null);
     } else {
       if (tls.caBundle() != null) {
         builder.trustManager(tls.caBundle().toFile());

@@ -23,10 +23,13 @@ final class InFlightRequest implements ResponseEvents {
   final byte[] body;
   final long intendedNanos;
   final boolean warmup;
+
   /** 1 for the first attempt; a retry is a new object with the next number. */
   final int attempt;
+
   /** "reason: message" of every earlier attempt that failed. */
   final List<String> earlierErrors;
+
   /** Whether this attempt is the one transparent retry after a reused connection closed early. */
   final boolean transparentRetry;
 
@@ -36,18 +39,24 @@ final class InFlightRequest implements ResponseEvents {
   long firstContentNanos = RequestRecord.ABSENT;
   int httpStatus = -1;
   boolean streamed;
+
   /** The connection carrying the request, so an interrupted run can cancel it. */
   volatile Channel channel;
+
   /** Whether the connection had carried an earlier request (a kept-alive one). */
   boolean reusedConnection;
+
   long responseBytes;
   String retryAfterHeader;
 
   private long[] chunkNanos = new long[16];
+
   /** Where each chunk's text ends in {@link #output}. */
   private int[] chunkEnds = new int[16];
+
   /** The server's running completion count when each chunk arrived, -1 when it sent none. */
   private int[] usageAtChunk = new int[16];
+
   private int chunkCount;
   final StringBuilder output = new StringBuilder();
   int serverPromptTokens = -1;
@@ -163,8 +172,8 @@ final class InFlightRequest implements ResponseEvents {
   }
 
   /**
-   * Tokens in each chunk from the server's running counts, or {@code null} unless the server sent
-   * a count with every chunk (continuous usage stats).
+   * Tokens in each chunk from the server's running counts, or {@code null} unless the server sent a
+   * count with every chunk (continuous usage stats).
    */
   int[] chunkTokensFromServer() {
     if (chunkCount == 0) {

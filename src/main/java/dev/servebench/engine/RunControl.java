@@ -1,8 +1,8 @@
 package dev.servebench.engine;
 
 /**
- * Lets another thread (a signal handler) stop a run gracefully: no new request is sent, requests
- * in flight get the drain time to finish, and the rest are cancelled.
+ * Lets another thread (a signal handler) stop a run gracefully: no new request is sent, requests in
+ * flight get the drain time to finish, and the rest are cancelled.
  */
 public final class RunControl {
 

@@ -10,7 +10,9 @@ public interface SendPlan {
   /** Returned by {@link #nextOffsetNanos()} when the plan has no more sends. */
   long END = Long.MAX_VALUE;
 
-  /** The next request's intended send time in nanoseconds after the plan's start, or {@link #END}. */
+  /**
+   * The next request's intended send time in nanoseconds after the plan's start, or {@link #END}.
+   */
   long nextOffsetNanos();
 
   /** A plan over precomputed offsets. */

@@ -56,8 +56,10 @@ public final class Aggregator {
   private final LatencyRecorder scheduleLag = new LatencyRecorder();
   private final LatencyRecorder queueInclusiveTtft = new LatencyRecorder();
   private final LatencyRecorder queueInclusiveE2e = new LatencyRecorder();
+
   /** Five significant digits: exact for prompts up to 100,000 tokens, so the median is exact. */
   private final Histogram promptTokens = new Histogram(5);
+
   private final TimeSeries timeSeries = new TimeSeries();
 
   private final Map<String, Long> failuresByReason = new TreeMap<>();
@@ -140,7 +142,8 @@ public final class Aggregator {
     if (e2eNanos != RequestRecord.ABSENT) {
       e2e.record(e2eNanos);
       queueInclusiveE2e.record(e2eNanos + record.scheduleLagNanos());
-      perTokenLatency.record(record.outputTokens() > 0 ? e2eNanos / (double) record.outputTokens() : e2eNanos);
+      perTokenLatency.record(
+          record.outputTokens() > 0 ? e2eNanos / (double) record.outputTokens() : e2eNanos);
     }
     if (!record.streamed()) {
       return;
@@ -184,10 +187,12 @@ public final class Aggregator {
     for (Map.Entry<String, Double> slo : options.goodputSloMillis().entrySet()) {
       double valueNanos =
           switch (slo.getKey()) {
-            case "ttft" -> record.ttftNanos() == RequestRecord.ABSENT ? Double.NaN : record.ttftNanos();
+            case "ttft" ->
+                record.ttftNanos() == RequestRecord.ABSENT ? Double.NaN : record.ttftNanos();
             case "tpot" -> record.outputTokens() <= 1 ? 0 : record.tpotNanos();
             case "itl" -> maxItlNanos(record);
-            case "e2el" -> record.e2eNanos() == RequestRecord.ABSENT ? Double.NaN : record.e2eNanos();
+            case "e2el" ->
+                record.e2eNanos() == RequestRecord.ABSENT ? Double.NaN : record.e2eNanos();
             default -> throw new IllegalArgumentException("unknown goodput metric " + slo.getKey());
           };
       if (!(valueNanos <= slo.getValue() * NANOS_PER_MILLI)) {
@@ -226,10 +231,12 @@ public final class Aggregator {
    * @param end the run's closing line, or {@code null} when unknown
    */
   public Summary summarize(RunInfo run, RunEnd end) {
-    long durationNanos = requests == 0 || firstSentNanos == Long.MAX_VALUE ? 0 : lastEndNanos - firstSentNanos;
+    long durationNanos =
+        requests == 0 || firstSentNanos == Long.MAX_VALUE ? 0 : lastEndNanos - firstSentNanos;
     double seconds = durationNanos / 1e9;
     double sendSpanSeconds = (lastSentNanos - firstSentNanos) / 1e9;
-    double achievedRate = requests > 1 && sendSpanSeconds > 0 ? (requests - 1) / sendSpanSeconds : Double.NaN;
+    double achievedRate =
+        requests > 1 && sendSpanSeconds > 0 ? (requests - 1) / sendSpanSeconds : Double.NaN;
     List<Double> levels = options.percentiles();
     Distribution lag = scheduleLag.distribution(levels);
     Summary.Goodput goodput =
@@ -237,7 +244,9 @@ public final class Aggregator {
             options.goodputSloMillis(),
             goodputMet,
             options.goodputSloMillis().isEmpty() ? Double.NaN : perSecond(goodputMet, seconds),
-            options.goodputSloMillis().isEmpty() || requests == 0 ? Double.NaN : goodputMet / (double) requests);
+            options.goodputSloMillis().isEmpty() || requests == 0
+                ? Double.NaN
+                : goodputMet / (double) requests);
     long failed = requests - succeeded - cancelled;
     return new Summary(
         run,
@@ -268,7 +277,9 @@ public final class Aggregator {
         Collections.unmodifiableMap(new TreeMap<>(outputTokenSources)),
         new Summary.TokenCountCheck(
             comparedPromptCounts,
-            comparedPromptCounts == 0 ? Double.NaN : promptCountDifferenceSum / (double) comparedPromptCounts,
+            comparedPromptCounts == 0
+                ? Double.NaN
+                : promptCountDifferenceSum / (double) comparedPromptCounts,
             maxPromptCountDifference),
         goodput,
         ttft.distribution(levels),
@@ -308,17 +319,26 @@ public final class Aggregator {
             ? String.format(
                 Locale.ROOT,
                 "the client fell behind its schedule: schedule lag p99 %.1f ms and achieved send rate %.2f of %.2f req/s",
-                lag.p99Nanos() / NANOS_PER_MILLI, achievedRate, configuredRate)
+                lag.p99Nanos() / NANOS_PER_MILLI,
+                achievedRate,
+                configuredRate)
             : lagging
                 ? String.format(
                     Locale.ROOT,
                     "the client sent late: schedule lag p99 %.1f ms (more than %.0f ms)",
-                    lag.p99Nanos() / NANOS_PER_MILLI, LAG_WARNING_NANOS / NANOS_PER_MILLI)
+                    lag.p99Nanos() / NANOS_PER_MILLI,
+                    LAG_WARNING_NANOS / NANOS_PER_MILLI)
                 : String.format(
                     Locale.ROOT,
                     "the client sent slower than planned: %.2f of %.2f req/s (below %.0f %%)",
-                    achievedRate, configuredRate, RATE_WARNING_SHARE * 100);
-    warnings.add(symptom + "; " + cause(end) + ". Latencies measured from the send hide this wait: read the queue-inclusive figures.");
+                    achievedRate,
+                    configuredRate,
+                    RATE_WARNING_SHARE * 100);
+    warnings.add(
+        symptom
+            + "; "
+            + cause(end)
+            + ". Latencies measured from the send hide this wait: read the queue-inclusive figures.");
     return warnings;
   }
 
@@ -327,7 +347,8 @@ public final class Aggregator {
       return "cause unknown (the records file has no closing line)";
     }
     if (end.maxConcurrency() > 0 && end.peakInFlight() >= end.maxConcurrency()) {
-      return "cause: the --max-concurrency cap of " + end.maxConcurrency()
+      return "cause: the --max-concurrency cap of "
+          + end.maxConcurrency()
           + " was reached, so requests waited for a free slot";
     }
     double cpuShare =
@@ -338,12 +359,14 @@ public final class Aggregator {
       return String.format(
           Locale.ROOT,
           "cause: client CPU, the client used %.0f %% of its %d cores",
-          cpuShare * 100, end.availableProcessors());
+          cpuShare * 100,
+          end.availableProcessors());
     }
     return String.format(
         Locale.ROOT,
         "cause: not the concurrency cap and not this process's CPU (%.0f %% of %d cores): the machine may be loaded by other processes",
-        cpuShare * 100, end.availableProcessors());
+        cpuShare * 100,
+        end.availableProcessors());
   }
 
   private static double perSecond(long count, double seconds) {

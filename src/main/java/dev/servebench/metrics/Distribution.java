@@ -30,8 +30,19 @@ public record Distribution(
     double[] none = new double[percentiles.size()];
     java.util.Arrays.fill(none, Double.NaN);
     return new Distribution(
-        0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-        Double.NaN, Double.NaN, List.copyOf(percentiles), none, null);
+        0,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        Double.NaN,
+        List.copyOf(percentiles),
+        none,
+        null);
   }
 
   public boolean isEmpty() {

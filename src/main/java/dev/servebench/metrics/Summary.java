@@ -89,7 +89,8 @@ public record Summary(
    * @param ratePerSecond met / duration
    * @param fraction met / measured requests
    */
-  public record Goodput(Map<String, Double> sloMillis, long met, double ratePerSecond, double fraction) {}
+  public record Goodput(
+      Map<String, Double> sloMillis, long met, double ratePerSecond, double fraction) {}
 
   /**
    * One second of the run (seconds since its start).
@@ -102,7 +103,13 @@ public record Summary(
    * @param ttftP50Nanos median TTFT of the requests sent in this second (NaN if none)
    */
   public record Interval(
-      long second, long started, long finished, long failed, long outputTokens, long inFlight, double ttftP50Nanos) {}
+      long second,
+      long started,
+      long finished,
+      long failed,
+      long outputTokens,
+      long inFlight,
+      double ttftP50Nanos) {}
 
   /** Client CPU per streamed chunk over the whole run, NaN when unknown. */
   public double clientCpuNanosPerChunk() {

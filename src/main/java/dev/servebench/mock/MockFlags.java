@@ -24,14 +24,17 @@ public final class MockFlags {
     int colon = text.indexOf(':');
     if (at < 0 || colon < 0 || colon > at) {
       throw new InvalidInputException(
-          "--stall '" + text + "': write AFTER_TOKENS:HOLD_MS@WHEN, e.g. 5:2000@every:100 or 0:500@0.01");
+          "--stall '"
+              + text
+              + "': write AFTER_TOKENS:HOLD_MS@WHEN, e.g. 5:2000@every:100 or 0:500@0.01");
     }
     try {
       int afterTokens = Integer.parseInt(text.substring(0, colon).trim());
       double holdMillis = Double.parseDouble(text.substring(colon + 1, at).trim());
       return new Stall(afterTokens, holdMillis, RequestSelector.parse(text.substring(at + 1)));
     } catch (NumberFormatException notNumber) {
-      throw new InvalidInputException("--stall '" + text + "': AFTER_TOKENS and HOLD_MS must be numbers");
+      throw new InvalidInputException(
+          "--stall '" + text + "': AFTER_TOKENS and HOLD_MS must be numbers");
     } catch (InvalidInputException badPart) {
       throw new InvalidInputException("--stall '" + text + "': " + badPart.getMessage());
     }
@@ -41,13 +44,16 @@ public final class MockFlags {
   public static ServerStall serverStall(String text) {
     int dash = text.indexOf('-', 1);
     if (dash < 0) {
-      throw new InvalidInputException("--server-stall '" + text + "': write FROM_MS-UNTIL_MS, e.g. 10000-12000");
+      throw new InvalidInputException(
+          "--server-stall '" + text + "': write FROM_MS-UNTIL_MS, e.g. 10000-12000");
     }
     try {
       return new ServerStall(
-          Double.parseDouble(text.substring(0, dash).trim()), Double.parseDouble(text.substring(dash + 1).trim()));
+          Double.parseDouble(text.substring(0, dash).trim()),
+          Double.parseDouble(text.substring(dash + 1).trim()));
     } catch (NumberFormatException notNumber) {
-      throw new InvalidInputException("--server-stall '" + text + "': both times must be numbers of ms");
+      throw new InvalidInputException(
+          "--server-stall '" + text + "': both times must be numbers of ms");
     }
   }
 }

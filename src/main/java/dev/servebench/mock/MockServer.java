@@ -142,7 +142,10 @@ public final class MockServer implements AutoCloseable {
   public String baseUrl() {
     InetSocketAddress address = (InetSocketAddress) serverChannel.localAddress();
     String host = address.getAddress().getHostAddress();
-    return (https ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    return (https ? "https://" : "http://")
+        + (host.contains(":") ? "[" + host + "]" : host)
+        + ":"
+        + address.getPort();
   }
 
   /** Generation requests answered in full; a stream cut by its client does not count. */

@@ -2,8 +2,8 @@ package dev.servebench.mock;
 
 import dev.servebench.config.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
-import io.netty.handler.ssl.SslContext;
 import dev.servebench.tokenizer.Tokenizers;
+import io.netty.handler.ssl.SslContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

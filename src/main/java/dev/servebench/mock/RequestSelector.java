@@ -33,10 +33,12 @@ public sealed interface RequestSelector
     }
     boolean percent = text.endsWith("%");
     try {
-      double probability = Double.parseDouble(percent ? text.substring(0, text.length() - 1) : text);
+      double probability =
+          Double.parseDouble(percent ? text.substring(0, text.length() - 1) : text);
       return new WithProbability(percent ? probability / 100 : probability);
     } catch (NumberFormatException notNumber) {
-      throw new InvalidInputException("'" + text + "' is neither a probability (0.05, 5%) nor every:N");
+      throw new InvalidInputException(
+          "'" + text + "' is neither a probability (0.05, 5%) nor every:N");
     }
   }
 

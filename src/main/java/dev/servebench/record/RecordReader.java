@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads a records file written by {@link RecordWriter}, one line at a time, so a file of millions of
- * requests is re-reported in constant memory. A torn last line (the run was killed mid-write) is
+ * Reads a records file written by {@link RecordWriter}, one line at a time, so a file of millions
+ * of requests is re-reported in constant memory. A torn last line (the run was killed mid-write) is
  * skipped and reported as a warning; a damaged line elsewhere is an error naming its number.
  */
 public final class RecordReader {
@@ -66,11 +66,17 @@ public final class RecordReader {
           } catch (JsonProcessingException damaged) {
             if (next == null) {
               warnings.add(
-                  "skipped the torn last line " + lineNumber + " (the run was cut off while writing it)");
+                  "skipped the torn last line "
+                      + lineNumber
+                      + " (the run was cut off while writing it)");
               break;
             }
             throw new InvalidInputException(
-                "records file " + path + ", line " + lineNumber + " is not JSON: "
+                "records file "
+                    + path
+                    + ", line "
+                    + lineNumber
+                    + " is not JSON: "
                     + damaged.getOriginalMessage());
           }
           String kind = node.path("record").asText();
@@ -82,13 +88,18 @@ public final class RecordReader {
           } else if ("request".equals(kind)) {
             if (run == null) {
               throw new InvalidInputException(
-                  "records file " + path + " has no run header line: is it a servebench records file?");
+                  "records file "
+                      + path
+                      + " has no run header line: is it a servebench records file?");
             }
             onRecord.accept(requestRecord(node, path, lineNumber));
             count++;
           } else {
             throw new InvalidInputException(
-                "records file " + path + ", line " + lineNumber
+                "records file "
+                    + path
+                    + ", line "
+                    + lineNumber
                     + " is not a servebench record (no \"record\": \"run\" or \"request\")");
           }
         }
@@ -97,11 +108,14 @@ public final class RecordReader {
     } catch (NoSuchFileException missing) {
       throw new InvalidInputException("records file " + path + " does not exist");
     } catch (IOException unreadable) {
-      throw new InvalidInputException("cannot read records file " + path + ": " + unreadable.getMessage());
+      throw new InvalidInputException(
+          "cannot read records file " + path + ": " + unreadable.getMessage());
     }
     if (run == null) {
       throw new InvalidInputException(
-          "records file " + path + " is empty or has no run header line: is it a servebench records file?");
+          "records file "
+              + path
+              + " is empty or has no run header line: is it a servebench records file?");
     }
     if (end == null) {
       warnings.add("the file has no closing line: the run was cut off; reporting what it recorded");

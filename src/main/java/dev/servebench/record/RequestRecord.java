@@ -38,7 +38,8 @@ import java.util.List;
  * @param failureReason why it failed, or {@code null} when it succeeded
  * @param error the failure message (truncated), or {@code null}
  * @param promptText the prompt, kept only with {@code --track-input-output}, else {@code null}
- * @param outputText the generated text, kept only with {@code --track-input-output}, else {@code null}
+ * @param outputText the generated text, kept only with {@code --track-input-output}, else {@code
+ *     null}
  */
 public record RequestRecord(
     int index,

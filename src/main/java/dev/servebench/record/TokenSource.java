@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** Where a token count came from. */
 public enum TokenSource {
-  /** The server reported it ({@code usage}, {@code generate_length}, {@code num_generated_tokens}). */
+  /**
+   * The server reported it ({@code usage}, {@code generate_length}, {@code num_generated_tokens}).
+   */
   SERVER,
   /** The local tokenizer counted the text (no special tokens). */
   LOCAL;

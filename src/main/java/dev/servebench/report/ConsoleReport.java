@@ -38,13 +38,22 @@ public final class ConsoleReport {
         s.minPromptTokens(),
         s.medianPromptTokens(),
         s.maxPromptTokens());
-    out.printf(Locale.ROOT, "Request Throughput (QPS): %s requests/s%n", number(s.requestThroughputPerSecond()));
-    out.printf(Locale.ROOT, "Input Token Throughput: %s tokens/s%n", number(s.inputTokensPerSecond()));
-    out.printf(Locale.ROOT, "Output Token Throughput: %s tokens/s%n", number(s.outputTokensPerSecond()));
-    out.printf(Locale.ROOT, "Average latency per Request: %s ms%n", millis(s.e2e().meanNanos()));
-    out.printf(Locale.ROOT, "Average latency per Token: %s ms%n", millis(s.perTokenLatency().meanNanos()));
     out.printf(
-        Locale.ROOT, "Average latency for First Tokens: %s ms%s%n", millis(s.ttft().meanNanos()), streamNote(s));
+        Locale.ROOT,
+        "Request Throughput (QPS): %s requests/s%n",
+        number(s.requestThroughputPerSecond()));
+    out.printf(
+        Locale.ROOT, "Input Token Throughput: %s tokens/s%n", number(s.inputTokensPerSecond()));
+    out.printf(
+        Locale.ROOT, "Output Token Throughput: %s tokens/s%n", number(s.outputTokensPerSecond()));
+    out.printf(Locale.ROOT, "Average latency per Request: %s ms%n", millis(s.e2e().meanNanos()));
+    out.printf(
+        Locale.ROOT, "Average latency per Token: %s ms%n", millis(s.perTokenLatency().meanNanos()));
+    out.printf(
+        Locale.ROOT,
+        "Average latency for First Tokens: %s ms%s%n",
+        millis(s.ttft().meanNanos()),
+        streamNote(s));
     out.printf(
         Locale.ROOT,
         "Average latency for Next Tokens: %s ms%s%n",
@@ -53,7 +62,9 @@ public final class ConsoleReport {
   }
 
   private static String streamNote(Summary s) {
-    return s.streamedRequests() == 0 ? " (streaming is off: add --stream or --track-token-latency)" : "";
+    return s.streamedRequests() == 0
+        ? " (streaming is off: add --stream or --track-token-latency)"
+        : "";
   }
 
   private static void printServingTable(Summary s, PrintWriter out) {
@@ -126,11 +137,15 @@ public final class ConsoleReport {
     row(
         out,
         "Queue-incl. TTFT p50/p99 (ms):",
-        millis(s.queueInclusiveTtft().p50Nanos()) + " / " + millis(s.queueInclusiveTtft().p99Nanos()));
+        millis(s.queueInclusiveTtft().p50Nanos())
+            + " / "
+            + millis(s.queueInclusiveTtft().p99Nanos()));
     row(
         out,
         "Queue-incl. E2EL p50/p99 (ms):",
-        millis(s.queueInclusiveE2e().p50Nanos()) + " / " + millis(s.queueInclusiveE2e().p99Nanos()));
+        millis(s.queueInclusiveE2e().p50Nanos())
+            + " / "
+            + millis(s.queueInclusiveE2e().p99Nanos()));
     if (s.end() != null) {
       row(out, "Peak requests in flight:", Integer.toString(s.end().peakInFlight()));
       row(

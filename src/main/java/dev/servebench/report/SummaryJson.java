@@ -32,7 +32,8 @@ public final class SummaryJson {
         write(summary, out);
       }
       try {
-        Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException notAtomic) {
         Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -172,7 +173,8 @@ public final class SummaryJson {
     json.flush();
   }
 
-  private static void distribution(JsonGenerator json, String name, Distribution d) throws IOException {
+  private static void distribution(JsonGenerator json, String name, Distribution d)
+      throws IOException {
     json.writeObjectFieldStart(name);
     json.writeNumberField("count", d.count());
     number(json, "mean", d.meanNanos() / 1e6);
@@ -195,7 +197,8 @@ public final class SummaryJson {
     json.writeEndObject();
   }
 
-  private static void counts(JsonGenerator json, String name, Map<?, Long> counts) throws IOException {
+  private static void counts(JsonGenerator json, String name, Map<?, Long> counts)
+      throws IOException {
     json.writeObjectFieldStart(name);
     for (Map.Entry<?, Long> entry : counts.entrySet()) {
       json.writeNumberField(String.valueOf(entry.getKey()), entry.getValue());

@@ -24,18 +24,18 @@ import java.util.Map;
 import javax.net.ssl.SSLException;
 
 /**
- * Proves servebench's timing against ground truth: the built-in mock server logs when it wrote
- * each chunk ({@link System#nanoTime()} on its event loop, right before the write), the client
- * stamps when each chunk arrived, and both run in this process on the same clock. The difference
- * per chunk is everything the client adds to what it reports: kernel, loopback, its event loop and
- * its parsing. TTFT, ITL and E2E errors follow from it: TTFT's error is the first chunk's delay,
- * E2E's the last chunk's, an ITL sample's the difference of two consecutive delays.
+ * Proves servebench's timing against ground truth: the built-in mock server logs when it wrote each
+ * chunk ({@link System#nanoTime()} on its event loop, right before the write), the client stamps
+ * when each chunk arrived, and both run in this process on the same clock. The difference per chunk
+ * is everything the client adds to what it reports: kernel, loopback, its event loop and its
+ * parsing. TTFT, ITL and E2E errors follow from it: TTFT's error is the first chunk's delay, E2E's
+ * the last chunk's, an ITL sample's the difference of two consecutive delays.
  */
 public final class AccuracyCheck {
 
   /**
-   * What one check measured. Delays are arrival minus write; ITL error is the client's gap minus the
-   * server's gap, absolute.
+   * What one check measured. Delays are arrival minus write; ITL error is the client's gap minus
+   * the server's gap, absolute.
    *
    * @param tokenCountsMatch every request's output tokens and chunk count equal what the server
    *     wrote
@@ -62,7 +62,12 @@ public final class AccuracyCheck {
    * @param jitterMillis standard deviation of both, so gaps are not all alike
    */
   public record Load(
-      int streams, int requestsPerStream, int outputTokens, double ttftMillis, double itlMillis, double jitterMillis) {}
+      int streams,
+      int requestsPerStream,
+      int outputTokens,
+      double ttftMillis,
+      double itlMillis,
+      double jitterMillis) {}
 
   private AccuracyCheck() {}
 
@@ -105,7 +110,11 @@ public final class AccuracyCheck {
                   "servebench-accuracy"),
               tokenizer);
       RunClock clock = RunClock.start();
-      Prompt prompt = new Prompt("Tell me about the sea.", tokenizer.countTokens("Tell me about the sea."), load.outputTokens());
+      Prompt prompt =
+          new Prompt(
+              "Tell me about the sea.",
+              tokenizer.countTokens("Tell me about the sea."),
+              load.outputTokens());
       runner.run(
           clock,
           List.of(prompt),
@@ -118,7 +127,8 @@ public final class AccuracyCheck {
     }
   }
 
-  static Result compare(int streams, RunClock clock, List<RequestRecord> records, Map<String, RequestWrites> writes) {
+  static Result compare(
+      int streams, RunClock clock, List<RequestRecord> records, Map<String, RequestWrites> writes) {
     LatencyRecorder chunkDelay = new LatencyRecorder();
     LatencyRecorder ttftError = new LatencyRecorder();
     LatencyRecorder e2eError = new LatencyRecorder();

@@ -37,9 +37,9 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One benchmark run from settings to report: the composition of every stage (prompts, plan,
- * runner, endpoint adapter, records, aggregation, reports). Informational lines go to {@code log}
- * (stderr), the report to {@code out} (stdout).
+ * One benchmark run from settings to report: the composition of every stage (prompts, plan, runner,
+ * endpoint adapter, records, aggregation, reports). Informational lines go to {@code log} (stderr),
+ * the report to {@code out} (stdout).
  */
 public final class Benchmark {
 
@@ -51,7 +51,8 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  public static Outcome execute(RunConfig config, RunControl control, PrintWriter out, PrintWriter log)
+  public static Outcome execute(
+      RunConfig config, RunControl control, PrintWriter out, PrintWriter log)
       throws InterruptedException, IOException {
     RunConfig.Endpoint endpoint = config.endpoint();
     String authorization = endpoint.apiKey() == null ? null : "Bearer " + endpoint.apiKey();
@@ -59,14 +60,18 @@ public final class Benchmark {
 
     Preflight.checkReachable(endpoint.target());
     if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
-      config = config.withModelName(Preflight.discoverModel(endpoint.target(), authorization, endpoint.tls()));
+      config =
+          config.withModelName(
+              Preflight.discoverModel(endpoint.target(), authorization, endpoint.tls()));
       endpoint = config.endpoint();
       log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
 
     long loadStartNanos = System.nanoTime();
-    Tokenizer tokenizer = Tokenizers.resolve(config.prompts().tokenizerSpec(), endpoint.modelName());
-    List<Prompt> prompts = Datasets.load(config.prompts().format(), config.prompts().dataset(), tokenizer);
+    Tokenizer tokenizer =
+        Tokenizers.resolve(config.prompts().tokenizerSpec(), endpoint.modelName());
+    List<Prompt> prompts =
+        Datasets.load(config.prompts().format(), config.prompts().dataset(), tokenizer);
     log.printf(
         Locale.ROOT,
         "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%n",
@@ -98,7 +103,8 @@ public final class Benchmark {
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
     Aggregator aggregator =
-        new Aggregator(new Aggregator.Options(config.output().percentiles(), config.output().goodput()));
+        new Aggregator(
+            new Aggregator.Options(config.output().percentiles(), config.output().goodput()));
     log.printf(
         Locale.ROOT,
         "servebench: sending to %s (%s, %s, %s)%n",
@@ -107,12 +113,17 @@ public final class Benchmark {
         endpoint.stream() ? "streamed" : "not streamed",
         load.closedLoop()
             ? "closed loop of " + load.concurrency()
-            : "rate " + (Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond() + " req/s"));
+            : "rate "
+                + (Double.isInfinite(load.ratePerSecond())
+                    ? "inf"
+                    : load.ratePerSecond() + " req/s"));
     log.flush();
     RunEnd end;
     try (RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run)) {
       RecordFileSink sink = new RecordFileSink(aggregator, writer, recordsFile, endpoint.apiKey());
-      end = runner.run(clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
+      end =
+          runner.run(
+              clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
       if (writer != null) {
         writer.writeEnd(end);
       }
@@ -142,7 +153,8 @@ public final class Benchmark {
         load.arrival() == RunConfig.Arrival.CONSTANT
             ? GapDistribution.constant()
             : GapDistribution.gamma(load.burstiness());
-    ArrivalSchedule schedule = new ArrivalSchedule(load.ratePerSecond(), gaps, load.rampUpNanos(), seed);
+    ArrivalSchedule schedule =
+        new ArrivalSchedule(load.ratePerSecond(), gaps, load.rampUpNanos(), seed);
     Pacer pacer =
         load.durationNanos() >= 0
             ? schedule.pacerUntil(load.warmupNanos() + load.durationNanos())
@@ -187,7 +199,8 @@ public final class Benchmark {
    * Feeds each record to the aggregator and the records file. Error messages are scrubbed of the
    * API key first: a server may echo the request's headers in an error body.
    */
-  private record RecordFileSink(Aggregator aggregator, RecordWriter writer, Path file, String secret)
+  private record RecordFileSink(
+      Aggregator aggregator, RecordWriter writer, Path file, String secret)
       implements BenchmarkRunner.RecordSink {
 
     @Override
@@ -226,7 +239,10 @@ public final class Benchmark {
       Files.delete(probe);
     } catch (IOException | SecurityException notWritable) {
       throw new InvalidInputException(
-          "--results-dir " + resultsDir + " cannot be written (" + notWritable.getMessage()
+          "--results-dir "
+              + resultsDir
+              + " cannot be written ("
+              + notWritable.getMessage()
               + "): choose a directory you can write to");
     }
     return resultsDir;

@@ -33,7 +33,10 @@ final class Preflight {
       socket.connect(
           new InetSocketAddress(target.host(), target.port()), (int) CONNECT_TIMEOUT.toMillis());
     } catch (IOException unreachable) {
-      String reason = unreachable.getMessage() == null ? unreachable.getClass().getSimpleName() : unreachable.getMessage();
+      String reason =
+          unreachable.getMessage() == null
+              ? unreachable.getClass().getSimpleName()
+              : unreachable.getMessage();
       throw new UnreachableEndpointException(
           "cannot connect to "
               + target.url()
@@ -61,10 +64,16 @@ final class Preflight {
       }
     }
     try (HttpClient client = builder.build()) {
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new InvalidInputException(
-            "no --model-name given and " + uri + " answered HTTP " + response.statusCode() + ": " + hint);
+            "no --model-name given and "
+                + uri
+                + " answered HTTP "
+                + response.statusCode()
+                + ": "
+                + hint);
       }
       JsonNode models = MAPPER.readTree(response.body()).path("data");
       if (!models.isArray() || models.isEmpty() || !models.get(0).path("id").isTextual()) {
@@ -74,7 +83,12 @@ final class Preflight {
       return models.get(0).path("id").asText();
     } catch (IOException broken) {
       throw new InvalidInputException(
-          "no --model-name given and " + uri + " could not be read (" + broken.getMessage() + "): " + hint);
+          "no --model-name given and "
+              + uri
+              + " could not be read ("
+              + broken.getMessage()
+              + "): "
+              + hint);
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       throw new InvalidInputException("interrupted while asking " + uri + " for its models");

@@ -30,11 +30,13 @@ final class TlsContexts {
         store.load(null, null);
         try (InputStream in = Files.newInputStream(tls.caBundle())) {
           int i = 0;
-          for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          for (Certificate certificate :
+              CertificateFactory.getInstance("X.509").generateCertificates(in)) {
             store.setCertificateEntry("ca-" + i++, certificate);
           }
         }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory trust =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
         context.init(null, trust.getTrustManagers(), null);
       } else {
@@ -43,7 +45,10 @@ final class TlsContexts {
       return context;
     } catch (IOException | GeneralSecurityException unusable) {
       throw new InvalidInputException(
-          "--ca-cert " + tls.caBundle() + " is not a readable PEM file of certificates: " + unusable.getMessage());
+          "--ca-cert "
+              + tls.caBundle()
+              + " is not a readable PEM file of certificates: "
+              + unusable.getMessage());
     }
   }
 

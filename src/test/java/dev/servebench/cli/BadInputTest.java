@@ -47,14 +47,18 @@ class BadInputTest {
 
   private static void assertBadInput(Cli.Result result, String... messageParts) {
     assertThat(result.exitCode()).as(result.err()).isEqualTo(2);
-    assertThat(result.err()).contains(messageParts).doesNotContain("\tat ").doesNotContain("Exception");
+    assertThat(result.err())
+        .contains(messageParts)
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception");
     assertThat(server.requestsServed()).isZero();
   }
 
   @Test
   void missingDataset() {
     Path missing = directory.resolve("nope.json");
-    assertBadInput(run("--dataset", missing.toString(), "--tokenizer", "r50k_base"), missing.toString());
+    assertBadInput(
+        run("--dataset", missing.toString(), "--tokenizer", "r50k_base"), missing.toString());
   }
 
   @Test
@@ -64,13 +68,17 @@ class BadInputTest {
 
   @Test
   void datasetIsADirectory() {
-    assertBadInput(run("--dataset", directory.toString(), "--tokenizer", "r50k_base"), directory.toString(), "directory");
+    assertBadInput(
+        run("--dataset", directory.toString(), "--tokenizer", "r50k_base"),
+        directory.toString(),
+        "directory");
   }
 
   @Test
   void malformedJsonSaysWhere() throws IOException {
     Path broken = directory.resolve("broken.json");
-    Files.writeString(broken, "[{\"conversations\": [\n{\"from\": \"human\", \"value\": \"hi\"},,]}]");
+    Files.writeString(
+        broken, "[{\"conversations\": [\n{\"from\": \"human\", \"value\": \"hi\"},,]}]");
     Cli.Result result = run("--dataset", broken.toString(), "--tokenizer", "r50k_base");
     assertBadInput(result, broken.toString(), "line 2");
   }
@@ -78,35 +86,61 @@ class BadInputTest {
   @Test
   void unknownIpexModelTypeListsTheTypes() {
     assertBadInput(
-        run("--dataset", SharedTestData.data("ipex-prompt.json").toString(), "--dataset-format", "IPEX",
-            "--model-type", "gpt-5", "--tokenizer", "r50k_base"),
-        "gpt-5", "gpt-j", "llama");
+        run(
+            "--dataset",
+            SharedTestData.data("ipex-prompt.json").toString(),
+            "--dataset-format",
+            "IPEX",
+            "--model-type",
+            "gpt-5",
+            "--tokenizer",
+            "r50k_base"),
+        "gpt-5",
+        "gpt-j",
+        "llama");
   }
 
   @Test
   void unknownIpexLengthListsTheLengths() {
     assertBadInput(
-        run("--dataset", SharedTestData.data("ipex-prompt.json").toString(), "--dataset-format", "IPEX",
-            "--input-tokens", "33", "--tokenizer", "r50k_base"),
-        "33", "32", "1024");
+        run(
+            "--dataset",
+            SharedTestData.data("ipex-prompt.json").toString(),
+            "--dataset-format",
+            "IPEX",
+            "--input-tokens",
+            "33",
+            "--tokenizer",
+            "r50k_base"),
+        "33",
+        "32",
+        "1024");
   }
 
   @Test
   void tooFewPromptsAfterFilteringNamesTheBound() {
     // With the default bounds most of the sample's prompts are longer than 1024 tokens.
     assertBadInput(
-        run("--dataset", SharedTestData.data("sharegpt-v3-sample50.json").toString(), "--num-prompts", "20",
-            "--tokenizer", "r50k_base"),
-        "--max-input-tokens-len", "20");
+        run(
+            "--dataset",
+            SharedTestData.data("sharegpt-v3-sample50.json").toString(),
+            "--num-prompts",
+            "20",
+            "--tokenizer",
+            "r50k_base"),
+        "--max-input-tokens-len",
+        "20");
   }
 
   @Test
   void nonPositiveRatesAndCounts() {
     assertBadInput(run("--dataset-format", "Synthesis", "--request-rate", "0"), "--request-rate");
     assertBadInput(run("--dataset-format", "Synthesis", "--request-rate", "-3"), "--request-rate");
-    assertBadInput(run("--dataset-format", "Synthesis", "--request-rate", "fast"), "--request-rate", "fast");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--request-rate", "fast"), "--request-rate", "fast");
     assertBadInput(run("--dataset-format", "Synthesis", "--num-prompts", "0"), "--num-prompts");
-    assertBadInput(run("--dataset-format", "Synthesis", "--max-concurrency", "-1"), "--max-concurrency");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--max-concurrency", "-1"), "--max-concurrency");
     assertBadInput(run("--dataset-format", "Synthesis", "--timeout", "0"), "--timeout");
   }
 
@@ -114,21 +148,29 @@ class BadInputTest {
   void unknownFlagsAndValuesAreUsageErrors() {
     assertBadInput(run("--dataset-format", "Synthesis", "--num-promts", "5"), "--num-promts");
     assertBadInput(run("--dataset-format", "Parquet"), "Parquet", "ShareGPT");
-    assertBadInput(run("--dataset-format", "Synthesis", "--endpoint-type", "grpc"), "grpc", "openai-chat");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--endpoint-type", "grpc"), "grpc", "openai-chat");
     assertBadInput(run("--dataset-format", "Synthesis", "--num-prompts", "many"), "many");
   }
 
   @Test
   void endpointUrlWithoutSchemeOrHost() {
-    Cli.Result noScheme = Cli.run("--model-endpoint-base", "127.0.0.1:8000", "--dataset-format", "Synthesis");
+    Cli.Result noScheme =
+        Cli.run("--model-endpoint-base", "127.0.0.1:8000", "--dataset-format", "Synthesis");
     assertThat(noScheme.exitCode()).isEqualTo(2);
     assertThat(noScheme.err()).contains("http://");
   }
 
   @Test
   void unknownModelAsksForATokenizer() {
-    Cli.Result result = Cli.run("--model-endpoint-base", server.baseUrl(), "--model-name", "my-private-model",
-        "--dataset-format", "Synthesis");
+    Cli.Result result =
+        Cli.run(
+            "--model-endpoint-base",
+            server.baseUrl(),
+            "--model-name",
+            "my-private-model",
+            "--dataset-format",
+            "Synthesis");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("my-private-model").contains("--tokenizer");
   }
@@ -137,7 +179,9 @@ class BadInputTest {
   void resultsDirectoryThatCannotBeCreated() throws IOException {
     Path file = directory.resolve("a-file");
     Files.writeString(file, "x");
-    assertBadInput(run("--dataset-format", "Synthesis", "--results-dir", file.resolve("sub").toString()), "--results-dir");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--results-dir", file.resolve("sub").toString()),
+        "--results-dir");
   }
 
   @Test
@@ -147,9 +191,18 @@ class BadInputTest {
       freePort = socket.getLocalPort();
     }
     Cli.Result result =
-        Cli.run("--model-endpoint-base", "http://127.0.0.1:" + freePort, "--model-name", "gpt2",
-            "--dataset-format", "Synthesis", "--num-prompts", "2");
+        Cli.run(
+            "--model-endpoint-base",
+            "http://127.0.0.1:" + freePort,
+            "--model-name",
+            "gpt2",
+            "--dataset-format",
+            "Synthesis",
+            "--num-prompts",
+            "2");
     assertThat(result.exitCode()).isEqualTo(4);
-    assertThat(result.err()).contains("cannot connect to http://127.0.0.1:" + freePort).contains("is the server running");
+    assertThat(result.err())
+        .contains("cannot connect to http://127.0.0.1:" + freePort)
+        .contains("is the server running");
   }
 }

@@ -11,9 +11,9 @@ import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.TokenSource;
 import dev.servebench.testing.Cli;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,11 +32,26 @@ class ChunkingTest {
 
   private JsonNode runAgainst(MockServer server, String... extra) {
     String[] base = {
-      "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
-      "--dataset-format", "Synthesis", "--input-len-mean", "16", "--num-prompts", "6",
-      "--request-rate", "50", "--stream", "--results-dir", results.toString(),
+      "--model-endpoint-base",
+      server.baseUrl(),
+      "--model-name",
+      "gpt2",
+      "--tokenizer",
+      "r50k_base",
+      "--dataset-format",
+      "Synthesis",
+      "--input-len-mean",
+      "16",
+      "--num-prompts",
+      "6",
+      "--request-rate",
+      "50",
+      "--stream",
+      "--results-dir",
+      results.toString(),
       // The first requests of a fresh JVM pay for class loading and compilation on both sides.
-      "--warmup-requests", "3"
+      "--warmup-requests",
+      "3"
     };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
@@ -62,18 +77,23 @@ class ChunkingTest {
           .isEqualTo(server.completionTokensGenerated() - 3L * TOKENS)
           .isEqualTo(6L * TOKENS);
       String source = usage == UsagePlacement.ABSENT ? "local" : "server";
-      assertThat(summary.path("tokens").path("output_tokens_source").path(source).asInt()).isEqualTo(6);
+      assertThat(summary.path("tokens").path("output_tokens_source").path(source).asInt())
+          .isEqualTo(6);
       // Four chunks of three tokens each: three gaps per request.
       assertThat(summary.path("latency_ms").path("itl").path("count").asInt()).isEqualTo(6 * 3);
-      assertThat(summary.path("latency_ms").path("itl_per_token").path("count").asInt()).isEqualTo(6 * 3 * 3);
+      assertThat(summary.path("latency_ms").path("itl_per_token").path("count").asInt())
+          .isEqualTo(6 * 3 * 3);
       // With running counts in every event the server says how many tokens each chunk held.
       List<RequestRecord> records = new ArrayList<>();
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
-      TokenSource expected = usage == UsagePlacement.CONTINUOUS ? TokenSource.SERVER : TokenSource.LOCAL;
-      assertThat(records).allSatisfy(record -> {
-        assertThat(record.chunkTokensSource()).isEqualTo(expected);
-        assertThat(record.chunkTokens()).containsOnly(3);
-      });
+      TokenSource expected =
+          usage == UsagePlacement.CONTINUOUS ? TokenSource.SERVER : TokenSource.LOCAL;
+      assertThat(records)
+          .allSatisfy(
+              record -> {
+                assertThat(record.chunkTokensSource()).isEqualTo(expected);
+                assertThat(record.chunkTokens()).containsOnly(3);
+              });
     }
   }
 
@@ -96,7 +116,8 @@ class ChunkingTest {
       assertThat(latency.path("ttst").path("mean").asDouble())
           .isCloseTo(latency.path("ttft").path("mean").asDouble(), within(0.01));
       // TPOT spreads the stream's time over tokens, not chunks: 10 ms.
-      assertThat(latency.path("tpot").path("mean").asDouble()).isCloseTo(10 * 10.0 / 11, within(1.0));
+      assertThat(latency.path("tpot").path("mean").asDouble())
+          .isCloseTo(10 * 10.0 / 11, within(1.0));
     }
   }
 
@@ -117,7 +138,9 @@ class ChunkingTest {
       // Five reasoning tokens, one per chunk: the answer starts with the sixth chunk.
       List<RequestRecord> records = new ArrayList<>();
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
-      assertThat(records).allSatisfy(record -> assertThat(record.firstContentNanos()).isEqualTo(record.chunkNanos()[5]));
+      assertThat(records)
+          .allSatisfy(
+              record -> assertThat(record.firstContentNanos()).isEqualTo(record.chunkNanos()[5]));
       assertThat(latency.path("ttft_answer").path("mean").asDouble())
           .isGreaterThan(latency.path("ttft").path("mean").asDouble() + 5 * 10 * 0.5);
     }

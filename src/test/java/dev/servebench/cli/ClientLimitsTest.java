@@ -29,9 +29,21 @@ class ClientLimitsTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2",
-                "--tokenizer", "r50k_base", "--dataset-format", "Synthesis", "--num-prompts", "3",
-                "--input-len-mean", "16", "--stream", "--results-dir", resultsDir.toString()));
+                "--model-endpoint-base",
+                server.baseUrl(),
+                "--model-name",
+                "gpt2",
+                "--tokenizer",
+                "r50k_base",
+                "--dataset-format",
+                "Synthesis",
+                "--num-prompts",
+                "3",
+                "--input-len-mean",
+                "16",
+                "--stream",
+                "--results-dir",
+                resultsDir.toString()));
     args.addAll(List.of(extra));
     return Cli.run(args.toArray(String[]::new));
   }
@@ -47,7 +59,9 @@ class ClientLimitsTest {
   }
 
   private JsonNode failures() {
-    return Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests").path("failures_by_reason");
+    return Cli.json(Cli.onlyFile(results, "-summary.json"))
+        .path("requests")
+        .path("failures_by_reason");
   }
 
   @Test
@@ -98,9 +112,21 @@ class ClientLimitsTest {
       Cli.Result withFile = run(server, out.resolve("b"), "--api-key-file", keyFile.toString());
       // A failing run too: its error messages must not carry the key either.
       Cli.Result failing =
-          Cli.run("--model-endpoint-base", server.baseUrl() + "/not-openai", "--model-name", "gpt2", "--api-key", key,
-              "--tokenizer", "r50k_base", "--dataset-format", "Synthesis", "--num-prompts", "2",
-              "--results-dir", out.resolve("c").toString());
+          Cli.run(
+              "--model-endpoint-base",
+              server.baseUrl() + "/not-openai",
+              "--model-name",
+              "gpt2",
+              "--api-key",
+              key,
+              "--tokenizer",
+              "r50k_base",
+              "--dataset-format",
+              "Synthesis",
+              "--num-prompts",
+              "2",
+              "--results-dir",
+              out.resolve("c").toString());
       for (Cli.Result result : List.of(withFlag, withFile, failing)) {
         assertThat(result.out()).doesNotContain(key);
         assertThat(result.err()).doesNotContain(key);
@@ -113,7 +139,8 @@ class ClientLimitsTest {
           assertThat(Files.readString(file)).as(file.toString()).doesNotContain(key);
         }
       }
-      JsonNode configuration = Cli.json(Cli.onlyFile(out.resolve("a"), "-summary.json")).path("configuration");
+      JsonNode configuration =
+          Cli.json(Cli.onlyFile(out.resolve("a"), "-summary.json")).path("configuration");
       assertThat(configuration.path("api_key").asText()).isEqualTo("set (not shown)");
     }
   }

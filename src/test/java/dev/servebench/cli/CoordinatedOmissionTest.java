@@ -13,10 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The standard coordinated-omission case (HdrHistogram's, wrk2's): many fast requests at a fixed
- * rate, and the server stalls for one second. A client whose concurrency cap holds new requests back
- * during the stall sees only a few slow responses; users arriving on schedule waited up to a second.
- * The queue-inclusive figures must show it, the plain ones must not, and the lag and achieved-rate
- * figures must say why.
+ * rate, and the server stalls for one second. A client whose concurrency cap holds new requests
+ * back during the stall sees only a few slow responses; users arriving on schedule waited up to a
+ * second. The queue-inclusive figures must show it, the plain ones must not, and the lag and
+ * achieved-rate figures must say why.
  */
 class CoordinatedOmissionTest {
 
@@ -35,10 +35,28 @@ class CoordinatedOmissionTest {
                 .serverStall(new ServerStall(warmupMillis + 1000, warmupMillis + 2000))
                 .build())) {
       Cli.Result result =
-          Cli.run("--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
-              "--dataset-format", "Synthesis", "--input-len-mean", "8", "--stream",
-              "--request-rate", "100", "--arrival", "constant", "--duration", "3s", "--max-concurrency", "2",
-              "--results-dir", results.toString());
+          Cli.run(
+              "--model-endpoint-base",
+              server.baseUrl(),
+              "--model-name",
+              "gpt2",
+              "--tokenizer",
+              "r50k_base",
+              "--dataset-format",
+              "Synthesis",
+              "--input-len-mean",
+              "8",
+              "--stream",
+              "--request-rate",
+              "100",
+              "--arrival",
+              "constant",
+              "--duration",
+              "3s",
+              "--max-concurrency",
+              "2",
+              "--results-dir",
+              results.toString());
       assertThat(result.exitCode()).as(result.err()).isZero();
       JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
       JsonNode latency = summary.path("latency_ms");

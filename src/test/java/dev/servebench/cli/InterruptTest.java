@@ -33,7 +33,11 @@ class InterruptTest {
   void stoppingMidRunCancelsWhatOutlivesTheDrainAndMarksTheSummaryIncomplete() throws Exception {
     try (MockServer server =
             MockServer.start(
-                MockServerConfig.builder().itlMillis(200).fixedOutputTokens(20).modelName("gpt2").build());
+                MockServerConfig.builder()
+                    .itlMillis(200)
+                    .fixedOutputTokens(20)
+                    .modelName("gpt2")
+                    .build());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor()) {
       RunCommand command = new RunCommand();
       command.endpointBase = server.baseUrl();
@@ -62,7 +66,11 @@ class InterruptTest {
 
       StringWriter out = new StringWriter();
       Benchmark.Outcome outcome =
-          Benchmark.execute(command.toConfig(), control, new PrintWriter(out), new PrintWriter(new StringWriter()));
+          Benchmark.execute(
+              command.toConfig(),
+              control,
+              new PrintWriter(out),
+              new PrintWriter(new StringWriter()));
 
       assertThat(outcome.exitCode()).isEqualTo(ExitCode.INTERRUPTED);
       JsonNode summary = Cli.json(outcome.summaryFile());
@@ -70,7 +78,10 @@ class InterruptTest {
       JsonNode requests = summary.path("requests");
       long sent = summary.path("client").path("sent_requests").asLong();
       assertThat(sent).isBetween(3L, 30L);
-      assertThat(requests.path("succeeded").asLong() + requests.path("failed").asLong() + requests.path("cancelled").asLong())
+      assertThat(
+              requests.path("succeeded").asLong()
+                  + requests.path("failed").asLong()
+                  + requests.path("cancelled").asLong())
           .isEqualTo(requests.path("total").asLong())
           .isEqualTo(sent);
       // Every request takes 4 s and the drain is 0.2 s: all were cut off.

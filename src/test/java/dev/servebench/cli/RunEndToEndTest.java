@@ -70,10 +70,23 @@ class RunEndToEndTest {
   void streamsMeasureTheServersKnownLatencies(String endpointType) {
     try (MockServer server = mock()) {
       List<String> args = baseArgs(server, endpointType, true);
-      args.addAll(List.of("--dataset-format", "Synthesis", "--num-prompts", "40", "--request-rate", "100",
-          "--input-len-mean", "64", "--input-len-stddev", "8", "--tokenizer", "r50k_base",
-          // A fresh JVM's first requests pay for class loading and compilation on both sides.
-          "--warmup-requests", "3"));
+      args.addAll(
+          List.of(
+              "--dataset-format",
+              "Synthesis",
+              "--num-prompts",
+              "40",
+              "--request-rate",
+              "100",
+              "--input-len-mean",
+              "64",
+              "--input-len-stddev",
+              "8",
+              "--tokenizer",
+              "r50k_base",
+              // A fresh JVM's first requests pay for class loading and compilation on both sides.
+              "--warmup-requests",
+              "3"));
       Cli.Result result = run(args);
       JsonNode summary = summary();
       JsonNode latency = summary.path("latency_ms");
@@ -119,12 +132,27 @@ class RunEndToEndTest {
   void everyEndpointTypeWithShareGpt(String endpointType, boolean stream) throws IOException {
     try (MockServer server = mock()) {
       List<String> args = baseArgs(server, endpointType, stream);
-      args.addAll(List.of(
-          "--dataset", SharedTestData.data("sharegpt-v3-sample50.json").toString(),
-          "--dataset-format", "ShareGPT", "--num-prompts", "10", "--request-rate", "50",
-          "--warmup-requests", "2",
-          "--max-input-tokens-len", "4096", "--max-length", "8192", "--min-output-tokens-len", "1",
-          "--tokenizer", "r50k_base", "--track-input-output"));
+      args.addAll(
+          List.of(
+              "--dataset",
+              SharedTestData.data("sharegpt-v3-sample50.json").toString(),
+              "--dataset-format",
+              "ShareGPT",
+              "--num-prompts",
+              "10",
+              "--request-rate",
+              "50",
+              "--warmup-requests",
+              "2",
+              "--max-input-tokens-len",
+              "4096",
+              "--max-length",
+              "8192",
+              "--min-output-tokens-len",
+              "1",
+              "--tokenizer",
+              "r50k_base",
+              "--track-input-output"));
       run(args);
       JsonNode summary = summary();
       assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(10);
@@ -132,9 +160,11 @@ class RunEndToEndTest {
           .isEqualTo(server.completionTokensGenerated() - 2L * OUTPUT_TOKENS)
           .isEqualTo(10L * OUTPUT_TOKENS);
       // Long prompts on a possibly cold, busy machine (the mock tokenizes each prompt before its
-      // TTFT clock starts): these bounds only catch gross errors; the test above is the precise one.
+      // TTFT clock starts): these bounds only catch gross errors; the test above is the precise
+      // one.
       double e2e = TTFT_MS + (OUTPUT_TOKENS - 1) * ITL_MS;
-      assertThat(summary.path("latency_ms").path("e2e").path("mean").asDouble()).isBetween(e2e, e2e + 100);
+      assertThat(summary.path("latency_ms").path("e2e").path("mean").asDouble())
+          .isBetween(e2e, e2e + 100);
       if (stream) {
         assertThat(summary.path("latency_ms").path("ttft").path("mean").asDouble())
             .isBetween(TTFT_MS, TTFT_MS + 100);
@@ -144,7 +174,8 @@ class RunEndToEndTest {
       }
       // The simple stream has no usage: its counts come from the local tokenizer, and still match.
       String outputSource = endpointType.equals("simple") && stream ? "local" : "server";
-      assertThat(summary.path("tokens").path("output_tokens_source").path(outputSource).asInt()).isEqualTo(10);
+      assertThat(summary.path("tokens").path("output_tokens_source").path(outputSource).asInt())
+          .isEqualTo(10);
       List<String> lines = Files.readAllLines(Cli.onlyFile(results, "-records.jsonl"));
       // The run header, two warm-up and ten measured requests, the closing line.
       assertThat(lines).hasSize(14);
@@ -157,15 +188,29 @@ class RunEndToEndTest {
   void ipexPromptOnTheSimpleEndpoint() {
     try (MockServer server = mock()) {
       List<String> args = baseArgs(server, "simple", true);
-      args.addAll(List.of(
-          "--dataset", SharedTestData.data("ipex-prompt.json").toString(),
-          "--dataset-format", "IPEX", "--input-tokens", "32", "--max-new-tokens", "8",
-          "--num-prompts", "5", "--model-type", "gpt-j", "--tokenizer", "r50k_base"));
+      args.addAll(
+          List.of(
+              "--dataset",
+              SharedTestData.data("ipex-prompt.json").toString(),
+              "--dataset-format",
+              "IPEX",
+              "--input-tokens",
+              "32",
+              "--max-new-tokens",
+              "8",
+              "--num-prompts",
+              "5",
+              "--model-type",
+              "gpt-j",
+              "--tokenizer",
+              "r50k_base"));
       run(args);
       JsonNode summary = summary();
       assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(5);
-      assertThat(summary.path("min_prompt_len").asInt()).isEqualTo(summary.path("max_prompt_len").asInt());
-      assertThat(summary.path("tokens").path("output_total").asLong()).isEqualTo(server.completionTokensGenerated());
+      assertThat(summary.path("min_prompt_len").asInt())
+          .isEqualTo(summary.path("max_prompt_len").asInt());
+      assertThat(summary.path("tokens").path("output_total").asLong())
+          .isEqualTo(server.completionTokensGenerated());
     }
   }
 
@@ -178,9 +223,22 @@ class RunEndToEndTest {
     Path out = results.resolve("out");
     try (MockServer server = mock()) {
       Cli.Result result =
-          Cli.run("--model-endpoint-base", server.baseUrl(), "--endpoint-type", "openai-completions",
-              "--dataset", prompts.toString(), "--dataset-format", "JSONL", "--num-prompts", "2",
-              "--tokenizer", "r50k_base", "--track-token-latency", "--results-dir", out.toString());
+          Cli.run(
+              "--model-endpoint-base",
+              server.baseUrl(),
+              "--endpoint-type",
+              "openai-completions",
+              "--dataset",
+              prompts.toString(),
+              "--dataset-format",
+              "JSONL",
+              "--num-prompts",
+              "2",
+              "--tokenizer",
+              "r50k_base",
+              "--track-token-latency",
+              "--results-dir",
+              out.toString());
       assertThat(result.exitCode()).as(result.err()).isZero();
       // No --model-name: the server's /v1/models named it.
       assertThat(result.err()).contains("the server lists 'gpt2'");
@@ -194,11 +252,14 @@ class RunEndToEndTest {
   void reportRebuildsTheSameSummaryFromTheRecordsFile() throws IOException {
     try (MockServer server = mock()) {
       List<String> args = baseArgs(server, "openai-chat", true);
-      args.addAll(List.of("--dataset-format", "Synthesis", "--num-prompts", "20", "--tokenizer", "r50k_base"));
+      args.addAll(
+          List.of(
+              "--dataset-format", "Synthesis", "--num-prompts", "20", "--tokenizer", "r50k_base"));
       Cli.Result original = run(args);
       Path records = Cli.onlyFile(results, "-records.jsonl");
       Path rebuilt = results.resolve("rebuilt.json");
-      Cli.Result report = Cli.run("report", records.toString(), "--summary-out", rebuilt.toString());
+      Cli.Result report =
+          Cli.run("report", records.toString(), "--summary-out", rebuilt.toString());
       assertThat(report.exitCode()).as(report.err()).isZero();
       JsonNode first = summary();
       JsonNode second = Cli.json(rebuilt);
@@ -214,14 +275,28 @@ class RunEndToEndTest {
     try (MockServer server = mock()) {
       // Under /not-openai the mock speaks the simple protocol, which rejects a chat body.
       Cli.Result result =
-          Cli.run("--model-endpoint-base", server.baseUrl() + "/not-openai", "--model-name", "gpt2",
-              "--dataset-format", "Synthesis", "--num-prompts", "3", "--tokenizer", "r50k_base",
-              "--results-dir", results.toString());
+          Cli.run(
+              "--model-endpoint-base",
+              server.baseUrl() + "/not-openai",
+              "--model-name",
+              "gpt2",
+              "--dataset-format",
+              "Synthesis",
+              "--num-prompts",
+              "3",
+              "--tokenizer",
+              "r50k_base",
+              "--results-dir",
+              results.toString());
       assertThat(result.exitCode()).isEqualTo(3);
-      assertThat(result.out()).contains("Failed requests: 3 of 3").contains("http_status 3").contains("HTTP 500");
+      assertThat(result.out())
+          .contains("Failed requests: 3 of 3")
+          .contains("http_status 3")
+          .contains("HTTP 500");
       JsonNode summary = summary();
       assertThat(summary.path("requests").path("failed").asInt()).isEqualTo(3);
-      assertThat(summary.path("requests").path("failures_by_http_status").path("500").asInt()).isEqualTo(3);
+      assertThat(summary.path("requests").path("failures_by_http_status").path("500").asInt())
+          .isEqualTo(3);
       assertThat(summary.path("throughput_requests_per_s").isNull()).isFalse();
       assertThat(summary.path("throughput_requests_per_s").asDouble()).isZero();
     }

@@ -31,10 +31,21 @@ class RunModesTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2",
-                "--tokenizer", "r50k_base", "--dataset-format", "Synthesis",
-                "--input-len-mean", "16", "--input-len-stddev", "0", "--stream",
-                "--results-dir", results.toString()));
+                "--model-endpoint-base",
+                server.baseUrl(),
+                "--model-name",
+                "gpt2",
+                "--tokenizer",
+                "r50k_base",
+                "--dataset-format",
+                "Synthesis",
+                "--input-len-mean",
+                "16",
+                "--input-len-stddev",
+                "0",
+                "--stream",
+                "--results-dir",
+                results.toString()));
     args.addAll(List.of(extra));
     return Cli.run(args.toArray(String[]::new));
   }
@@ -52,7 +63,8 @@ class RunModesTest {
       assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(24);
       assertThat(summary.path("client").path("peak_in_flight").asInt()).isEqualTo(4);
       // Each request is due when a slot frees, so the client is never late by its own plan.
-      assertThat(summary.path("latency_ms").path("schedule_lag").path("p99").asDouble()).isLessThan(10);
+      assertThat(summary.path("latency_ms").path("schedule_lag").path("p99").asDouble())
+          .isLessThan(10);
       assertThat(summary.path("warnings")).isEmpty();
     }
   }
@@ -75,7 +87,16 @@ class RunModesTest {
   void durationWithConstantArrivalsSendsRateTimesDuration() {
     try (MockServer server = mock(0, 0)) {
       Cli.Result result =
-          run(server, "--duration", "1s", "--request-rate", "20", "--arrival", "constant", "--num-prompts", "3");
+          run(
+              server,
+              "--duration",
+              "1s",
+              "--request-rate",
+              "20",
+              "--arrival",
+              "constant",
+              "--num-prompts",
+              "3");
       assertThat(result.exitCode()).as(result.err()).isZero();
       // Due at 0, 50, ..., 950 ms; the three prompts are cycled.
       assertThat(summary().path("requests").path("total").asInt()).isEqualTo(20);
@@ -87,7 +108,16 @@ class RunModesTest {
   void rampUpFollowsTheIntegralOfTheRate() {
     try (MockServer server = mock(0, 0)) {
       Cli.Result result =
-          run(server, "--ramp-up", "1s", "--request-rate", "20", "--arrival", "constant", "--duration", "2s");
+          run(
+              server,
+              "--ramp-up",
+              "1s",
+              "--request-rate",
+              "20",
+              "--arrival",
+              "constant",
+              "--duration",
+              "2s");
       assertThat(result.exitCode()).as(result.err()).isZero();
       // 10 requests while the rate climbs from 0 to 20/s over the first second, then 20 more.
       assertThat(summary().path("requests").path("total").asInt()).isEqualTo(30);
@@ -98,7 +128,16 @@ class RunModesTest {
   void aConcurrencyCapThatHoldsRequestsBackIsNamedAndQueueInclusiveLatencyShowsTheWait() {
     try (MockServer server = mock(50, 1)) {
       Cli.Result result =
-          run(server, "--request-rate", "100", "--max-concurrency", "1", "--num-prompts", "10", "--arrival", "constant");
+          run(
+              server,
+              "--request-rate",
+              "100",
+              "--max-concurrency",
+              "1",
+              "--num-prompts",
+              "10",
+              "--arrival",
+              "constant");
       assertThat(result.exitCode()).as(result.err()).isZero();
       JsonNode summary = summary();
       assertThat(summary.path("warnings").get(0).asText()).contains("--max-concurrency cap of 1");
@@ -124,9 +163,22 @@ class RunModesTest {
     try (MockServer server = mock(30, 1)) {
       Path strict = results.resolve("strict");
       Cli.Result result =
-          Cli.run("--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
-              "--dataset-format", "Synthesis", "--num-prompts", "6", "--stream", "--goodput", "ttft:20",
-              "--results-dir", strict.toString());
+          Cli.run(
+              "--model-endpoint-base",
+              server.baseUrl(),
+              "--model-name",
+              "gpt2",
+              "--tokenizer",
+              "r50k_base",
+              "--dataset-format",
+              "Synthesis",
+              "--num-prompts",
+              "6",
+              "--stream",
+              "--goodput",
+              "ttft:20",
+              "--results-dir",
+              strict.toString());
       assertThat(result.exitCode()).as(result.err()).isZero();
       JsonNode goodput = Cli.json(Cli.onlyFile(strict, "-summary.json")).path("goodput");
       // The server takes 30 ms to the first token: no request meets 20 ms.
@@ -140,7 +192,10 @@ class RunModesTest {
     try (MockServer server = mock(10, 1)) {
       Cli.Result result = run(server, "--num-prompts", "5", "--percentiles", "90,99.9");
       assertThat(result.exitCode()).as(result.err()).isZero();
-      assertThat(result.out()).contains("P90 TTFT (ms):").contains("P99.9 ITL (ms):").doesNotContain("Median TTFT");
+      assertThat(result.out())
+          .contains("P90 TTFT (ms):")
+          .contains("P99.9 ITL (ms):")
+          .doesNotContain("Median TTFT");
       JsonNode ttft = summary().path("latency_ms").path("ttft");
       assertThat(ttft.path("percentiles").has("p90")).isTrue();
       assertThat(ttft.path("percentiles").has("p99.9")).isTrue();

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every way a server misbehaves ends that one request with its own reason while the others
- * succeed, and the totals add up: sent = succeeded + failed (+ cancelled, none here).
+ * Every way a server misbehaves ends that one request with its own reason while the others succeed,
+ * and the totals add up: sent = succeeded + failed (+ cancelled, none here).
  */
 class ServerFaultsTest {
 
@@ -48,7 +48,11 @@ class ServerFaultsTest {
         Arguments.of(Fault.INVALID_UTF8, 2L, "parse", List.of()),
         Arguments.of(Fault.ENDLESS_STREAM, 0L, "timeout", List.of("--timeout", "0.5")),
         Arguments.of(Fault.NEVER_ANSWER, 0L, "ttft_timeout", List.of("--ttft-timeout", "0.3")),
-        Arguments.of(Fault.HUGE_RESPONSE, 8L, "response_too_large", List.of("--max-response-bytes", "1000000")));
+        Arguments.of(
+            Fault.HUGE_RESPONSE,
+            8L,
+            "response_too_large",
+            List.of("--max-response-bytes", "1000000")));
   }
 
   private static MockServer mock(FaultSpec... faults) {
@@ -64,9 +68,21 @@ class ServerFaultsTest {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2",
-                "--tokenizer", "r50k_base", "--dataset-format", "Synthesis", "--input-len-mean", "16",
-                "--num-prompts", Integer.toString(REQUESTS), "--stream", "--results-dir", results.toString()));
+                "--model-endpoint-base",
+                server.baseUrl(),
+                "--model-name",
+                "gpt2",
+                "--tokenizer",
+                "r50k_base",
+                "--dataset-format",
+                "Synthesis",
+                "--input-len-mean",
+                "16",
+                "--num-prompts",
+                Integer.toString(REQUESTS),
+                "--stream",
+                "--results-dir",
+                results.toString()));
     args.addAll(extra);
     return Cli.run(args.toArray(String[]::new));
   }
@@ -76,26 +92,35 @@ class ServerFaultsTest {
   void eachFaultEndsItsRequestWithItsReasonAndSparesTheOthers(
       Fault fault, long parameter, String reason, List<String> flags) {
     // Every 4th request to arrive: 3 of 12. All are sent at once, so none reuses a connection.
-    try (MockServer server = mock(new FaultSpec(fault, parameter, new RequestSelector.EveryNth(4)))) {
+    try (MockServer server =
+        mock(new FaultSpec(fault, parameter, new RequestSelector.EveryNth(4)))) {
       Cli.Result result = run(server, flags);
       assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
       JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
       JsonNode requests = summary.path("requests");
       assertThat(server.faultsInjected()).containsEntry(fault, 3L);
-      assertThat(requests.path("failures_by_reason").path(reason).asInt()).as(result.out()).isEqualTo(3);
+      assertThat(requests.path("failures_by_reason").path(reason).asInt())
+          .as(result.out())
+          .isEqualTo(3);
       assertThat(requests.path("failed").asInt()).isEqualTo(3);
       assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS - 3);
-      assertThat(requests.path("succeeded").asInt() + requests.path("failed").asInt() + requests.path("cancelled").asInt())
+      assertThat(
+              requests.path("succeeded").asInt()
+                  + requests.path("failed").asInt()
+                  + requests.path("cancelled").asInt())
           .isEqualTo(summary.path("client").path("sent_requests").asInt())
           .isEqualTo(REQUESTS);
       // The other requests' tokens are all there.
       assertThat(summary.path("tokens").path("output_total").asInt()).isEqualTo((REQUESTS - 3) * 8);
       if (fault == Fault.HTTP_429 && parameter > 0) {
-        assertThat(summary.path("requests").path("first_errors").get(0).asText()).contains("Retry-After: 2");
+        assertThat(summary.path("requests").path("first_errors").get(0).asText())
+            .contains("Retry-After: 2");
       }
       if (fault == Fault.HTTP_503_HTML) {
         assertThat(requests.path("failures_by_http_status").path("503").asInt()).isEqualTo(3);
-        assertThat(requests.path("first_errors").get(0).asText()).contains("HTTP 503").containsIgnoringCase("<html");
+        assertThat(requests.path("first_errors").get(0).asText())
+            .contains("HTTP 503")
+            .containsIgnoringCase("<html");
       }
     }
   }
@@ -114,7 +139,13 @@ class ServerFaultsTest {
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
       List<RequestRecord> retried = records.stream().filter(r -> r.attempts() > 1).toList();
       assertThat(retried).hasSize(3);
-      assertThat(retried).allSatisfy(r -> assertThat(r.attemptErrors()).singleElement().asString().startsWith("http_status: HTTP 429"));
+      assertThat(retried)
+          .allSatisfy(
+              r ->
+                  assertThat(r.attemptErrors())
+                      .singleElement()
+                      .asString()
+                      .startsWith("http_status: HTTP 429"));
     }
   }
 
@@ -135,7 +166,9 @@ class ServerFaultsTest {
     try (MockServer server =
         mock(new FaultSpec(Fault.CLOSE_IDLE_KEEPALIVE, 5, RequestSelector.all()))) {
       Cli.Result result =
-          run(server, List.of("--request-rate", "200", "--arrival", "constant", "--max-concurrency", "1"));
+          run(
+              server,
+              List.of("--request-rate", "200", "--arrival", "constant", "--max-concurrency", "1"));
       assertThat(result.exitCode()).as(result.out()).isZero();
       JsonNode requests = Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests");
       assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS);

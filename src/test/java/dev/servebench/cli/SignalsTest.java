@@ -35,9 +35,19 @@ class SignalsTest {
     command.add(Main.class.getName());
     command.addAll(
         List.of(
-            "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
-            "--dataset-format", "Synthesis", "--input-len-mean", "8", "--stream",
-            "--results-dir", results.toString()));
+            "--model-endpoint-base",
+            server.baseUrl(),
+            "--model-name",
+            "gpt2",
+            "--tokenizer",
+            "r50k_base",
+            "--dataset-format",
+            "Synthesis",
+            "--input-len-mean",
+            "8",
+            "--stream",
+            "--results-dir",
+            results.toString()));
     command.addAll(List.of(extra));
     return new ProcessBuilder(command)
         .redirectOutput(results.resolve("stdout.txt").toFile())
@@ -74,7 +84,8 @@ class SignalsTest {
   @Test
   void sigtermDrainsCancelsAndWritesAnIncompleteSummary() throws Exception {
     try (MockServer server = slowMock()) {
-      Process run = start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "0.3");
+      Process run =
+          start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "0.3");
       awaitSending(500);
       run.destroy(); // SIGTERM
       assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -83,17 +94,22 @@ class SignalsTest {
       assertThat(summary.path("complete").asBoolean()).isFalse();
       JsonNode requests = summary.path("requests");
       assertThat(requests.path("cancelled").asInt()).isPositive();
-      assertThat(requests.path("succeeded").asInt() + requests.path("failed").asInt() + requests.path("cancelled").asInt())
+      assertThat(
+              requests.path("succeeded").asInt()
+                  + requests.path("failed").asInt()
+                  + requests.path("cancelled").asInt())
           .isEqualTo(summary.path("client").path("sent_requests").asInt());
       assertThat(Files.readString(results.resolve("stderr.txt"))).contains("SIGTERM");
-      assertThat(Files.readString(results.resolve("stdout.txt"))).contains("the run was interrupted");
+      assertThat(Files.readString(results.resolve("stdout.txt")))
+          .contains("the run was interrupted");
     }
   }
 
   @Test
   void aSecondCtrlCStopsAtOnce() throws Exception {
     try (MockServer server = slowMock()) {
-      Process run = start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "60");
+      Process run =
+          start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "60");
       awaitSending(500);
       signal(run, "INT");
       Thread.sleep(200);
@@ -108,13 +124,16 @@ class SignalsTest {
 
   @Test
   void killMinus9LeavesARecordsFileThatStillReads() throws Exception {
-    try (MockServer server = MockServer.start(MockServerConfig.builder().fixedOutputTokens(2).modelName("gpt2").build())) {
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder().fixedOutputTokens(2).modelName("gpt2").build())) {
       Process run = start(server, "--request-rate", "200", "--num-prompts", "100000");
       awaitSending(1000);
       run.destroyForcibly(); // SIGKILL: no handler runs
       assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long[] read = {0};
-      RecordReader.Result result = RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), record -> read[0]++);
+      RecordReader.Result result =
+          RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), record -> read[0]++);
       assertThat(read[0]).isPositive();
       assertThat(result.end()).isNull();
       assertThat(result.warnings()).anyMatch(warning -> warning.contains("no closing line"));

@@ -33,16 +33,43 @@ class TlsTest {
   @BeforeAll
   static void startHttpsMock() throws Exception {
     Path keyStore = keys.resolve("mock.p12");
-    keytool("-genkeypair", "-alias", "mock", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-dname", "CN=servebench mock", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-        "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit");
-    keytool("-exportcert", "-rfc", "-alias", "mock", "-keystore", keyStore.toString(),
-        "-storepass", "changeit", "-file", keys.resolve("ca.pem").toString());
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "mock",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=servebench mock",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-validity",
+        "2",
+        "-storetype",
+        "PKCS12",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        "changeit");
+    keytool(
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "mock",
+        "-keystore",
+        keyStore.toString(),
+        "-storepass",
+        "changeit",
+        "-file",
+        keys.resolve("ca.pem").toString());
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keyStore)) {
       store.load(in, PASSWORD);
     }
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    KeyManagerFactory keyManagers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(store, PASSWORD);
     server =
         MockServer.start(
@@ -71,9 +98,21 @@ class TlsTest {
 
   private Cli.Result run(String... extra) {
     String[] base = {
-      "--model-endpoint-base", server.baseUrl(), "--model-name", "gpt2", "--tokenizer", "r50k_base",
-      "--dataset-format", "Synthesis", "--input-len-mean", "8", "--num-prompts", "3", "--stream",
-      "--results-dir", results.toString()
+      "--model-endpoint-base",
+      server.baseUrl(),
+      "--model-name",
+      "gpt2",
+      "--tokenizer",
+      "r50k_base",
+      "--dataset-format",
+      "Synthesis",
+      "--input-len-mean",
+      "8",
+      "--num-prompts",
+      "3",
+      "--stream",
+      "--results-dir",
+      results.toString()
     };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);

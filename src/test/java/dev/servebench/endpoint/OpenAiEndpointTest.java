@@ -26,7 +26,8 @@ class OpenAiEndpointTest {
   void streamedChatRequestAsksForUsage() throws Exception {
     RequestOptions options = new RequestOptions("llama", true, null, 0.9, null, null, false, true);
     JsonNode body =
-        MAPPER.readTree(EndpointType.OPENAI_CHAT.adapter(null).requestBody(new Prompt("hi", 1, 64), options));
+        MAPPER.readTree(
+            EndpointType.OPENAI_CHAT.adapter(null).requestBody(new Prompt("hi", 1, 64), options));
     assertThat(body.path("model").asText()).isEqualTo("llama");
     assertThat(body.path("messages").get(0).path("role").asText()).isEqualTo("user");
     assertThat(body.path("messages").get(0).path("content").asText()).isEqualTo("hi");
@@ -43,7 +44,9 @@ class OpenAiEndpointTest {
     RequestOptions options = new RequestOptions("m", false, 0.0, null, null, null, true, false);
     JsonNode body =
         MAPPER.readTree(
-            EndpointType.OPENAI_COMPLETIONS.adapter(null).requestBody(new Prompt("p", 1, 8), options));
+            EndpointType.OPENAI_COMPLETIONS
+                .adapter(null)
+                .requestBody(new Prompt("p", 1, 8), options));
     assertThat(body.path("prompt").asText()).isEqualTo("p");
     assertThat(body.has("messages")).isFalse();
     assertThat(body.path("stream").asBoolean(true)).isFalse();

@@ -26,7 +26,8 @@ class SimpleEndpointTest {
   @Test
   void routeIsTheModelNameUnderTheBasePath() {
     assertThat(new SimpleEndpoint(null).requestPath("", "gpt-j-6b")).isEqualTo("/gpt-j-6b");
-    assertThat(new SimpleEndpoint(null).requestPath("/serve/", "gpt-j-6b")).isEqualTo("/serve/gpt-j-6b");
+    assertThat(new SimpleEndpoint(null).requestPath("/serve/", "gpt-j-6b"))
+        .isEqualTo("/serve/gpt-j-6b");
     assertThat(new SimpleEndpoint("/custom").requestPath("", "gpt-j-6b")).isEqualTo("/custom");
   }
 
@@ -34,7 +35,8 @@ class SimpleEndpointTest {
   void requestCarriesZeroTemperatureAndTopKInsteadOfDroppingThem() throws Exception {
     RequestOptions options = new RequestOptions("gpt-j-6b", true, 0.0, null, 0, false, true, false);
     JsonNode body =
-        MAPPER.readTree(new SimpleEndpoint(null).requestBody(new Prompt("Hi \"you\"", 3, 32), options));
+        MAPPER.readTree(
+            new SimpleEndpoint(null).requestBody(new Prompt("Hi \"you\"", 3, 32), options));
     assertThat(body.path("text").asText()).isEqualTo("Hi \"you\"");
     assertThat(body.path("stream").asBoolean()).isTrue();
     JsonNode config = body.path("config");
@@ -87,14 +89,17 @@ class SimpleEndpointTest {
   void aBodyEndingInsideACharacterFails() {
     byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
     RecordingEvents events =
-        parse(new PlainTextStreamParser(), "a" + new String(euro, 0, 2, StandardCharsets.ISO_8859_1));
+        parse(
+            new PlainTextStreamParser(), "a" + new String(euro, 0, 2, StandardCharsets.ISO_8859_1));
     assertThat(events.failure).isEqualTo(FailureReason.PARSE);
   }
 
   @Test
   void transformersEngineJson() {
     RecordingEvents events =
-        parse(new SimpleJsonParser(), "{\"text\":\"out put\",\"input_length\":5,\"generate_length\":2}");
+        parse(
+            new SimpleJsonParser(),
+            "{\"text\":\"out put\",\"input_length\":5,\"generate_length\":2}");
     assertThat(events.completeOutput).isEqualTo("out put");
     assertThat(events.promptTokens).isEqualTo(5);
     assertThat(events.completionTokens).isEqualTo(2);

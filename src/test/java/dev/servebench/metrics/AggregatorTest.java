@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.servebench.endpoint.FailureReason;
-import dev.servebench.testing.Records;
 import dev.servebench.record.RunEnd;
+import dev.servebench.testing.Records;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +38,8 @@ class AggregatorTest {
     // Seed figures: next-token latency is each request's mean ITL (10 and 20), then averaged.
     assertThat(summary.nextTokenLatency().meanNanos()).isCloseTo(15 * MS, within(1.0));
     // Latency per token: 90/5 = 18 ms and 50/3 ms.
-    assertThat(summary.perTokenLatency().meanNanos()).isCloseTo((18 + 50 / 3.0) / 2 * MS, within(1.0));
+    assertThat(summary.perTokenLatency().meanNanos())
+        .isCloseTo((18 + 50 / 3.0) / 2 * MS, within(1.0));
     assertThat(summary.inputTokens()).isEqualTo(400);
     assertThat(summary.outputTokens()).isEqualTo(8);
     assertThat(summary.minPromptTokens()).isEqualTo(100);
@@ -139,14 +140,23 @@ class AggregatorTest {
     assertThat(laggingRun(0, null).warnings()).isEmpty();
     // The cap was reached: the warning names it.
     RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4);
-    assertThat(laggingRun(20, capped).warnings()).singleElement().asString()
-        .contains("schedule lag p99 20.0 ms").contains("--max-concurrency cap of 4");
+    assertThat(laggingRun(20, capped).warnings())
+        .singleElement()
+        .asString()
+        .contains("schedule lag p99 20.0 ms")
+        .contains("--max-concurrency cap of 4");
     // No cap, but the client burnt 1.9 of its 2 cores.
     RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0);
-    assertThat(laggingRun(20, busy).warnings()).singleElement().asString().contains("client CPU, the client used 95 %");
+    assertThat(laggingRun(20, busy).warnings())
+        .singleElement()
+        .asString()
+        .contains("client CPU, the client used 95 %");
     // Neither: something else on the machine.
     RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0);
-    assertThat(laggingRun(20, idle).warnings()).singleElement().asString().contains("not the concurrency cap and not this process's CPU");
+    assertThat(laggingRun(20, idle).warnings())
+        .singleElement()
+        .asString()
+        .contains("not the concurrency cap and not this process's CPU");
   }
 
   @Test
@@ -156,7 +166,9 @@ class AggregatorTest {
     for (int i = 0; i < 50; i++) {
       aggregator.add(Records.streamed(i, i * 20L, i * 20L, 10, 2, 5, 6));
     }
-    assertThat(aggregator.summarize(Records.run(100.0), null).warnings()).singleElement().asString()
+    assertThat(aggregator.summarize(Records.run(100.0), null).warnings())
+        .singleElement()
+        .asString()
         .contains("50.00 of 100.00 req/s");
   }
 

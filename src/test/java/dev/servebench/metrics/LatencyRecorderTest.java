@@ -16,7 +16,8 @@ class LatencyRecorderTest {
     double[] samples = new double[100_000];
     LatencyRecorder recorder = new LatencyRecorder();
     for (int i = 0; i < samples.length; i++) {
-      samples[i] = 1_000_000 + random.nextGaussian() * 200_000 + (random.nextInt(100) == 0 ? 50_000_000 : 0);
+      samples[i] =
+          1_000_000 + random.nextGaussian() * 200_000 + (random.nextInt(100) == 0 ? 50_000_000 : 0);
       recorder.record(samples[i]);
     }
     double mean = Arrays.stream(samples).map(s -> Math.max(0, s)).average().orElseThrow();

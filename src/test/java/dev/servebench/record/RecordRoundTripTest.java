@@ -19,7 +19,8 @@ class RecordRoundTripTest {
 
   @TempDir Path directory;
 
-  private static final RunEnd END = new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0);
+  private static final RunEnd END =
+      new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0);
 
   private Path writeRecords(List<RequestRecord> records) throws IOException {
     Path file = directory.resolve("run-records.jsonl");
@@ -35,13 +36,37 @@ class RecordRoundTripTest {
   @Test
   void everyFieldSurvivesWriteAndRead() throws IOException {
     RequestRecord streamed = Records.streamed(0, 0, 3, 12, 4, 50, 60, 70);
-    RequestRecord failed = Records.failed(1, 10, 503, FailureReason.HTTP_STATUS, "HTTP 503: \"busy\"\nretry");
+    RequestRecord failed =
+        Records.failed(1, 10, 503, FailureReason.HTTP_STATUS, "HTTP 503: \"busy\"\nretry");
     RequestRecord withText =
         new RequestRecord(
-            2, true, 3, List.of("http_status: HTTP 429", "stream_cut: closed"), false, 0, 1, 2,
-            RequestRecord.ABSENT, RequestRecord.ABSENT, 9, RequestRecord.ABSENT, new long[0],
-            new int[0], null, 3, TokenSource.LOCAL, 3, -1, 8, 8, TokenSource.LOCAL, 200, null, null,
-            "the prompt ü", "out\tput");
+            2,
+            true,
+            3,
+            List.of("http_status: HTTP 429", "stream_cut: closed"),
+            false,
+            0,
+            1,
+            2,
+            RequestRecord.ABSENT,
+            RequestRecord.ABSENT,
+            9,
+            RequestRecord.ABSENT,
+            new long[0],
+            new int[0],
+            null,
+            3,
+            TokenSource.LOCAL,
+            3,
+            -1,
+            8,
+            8,
+            TokenSource.LOCAL,
+            200,
+            null,
+            null,
+            "the prompt ü",
+            "out\tput");
     Path file = writeRecords(List.of(streamed, failed, withText));
 
     List<RequestRecord> read = new ArrayList<>();
@@ -64,7 +89,9 @@ class RecordRoundTripTest {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     assertThat(lines).hasSize(3);
     assertThat(lines.get(2)).startsWith("{\"record\":\"end\"").contains("\"peak_in_flight\":2");
-    assertThat(lines.get(0)).startsWith("{\"record\":\"run\"").contains("\"configured_rate_per_s\":\"inf\"");
+    assertThat(lines.get(0))
+        .startsWith("{\"record\":\"run\"")
+        .contains("\"configured_rate_per_s\":\"inf\"");
     assertThat(lines.get(1))
         .startsWith("{\"record\":\"request\"")
         .contains("\"first_token_ns\":null")
@@ -76,10 +103,13 @@ class RecordRoundTripTest {
 
   @Test
   void aTornLastLineIsSkippedWithAWarning() throws IOException {
-    Path file = writeRecords(List.of(Records.streamed(0, 0, 0, 1, 2, 5, 6), Records.streamed(1, 0, 0, 1, 2, 5, 6)));
+    Path file =
+        writeRecords(
+            List.of(Records.streamed(0, 0, 0, 1, 2, 5, 6), Records.streamed(1, 0, 0, 1, 2, 5, 6)));
     // Cut inside the second request's line: as if killed while writing it (no closing line either).
     List<String> lines = Files.readAllLines(file);
-    Files.writeString(file, lines.get(0) + "\n" + lines.get(1) + "\n" + lines.get(2).substring(0, 40));
+    Files.writeString(
+        file, lines.get(0) + "\n" + lines.get(1) + "\n" + lines.get(2).substring(0, 40));
     List<RequestRecord> read = new ArrayList<>();
     RecordReader.Result result = RecordReader.read(file, read::add);
     assertThat(read).hasSize(1);

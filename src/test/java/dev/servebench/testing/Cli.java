@@ -33,9 +33,10 @@ public final class Cli {
     try (Stream<Path> files = Files.list(directory)) {
       return files
           .filter(file -> file.getFileName().toString().endsWith(suffix))
-          .reduce((a, b) -> {
-            throw new AssertionError("more than one *" + suffix + " in " + directory);
-          })
+          .reduce(
+              (a, b) -> {
+                throw new AssertionError("more than one *" + suffix + " in " + directory);
+              })
           .orElseThrow(() -> new AssertionError("no *" + suffix + " in " + directory));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -16,14 +16,20 @@ public final class Records {
   private Records() {}
 
   public static RunInfo run(double ratePerSecond) {
-    return new RunInfo("test-run", "test", Instant.parse("2026-01-01T00:00:00Z"), ratePerSecond, Map.of("k", "v"));
+    return new RunInfo(
+        "test-run", "test", Instant.parse("2026-01-01T00:00:00Z"), ratePerSecond, Map.of("k", "v"));
   }
 
   /**
    * A successful streamed request: sent at {@code sentMs}, chunks at the given times after send.
    */
   public static RequestRecord streamed(
-      int index, long intendedMs, long sentMs, int promptTokens, int outputTokens, long... chunkMsAfterSend) {
+      int index,
+      long intendedMs,
+      long sentMs,
+      int promptTokens,
+      int outputTokens,
+      long... chunkMsAfterSend) {
     long[] chunks = new long[chunkMsAfterSend.length];
     for (int i = 0; i < chunks.length; i++) {
       chunks[i] = (sentMs + chunkMsAfterSend[i]) * MS;
@@ -37,28 +43,98 @@ public final class Records {
       tokens[0] = Math.max(1, outputTokens - (tokens.length - 1));
     }
     return new RequestRecord(
-        index, false, 1, List.of(), true, intendedMs * MS, sentMs * MS, sentMs * MS + MS / 2,
-        first, last, (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10, first,
-        chunks, tokens, chunks.length == 0 ? null : TokenSource.SERVER, promptTokens,
-        TokenSource.SERVER, promptTokens, promptTokens, outputTokens, outputTokens,
-        TokenSource.SERVER, 200, null, null, null, null);
+        index,
+        false,
+        1,
+        List.of(),
+        true,
+        intendedMs * MS,
+        sentMs * MS,
+        sentMs * MS + MS / 2,
+        first,
+        last,
+        (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10,
+        first,
+        chunks,
+        tokens,
+        chunks.length == 0 ? null : TokenSource.SERVER,
+        promptTokens,
+        TokenSource.SERVER,
+        promptTokens,
+        promptTokens,
+        outputTokens,
+        outputTokens,
+        TokenSource.SERVER,
+        200,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A successful non-streamed request taking {@code e2eMs}. */
-  public static RequestRecord complete(int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
+  public static RequestRecord complete(
+      int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
     return new RequestRecord(
-        index, false, 1, List.of(), false, sentMs * MS, sentMs * MS, (sentMs + e2eMs) * MS,
-        RequestRecord.ABSENT, RequestRecord.ABSENT, (sentMs + e2eMs) * MS, RequestRecord.ABSENT,
-        new long[0], new int[0], null, promptTokens, TokenSource.LOCAL, promptTokens, -1,
-        outputTokens, outputTokens, TokenSource.LOCAL, 200, null, null, null, null);
+        index,
+        false,
+        1,
+        List.of(),
+        false,
+        sentMs * MS,
+        sentMs * MS,
+        (sentMs + e2eMs) * MS,
+        RequestRecord.ABSENT,
+        RequestRecord.ABSENT,
+        (sentMs + e2eMs) * MS,
+        RequestRecord.ABSENT,
+        new long[0],
+        new int[0],
+        null,
+        promptTokens,
+        TokenSource.LOCAL,
+        promptTokens,
+        -1,
+        outputTokens,
+        outputTokens,
+        TokenSource.LOCAL,
+        200,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A failed request. */
-  public static RequestRecord failed(int index, long sentMs, int httpStatus, FailureReason reason, String error) {
+  public static RequestRecord failed(
+      int index, long sentMs, int httpStatus, FailureReason reason, String error) {
     return new RequestRecord(
-        index, false, 1, List.of(), true, sentMs * MS, sentMs * MS, RequestRecord.ABSENT,
-        RequestRecord.ABSENT, RequestRecord.ABSENT, (sentMs + 5) * MS, RequestRecord.ABSENT,
-        new long[0], new int[0], null, 10, TokenSource.LOCAL, 10, -1, 16, 0, TokenSource.LOCAL,
-        httpStatus, reason, error, null, null);
+        index,
+        false,
+        1,
+        List.of(),
+        true,
+        sentMs * MS,
+        sentMs * MS,
+        RequestRecord.ABSENT,
+        RequestRecord.ABSENT,
+        RequestRecord.ABSENT,
+        (sentMs + 5) * MS,
+        RequestRecord.ABSENT,
+        new long[0],
+        new int[0],
+        null,
+        10,
+        TokenSource.LOCAL,
+        10,
+        -1,
+        16,
+        0,
+        TokenSource.LOCAL,
+        httpStatus,
+        reason,
+        error,
+        null,
+        null);
   }
 }
