@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# The end-to-end scenarios of issue 5: servebench and the floor client (bench/FloorClient) against the
+# built-in mock server, mock pinned to one core and the client to the other, one table at the end.
+#
+#   bench/load.sh                 # the full table, about 15 minutes
+#   QUICK=1 bench/load.sh         # a smoke pass with short runs (about 4 minutes)
+#   ONLY="cpu rate" bench/load.sh # some scenarios: cpu rate short streams ttft memory startup
+#
+# Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), MOCK_IO_THREADS (1), CPU_SECONDS, RATES, MEM_REQUESTS,
+# MEM_RATE, STREAMS, KEEP (keep the work folder). Every ratio compares figures taken in the same run
+# of this script on the same machine: the machine is shared, so absolute times vary from run to run.
+set -euo pipefail
+
+bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$bench/.." && pwd)"
+quick="${QUICK:-0}"
+client_core="${CLIENT_CORE:-0}"
+mock_core="${MOCK_CORE:-1}"
+mock_io_threads="${MOCK_IO_THREADS:-1}"
+only="${ONLY:-cpu rate short streams ttft memory startup}"
+if [ "$quick" = 1 ]; then
+  cpu_seconds="${CPU_SECONDS:-6}"; rate_seconds=3; short_seconds=3
+  rates="${RATES:-1000 1500 2000}"; streams="${STREAMS:-2000}"
+  mem_requests="${MEM_REQUESTS:-100000}"
+else
+  cpu_seconds="${CPU_SECONDS:-30}"; rate_seconds=6; short_seconds=10
+  rates="${RATES:-750 1000 1250 1500 1750 2000 2500 3000}"; streams="${STREAMS:-10000}"
+  mem_requests="${MEM_REQUESTS:-1000000}"
+fi
+mem_rate="${MEM_RATE:-8000}"
+
+work="$(mktemp -d /tmp/servebench-load.XXXXXX)"
+cleanup() {
+  local pid
+  for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
+  [ "${KEEP:-0}" = 1 ] && echo "work folder kept: $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "[load] $*" >&2; }
+
+# --- build what is missing or stale -----------------------------------------------------------
+jar="$root/target/servebench.jar"
+benchjar="$bench/target/benchmarks.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]; then
+  log "building servebench"
+  (cd "$root" && mvn -B -q -DskipTests install >&2)
+fi
+if [ ! -f "$benchjar" ] || [ -n "$(find "$bench/src" "$bench/pom.xml" "$jar" -newer "$benchjar" -print -quit)" ]; then
+  log "building bench"
+  (cd "$root" && mvn -B -q -DskipTests install >&2)
+  (cd "$bench" && mvn -B -q package >&2)
+fi
+java_bin() {
+  local home
+  for home in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    if [ -n "$home" ] && [ -x "$home/bin/java" ] && \
+       "$home/bin/java" -XshowSettings:properties -version 2>&1 | grep -qE 'java.specification.version = (2[1-9]|[3-9][0-9])'; then
+      echo "$home/bin/java"; return
+    fi
+  done
+  echo java
+}
+java="$(java_bin)"
+jvm_opts="--enable-native-access=ALL-UNNAMED"
+
+# --- helpers ----------------------------------------------------------------------------------
+ticks_per_s="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+now_ns() { date +%s%N; }
+
+mock_pid=""; mock_port=""
+start_mock() { # args: extra mock-server flags
+  stop_mock
+  taskset -c "$mock_core" "$java" $jvm_opts -jar "$jar" mock-server --port 0 --ttft-ms 0 \
+    --io-threads "$mock_io_threads" "$@" >"$work/mock.log" 2>&1 &
+  mock_pid=$!
+  for _ in $(seq 1 100); do
+    mock_port="$(grep -oE 'http://[0-9.]+:[0-9]+' "$work/mock.log" | sed 's/.*://' || true)"
+    if [ -n "$mock_port" ]; then
+      # The mock's own JIT would otherwise compete with it on its one core during the first run.
+      taskset -c "$client_core" "$java" $jvm_opts -cp "$benchjar" dev.servebench.bench.FloorClient \
+        --port "$mock_port" --rate 300 --requests 600 --output-tokens 8 >/dev/null 2>&1 || true
+      return
+    fi
+    sleep 0.1
+  done
+  cat "$work/mock.log" >&2; log "the mock server did not start"; exit 1
+}
+stop_mock() {
+  if [ -n "$mock_pid" ]; then kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; fi
+  mock_pid=""
+}
+
+# Runs one client command pinned to the client core; sets last_cpu_s (whole process, user+sys),
+# last_wall_s and last_mock_pct (the mock's CPU over the same wall time, % of one core).
+run_client() { # args: output file, command...
+  local out="$1"; shift
+  local m0 m1 t0 t1
+  m0="$(cpu_ticks "$mock_pid")"; t0="$(now_ns)"
+  local status=0
+  ( TIMEFORMAT='%U %S'; time taskset -c "$client_core" "$@" >"$out" 2>"$out.err" ) 2>"$out.time" &
+  local wrapper=$! pid=""
+  while [ -z "$pid" ] && kill -0 "$wrapper" 2>/dev/null; do pid="$(pgrep -P "$wrapper" || true)"; sleep 0.05; done
+  if [ -n "${WINDOW:-}" ]; then # "from to" seconds: the client's CPU over that steady window
+    local from="${WINDOW% *}" to="${WINDOW#* }" c0 c1
+    sleep "$from"; c0="$(cpu_ticks "$pid" 2>/dev/null || echo 0)"
+    sleep "$((to - from))"; c1="$(cpu_ticks "$pid" 2>/dev/null || echo 0)"
+    last_window_cpu_s="$(awk -v d="$((c1 - c0))" -v hz="$ticks_per_s" 'BEGIN{print d / hz}')"
+  fi
+  wait "$wrapper" || status=$?
+  [ "$status" = 0 ] || { cat "$out.err" >&2; log "client command failed: $*"; return 1; }
+  t1="$(now_ns)"; m1="$(cpu_ticks "$mock_pid")"
+  last_cpu_s="$(awk '{print $1 + $2}' "$out.time")"
+  last_wall_s="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print (b - a) / 1e9}')"
+  last_mock_pct="$(awk -v d="$((m1 - m0))" -v hz="$ticks_per_s" -v w="$last_wall_s" 'BEGIN{printf "%.0f", 100 * d / hz / w}')"
+}
+
+# servebench run against the mock; the summary JSON path goes to $last_summary.
+servebench() { # args: name, extra run flags
+  local name="$1"; shift
+  local dir="$work/$name"
+  mkdir -p "$dir"
+  run_client "$dir/console.txt" "$java" $jvm_opts ${SB_JAVA_OPTS:-} -jar "$jar" run \
+    --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --tokenizer r50k_base \
+    --dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0 \
+    --arrival constant --stream --io-threads 1 --results-dir "$dir" "$@"
+  last_summary="$(ls "$dir"/*-summary.json)"
+  last_records="$(ls "$dir"/*-records.jsonl)"
+}
+floor() { # args: name, floor flags
+  local name="$1"; shift
+  run_client "$work/$name.json" "$java" $jvm_opts -cp "$benchjar" dev.servebench.bench.FloorClient \
+    --port "$mock_port" --io-threads 1 "$@"
+  last_floor="$work/$name.json"
+}
+j() { jq -r "$1" "$2"; }
+fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN{ if (v == "" || v == "null") print "-"; else printf "%.*f", d, v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 == 0 || a == "-" || b == "-") print "-"; else printf "%.2fx", a / b }'; }
+
+rows=()
+row() { rows+=("$1|$2|$3|$4|$5|$6"); } # figure | target | measured | floor | ratio | mock CPU
+
+# --- scenarios --------------------------------------------------------------------------------
+scenario_cpu() {
+  local rate=400 tokens=100 n=$((400 * cpu_seconds))
+  local from=$((cpu_seconds / 3 + 1)) to=$((cpu_seconds * 5 / 6 + 1))
+  local window_chunks=$(( (to - from) * rate * tokens ))
+  log "cpu: $n requests at $rate req/s, $tokens tokens 2 ms apart; steady window ${from}-${to} s after launch"
+  start_mock --itl-ms 2 --output-tokens "$tokens"
+  WINDOW="$from $to" floor cpu-floor --rate "$rate" --requests "$n" --output-tokens "$tokens"
+  local f_steady f_chunk f_whole f_mock
+  f_steady="$(awk -v c="$last_window_cpu_s" -v n="$window_chunks" 'BEGIN{print c * 1e6 / n}')"
+  f_chunk="$(j .cpu_us_per_chunk "$last_floor")"
+  f_whole="$(awk -v c="$last_cpu_s" -v t="$((n * tokens))" 'BEGIN{print c * 1e6 / t}')"; f_mock="$last_mock_pct"
+  WINDOW="$from $to" servebench cpu --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens"
+  local s_steady s_chunk s_whole
+  s_steady="$(awk -v c="$last_window_cpu_s" -v n="$window_chunks" 'BEGIN{print c * 1e6 / n}')"
+  s_chunk="$(j .client.cpu_us_per_chunk "$last_summary")"
+  s_whole="$(awk -v c="$last_cpu_s" -v t="$(j .tokens.output_total "$last_summary")" 'BEGIN{print c * 1e6 / t}')"
+  row "client CPU per chunk, steady state ($rate req/s, ${from}-${to} s, us)" "<= 1.5x floor" "$(fmt "$s_steady")" "$(fmt "$f_steady")" \
+    "$(ratio "$s_steady" "$f_steady")" "$last_mock_pct% (floor run $f_mock%)"
+  row "  same run: CPU per chunk over the whole run, JIT included (summary's cpu_us_per_chunk)" "-" "$(fmt "$s_chunk")" "$(fmt "$f_chunk")" \
+    "$(ratio "$s_chunk" "$f_chunk")" "-"
+  row "whole-process CPU per token, ${cpu_seconds} s at $rate req/s, start-up included (us)" "<= 10" "$(fmt "$s_whole")" "$(fmt "$f_whole")" \
+    "$(ratio "$s_whole" "$f_whole")" "-"
+  row "  same run: TTFT p99 / ITL p99 (ms)" "-" \
+    "$(fmt "$(j .latency_ms.ttft.p99 "$last_summary")") / $(fmt "$(j .latency_ms.itl.p99 "$last_summary")")" \
+    "$(fmt "$(j .ttft_p99_ms "$last_floor")") / $(fmt "$(j .read_gap_p99_ms "$last_floor")")" "-" "-"
+  stop_mock
+}
+
+held() { # achieved, target, lag p99 ms
+  awk -v a="$1" -v t="$2" -v l="$3" 'BEGIN{ exit !(a >= 0.99 * t && l < 2) }'
+}
+scenario_rate() {
+  log "rate: highest open-loop rate held, 100-token streams (rates: $rates)"
+  start_mock --itl-ms 2 --output-tokens 100
+  local best=0 best_floor=0 rate detail="" mock_at_best="-" fdone=0 sdone=0
+  for rate in $rates; do
+    local n=$((rate * rate_seconds))
+    if [ "$fdone" = 0 ]; then
+      floor "rate-floor-$rate" --rate "$rate" --requests "$n" --output-tokens 100
+      if held "$(j .achieved_send_rate_per_s "$last_floor")" "$rate" "$(j .schedule_lag_p99_ms "$last_floor")"; then
+        best_floor=$rate; else fdone=1; fi
+    fi
+    if [ "$sdone" = 0 ]; then
+      servebench "rate-$rate" --request-rate "$rate" --num-prompts "$n" --output-len-mean 100
+      local a l
+      a="$(j .throughput.achieved_send_rate_per_s "$last_summary")"; l="$(j .latency_ms.schedule_lag.p99 "$last_summary")"
+      detail="$detail $rate:$(fmt "$a" 0)/$(fmt "$l" 1)ms/$(j .client.cpu_share_of_cores "$last_summary" | awk '{printf "%.0f%%", $1 * 100}')"
+      if held "$a" "$rate" "$l"; then best=$rate; mock_at_best="$last_mock_pct%"; else sdone=1; fi
+    fi
+    [ "$fdone" = 1 ] && [ "$sdone" = 1 ] && break
+  done
+  row "highest open-loop rate held, 1 core (req/s)" ">= 1500" "$best" "$best_floor" "$(ratio "$best" "$best_floor")" "$mock_at_best"
+  row "  rate: achieved/lag p99/client CPU" "-" "${detail# }" "-" "-" "-"
+  stop_mock
+}
+
+scenario_short() {
+  local rate=5000 n=$((5000 * short_seconds))
+  log "short: $n requests of 16 tokens at $rate req/s"
+  start_mock --itl-ms 2 --output-tokens 16
+  floor short-floor --rate "$rate" --requests "$n" --output-tokens 16
+  local fa fl fm
+  fa="$(j .achieved_send_rate_per_s "$last_floor")"; fl="$(j .schedule_lag_p99_ms "$last_floor")"; fm="$last_mock_pct"
+  servebench short --request-rate "$rate" --num-prompts "$n" --output-len-mean 16
+  local a l
+  a="$(j .throughput.achieved_send_rate_per_s "$last_summary")"; l="$(j .latency_ms.schedule_lag.p99 "$last_summary")"
+  row "short requests (16 tok) at $rate req/s: achieved (req/s)" ">= 4950" "$(fmt "$a" 0)" "$(fmt "$fa" 0)" "$(ratio "$a" "$fa")" "$last_mock_pct% (floor run $fm%)"
+  row "  same run: schedule lag p99 (ms)" "< 2" "$(fmt "$l")" "$(fmt "$fl")" "-" "-"
+  stop_mock
+}
+
+scenario_streams() {
+  # Each stream: 20 tokens 500 ms apart (10 s); sent over 5 s, so all overlap for a while.
+  local n="$streams" rate=$((streams / 5)) itl=500
+  log "streams: $n concurrent streams, $itl ms gaps"
+  start_mock --itl-ms "$itl" --output-tokens 20
+  floor streams-floor --rate "$rate" --requests "$n" --output-tokens 20
+  local fg fm
+  fg="$(j .read_gap_p99_ms "$last_floor")"; fm="$last_mock_pct"
+  servebench streams --request-rate "$rate" --num-prompts "$n" --output-len-mean 20
+  local itl99 peak
+  itl99="$(j .latency_ms.itl.p99 "$last_summary")"; peak="$(j .client.peak_in_flight "$last_summary")"
+  row "$n concurrent streams (peak $peak): ITL p99 (ms)" "<= gap + 2 = $((itl + 2))" "$(fmt "$itl99")" "$(fmt "$fg")" \
+    "+$(awk -v a="$itl99" -v b="$fg" 'BEGIN{printf "%.2f ms", a - b}')" "$last_mock_pct% (floor run $fm%)"
+  stop_mock
+}
+
+scenario_ttft() {
+  # 1,000 concurrent: 40 tokens 50 ms apart (2 s per stream) at 500 req/s, zero TTFT.
+  local n=$((500 * (quick == 1 ? 6 : 12)))
+  log "ttft: $n requests at 500 req/s, ~1,000 concurrent, zero-TTFT mock"
+  start_mock --itl-ms 50 --output-tokens 40
+  floor ttft-floor --rate 500 --requests "$n" --output-tokens 40
+  local ft fm
+  ft="$(j .ttft_p99_ms "$last_floor")"; fm="$last_mock_pct"
+  servebench ttft --request-rate 500 --num-prompts "$n" --output-len-mean 40
+  local t peak
+  t="$(j .latency_ms.ttft.p99 "$last_summary")"; peak="$(j .client.peak_in_flight "$last_summary")"
+  row "TTFT p99 at $peak concurrent, zero-TTFT mock (ms)" "added < 1" "$(fmt "$t")" "$(fmt "$ft")" \
+    "+$(awk -v a="$t" -v b="$ft" 'BEGIN{printf "%.2f ms", a - b}')" "$last_mock_pct% (floor run $fm%)"
+  stop_mock
+}
+
+scenario_memory() {
+  local n="$mem_requests" rate="$mem_rate"
+  local seconds=$(( (n + rate - 1) / rate ))
+  log "memory: $n requests at $rate req/s (${seconds} s), -Xmx512m"
+  start_mock --itl-ms 0 --output-tokens 2
+  local gclog="$work/memory-gc.log"
+  SB_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$gclog" servebench memory --request-rate "$rate" --duration "${seconds}s" \
+    --num-prompts 1000 --output-len-mean 2 &
+  local runner=$! rss_peak=0 pid rss
+  sleep 2
+  pid="$(pgrep -n -f "memory-gc.log" || true)"
+  while kill -0 "$runner" 2>/dev/null; do
+    if [ -n "$pid" ] && [ -r "/proc/$pid/status" ]; then
+      rss="$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+      [ "${rss:-0}" -gt "$rss_peak" ] && rss_peak="$rss"
+    fi
+    sleep 1
+  done
+  wait "$runner"
+  last_summary="$(ls "$work/memory"/*-summary.json)"
+  local lines total
+  lines="$(grep -c '"record":"request"' "$work/memory"/*-records.jsonl)"
+  total="$(j .requests.total "$last_summary")"
+  # Heap after each GC (MB): the first tenth of the run against the last tenth shows whether it grows.
+  local heap
+  heap="$(grep -oE '[0-9]+M->[0-9]+M' "$gclog" | sed -E 's/.*->([0-9]+)M/\1/' | awk '
+    { v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+      k = int(NR / 10); if (k < 1) k = 1; a = 0; b = 0
+      for (i = 1; i <= k; i++) { if (v[i] > a) a = v[i] }
+      for (i = NR - k + 1; i <= NR; i++) { if (v[i] > b) b = v[i] }
+      m = 0; for (i = 1; i <= NR; i++) if (v[i] > m) m = v[i]
+      printf "heap after GC: first 10%% max %d MB, last 10%% max %d MB, max %d MB (%d GCs)", a, b, m, NR }')"
+  row "memory: $total requests, -Xmx512m ($lines records on disk)" "flat" "$heap; peak RSS $((rss_peak / 1024)) MB" "-" "-" "$last_mock_pct%"
+  row "  same run: achieved rate (req/s) / lag p99 (ms)" "-" \
+    "$(fmt "$(j .throughput.achieved_send_rate_per_s "$last_summary")" 0) / $(fmt "$(j .latency_ms.schedule_lag.p99 "$last_summary")")" "-" "-" "-"
+  stop_mock
+}
+
+scenario_startup() {
+  log "startup: command to first request sent (ShareGPT sample, r50k)"
+  start_mock --itl-ms 2 --output-tokens 16
+  local dataset="$root/../shared/data/sharegpt-v3-sample50.json" flags=()
+  if [ -f "$dataset" ]; then
+    flags=(--dataset "$dataset" --dataset-format ShareGPT --num-prompts 40 --min-output-tokens-len 1
+      --max-input-tokens-len 1000000 --max-length 2000000)
+  else
+    flags=(--dataset-format Synthesis --input-len-mean 512 --num-prompts 200)
+  fi
+  local best="" i
+  for i in 1 2 3; do
+    local dir="$work/startup-$i"; mkdir -p "$dir"
+    local t0; t0="$(now_ns)"
+    taskset -c "$client_core" "$java" $jvm_opts -jar "$jar" run --model-endpoint-base "http://127.0.0.1:$mock_port" \
+      --model-name mock-model --tokenizer r50k_base "${flags[@]}" --request-rate 100 --stream \
+      --results-dir "$dir" >"$dir/console.txt" 2>&1 || { cat "$dir/console.txt" >&2; return 1; }
+    local records; records="$(ls "$dir"/*-records.jsonl)"
+    local ms
+    ms="$(python3 - "$records" "$t0" <<'PY'
+import json, sys, datetime
+lines = [json.loads(l) for l in open(sys.argv[1])]
+run = lines[0]
+started = datetime.datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
+frac = run["started_at"].rstrip("Z").split(".")[1] if "." in run["started_at"] else ""
+start_ns = int(started.replace(microsecond=0).timestamp()) * 10**9 + int((frac + "000000000")[:9])
+first = min(l["sent_ns"] for l in lines if l.get("record") == "request" and l.get("sent_ns") is not None)
+print("%.0f" % ((start_ns + first - int(sys.argv[2])) / 1e6))
+PY
+)"
+    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best="$ms"; fi
+  done
+  row "command to first request sent (ms, best of 3)" "< 1000" "$best" "-" "-" "-"
+  stop_mock
+}
+
+for s in $only; do
+  case "$s" in
+    cpu | rate | short | streams | ttft | memory | startup)
+      "scenario_$s" || { row "$s" "-" "scenario failed (see the log above)" "-" "-" "-"; stop_mock; } ;;
+    *) log "unknown scenario $s" ;;
+  esac
+done
+
+echo
+echo "servebench load table ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, client on core $client_core, mock on core $mock_core, QUICK=$quick)"
+{
+  echo "figure|target|measured|floor|ratio|mock CPU (% of 1 core)"
+  echo "---|---|---|---|---|---"
+  printf '%s\n' "${rows[@]}"
+} | awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }'
