@@ -325,6 +325,17 @@ final class RunCommand implements Callable<Integer> {
   boolean vllmEngine;
 
   @Option(
+      names = {"--prompt-cache", "--prompt_cache"},
+      description =
+          "Directory that keeps prepared prompts, keyed by dataset file hash, settings and tokenizer, so the next run starts at once. Default: $XDG_CACHE_HOME/servebench or ~/.cache/servebench.")
+  Path promptCache;
+
+  @Option(
+      names = {"--no-prompt-cache", "--no_prompt_cache"},
+      description = "Prepare the prompts afresh and keep nothing.")
+  boolean noPromptCache;
+
+  @Option(
       names = {"--continuous-usage", "--continuous_usage"},
       description =
           "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
@@ -419,7 +430,13 @@ final class RunCommand implements Callable<Integer> {
             ioThreads);
     return new RunConfig(
         endpoint,
-        new RunConfig.Prompts(format, options, tokenizer),
+        new RunConfig.Prompts(
+            format,
+            options,
+            tokenizer,
+            noPromptCache
+                ? null
+                : promptCache != null ? promptCache : RunConfig.Prompts.defaultCacheDirectory()),
         load,
         limits,
         new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine, continuousUsage),

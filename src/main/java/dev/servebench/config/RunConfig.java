@@ -54,8 +54,28 @@ public record RunConfig(
    *
    * @param tokenizerSpec a built-in encoding or a tokenizer.json path, or {@code null} for the
    *     model's default
+   * @param cacheDirectory where prepared prompts are kept for the next run, or {@code null}
    */
-  public record Prompts(DatasetFormat format, DatasetOptions dataset, String tokenizerSpec) {}
+  public record Prompts(
+      DatasetFormat format, DatasetOptions dataset, String tokenizerSpec, Path cacheDirectory) {
+
+    /**
+     * The default cache: {@code $XDG_CACHE_HOME/servebench}, else {@code ~/.cache/servebench}; the
+     * system property {@code servebench.prompt-cache} overrides both (the tests use it).
+     */
+    public static Path defaultCacheDirectory() {
+      String override = System.getProperty("servebench.prompt-cache");
+      if (override != null) {
+        return Path.of(override);
+      }
+      String xdg = System.getenv("XDG_CACHE_HOME");
+      Path base =
+          xdg != null && !xdg.isBlank()
+              ? Path.of(xdg)
+              : Path.of(System.getProperty("user.home"), ".cache");
+      return base.resolve("servebench");
+    }
+  }
 
   /** The gap distribution of an open-loop plan. */
   public enum Arrival {

@@ -33,6 +33,11 @@ final class BpeEncodingTokenizer implements Tokenizer {
   }
 
   @Override
+  public String fingerprint() {
+    return "jtokkit:" + type.getName();
+  }
+
+  @Override
   public int[] encode(String text) {
     return encoding.encodeOrdinary(text).toArray();
   }

@@ -3,8 +3,12 @@ package dev.servebench.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.servebench.config.InvalidInputException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -43,6 +47,7 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
 
   private final Path file;
   private final HuggingFaceTokenizer tokenizer;
+  private volatile String fingerprint;
   private volatile int[] ordinaryTokenIds;
 
   private HuggingFaceFileTokenizer(Path file, HuggingFaceTokenizer tokenizer) {
@@ -94,6 +99,26 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
           "cannot read tokenizer file " + file + ": check its permissions");
     }
     return file;
+  }
+
+  @Override
+  public String fingerprint() {
+    String hash = fingerprint;
+    if (hash == null) {
+      try (InputStream in = Files.newInputStream(file)) {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[1 << 16];
+        for (int read; (read = in.read(buffer)) > 0; ) {
+          sha256.update(buffer, 0, read);
+        }
+        hash = "tokenizer.json:sha256:" + HexFormat.of().formatHex(sha256.digest());
+      } catch (IOException | NoSuchAlgorithmException unreadable) {
+        // Unreadable now though it loaded: fall back to something that never matches a cache.
+        hash = "tokenizer.json:unreadable:" + System.nanoTime();
+      }
+      fingerprint = hash;
+    }
+    return hash;
   }
 
   @Override

@@ -15,6 +15,12 @@ public interface Tokenizer {
   /** A short name for reports: an encoding name such as {@code r50k_base} or a file name. */
   String name();
 
+  /**
+   * Identifies the vocabulary and rules exactly: two tokenizers with the same fingerprint tokenize
+   * alike, so prompts counted with one can be reused with the other (the prompt cache's key).
+   */
+  String fingerprint();
+
   /** Token ids of {@code text}, without special tokens. */
   int[] encode(String text);
 

@@ -47,7 +47,8 @@ class SignalsTest {
             "8",
             "--stream",
             "--results-dir",
-            results.toString()));
+            results.toString(),
+            "--no-prompt-cache"));
     command.addAll(List.of(extra));
     return new ProcessBuilder(command)
         .redirectOutput(results.resolve("stdout.txt").toFile())
