@@ -182,6 +182,14 @@ public final class MockServer implements AutoCloseable {
     return writeLog.snapshot();
   }
 
+  /**
+   * Removes and returns the write log of one finished request ({@code null} if none), so a long
+   * check can compare request by request without the log growing.
+   */
+  public RequestWrites takeWrites(String requestId) {
+    return writeLog.take(requestId);
+  }
+
   /** Blocks until {@link #close()} has finished, for a command that serves until stopped. */
   public void awaitClose() throws InterruptedException {
     group.terminationFuture().await();

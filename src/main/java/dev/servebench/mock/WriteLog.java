@@ -30,6 +30,11 @@ final class WriteLog {
   }
 
   /** Finished requests only: one still being answered appears once it ends. */
+  /** Removes and returns one request's log, or {@code null} if it has none (yet). */
+  RequestWrites take(String requestId) {
+    return finished.remove(requestId);
+  }
+
   Map<String, RequestWrites> snapshot() {
     return Map.copyOf(finished);
   }

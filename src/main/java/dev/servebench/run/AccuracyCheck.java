@@ -17,10 +17,7 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLException;
 
 /**
@@ -89,7 +86,6 @@ public final class AccuracyCheck {
             .modelName("gpt2")
             .build();
     try (MockServer server = MockServer.start(config)) {
-      List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
       BenchmarkRunner runner =
           new BenchmarkRunner(
               new BenchmarkRunner.Settings(
@@ -110,72 +106,84 @@ public final class AccuracyCheck {
                   "servebench-accuracy"),
               tokenizer);
       RunClock clock = RunClock.start();
-      Prompt prompt =
-          new Prompt(
-              "Tell me about the sea.",
-              tokenizer.countTokens("Tell me about the sea."),
-              load.outputTokens());
+      String text = "Tell me about the sea.";
+      Prompt prompt = new Prompt(text, tokenizer.countTokens(text), load.outputTokens());
+      // Each record is compared as it arrives and then dropped, with its entry of the server's
+      // log: kept, they would only lengthen the garbage collector's pauses being measured.
+      Comparison comparison = new Comparison(clock);
       runner.run(
           clock,
           List.of(prompt),
           () -> 0,
           new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
-          records::add,
+          record -> {
+            if (!record.warmup()) {
+              comparison.add(record, server.takeWrites(Integer.toString(record.index())));
+            }
+          },
           new RunControl(),
           null);
-      return compare(load.streams(), clock, records, server.writeLog());
+      return comparison.result(load.streams());
     }
   }
 
-  static Result compare(
-      int streams, RunClock clock, List<RequestRecord> records, Map<String, RequestWrites> writes) {
-    LatencyRecorder chunkDelay = new LatencyRecorder();
-    LatencyRecorder ttftError = new LatencyRecorder();
-    LatencyRecorder e2eError = new LatencyRecorder();
-    LatencyRecorder itlError = new LatencyRecorder();
-    boolean countsMatch = true;
-    long chunks = 0;
-    long failed = 0;
-    for (RequestRecord record : records) {
-      if (record.warmup()) {
-        continue;
-      }
-      RequestWrites truth = writes.get(Integer.toString(record.index()));
+  /** Compares each record with the server's log of the same request. */
+  private static final class Comparison {
+    private final RunClock clock;
+    private final LatencyRecorder chunkDelay = new LatencyRecorder();
+    private final LatencyRecorder ttftError = new LatencyRecorder();
+    private final LatencyRecorder e2eError = new LatencyRecorder();
+    private final LatencyRecorder itlError = new LatencyRecorder();
+    private boolean countsMatch = true;
+    private long requests;
+    private long chunks;
+    private long failed;
+
+    Comparison(RunClock clock) {
+      this.clock = clock;
+    }
+
+    void add(RequestRecord record, RequestWrites truth) {
+      requests++;
       if (!record.succeeded() || truth == null) {
         failed++;
-        continue;
+        return;
       }
       long[] arrivals = record.chunkNanos();
       List<RequestWrites.Chunk> written = truth.chunks();
       if (arrivals.length != written.size() || record.outputTokens() != truth.totalTokens()) {
         countsMatch = false;
-        continue;
+        return;
       }
       long previousDelay = 0;
       for (int i = 0; i < arrivals.length; i++) {
         long delayNanos = clock.anchorNanos() + arrivals[i] - written.get(i).writeNanos();
         chunkDelay.record(delayNanos);
-        if (i > 0) {
+        if (i == 0) {
+          ttftError.record(delayNanos);
+        } else {
           itlError.record(Math.abs(delayNanos - previousDelay));
         }
         previousDelay = delayNanos;
         chunks++;
       }
       if (arrivals.length > 0) {
-        ttftError.record(clock.anchorNanos() + arrivals[0] - written.get(0).writeNanos());
         e2eError.record(previousDelay);
       }
     }
-    List<Double> levels = List.of(50.0, 99.0);
-    return new Result(
-        streams,
-        records.stream().filter(record -> !record.warmup()).count(),
-        chunks,
-        chunkDelay.distribution(levels),
-        ttftError.distribution(levels),
-        e2eError.distribution(levels),
-        itlError.distribution(levels),
-        countsMatch,
-        failed);
+
+    Result result(int streams) {
+      List<Double> levels = List.of(50.0, 99.0);
+      return new Result(
+          streams,
+          requests,
+          chunks,
+          chunkDelay.distribution(levels),
+          ttftError.distribution(levels),
+          e2eError.distribution(levels),
+          itlError.distribution(levels),
+          countsMatch,
+          failed);
+    }
   }
 }
