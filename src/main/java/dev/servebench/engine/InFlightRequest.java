@@ -172,8 +172,10 @@ final class InFlightRequest implements ResponseEvents {
   }
 
   /**
-   * Tokens in each chunk from the server's running counts, or {@code null} unless the server sent a
-   * count with every chunk (continuous usage stats).
+   * Tokens in each chunk as the server's counts tell them, or {@code null} when they cannot: from
+   * its running counts when it sent one with every chunk (continuous usage stats); otherwise, when
+   * its total equals the number of chunks, one token each, since every chunk carries at least one.
+   * That is the common case (one token per event), and it spares tokenizing every chunk.
    */
   int[] chunkTokensFromServer() {
     if (chunkCount == 0) {
@@ -183,7 +185,11 @@ final class InFlightRequest implements ResponseEvents {
     int previous = 0;
     for (int i = 0; i < chunkCount; i++) {
       if (usageAtChunk[i] < 0) {
-        return null;
+        if (serverCompletionTokens != chunkCount) {
+          return null;
+        }
+        Arrays.fill(tokens, 1);
+        return tokens;
       }
       tokens[i] = usageAtChunk[i] - previous;
       previous = usageAtChunk[i];

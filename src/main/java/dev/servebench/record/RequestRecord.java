@@ -24,8 +24,9 @@ import java.util.List;
  * @param firstContentNanos the first chunk with answer text rather than reasoning text
  * @param chunkNanos arrival of every token-bearing chunk, in order (empty when not streamed)
  * @param chunkTokens tokens in each chunk (same length as {@code chunkNanos})
- * @param chunkTokensSource whether the server's running counts or the local tokenizer gave {@code
- *     chunkTokens}; {@code null} when there are no chunks
+ * @param chunkTokensSource whether the server's counts (running counts, or a total equal to the
+ *     number of chunks: one each) or the local tokenizer gave {@code chunkTokens}; {@code null}
+ *     when there are no chunks
  * @param promptTokens input tokens: the server's count when reported, else the local count
  * @param promptTokensSource which of the two {@code promptTokens} is
  * @param localPromptTokens the local tokenizer's count of the prompt as sent
