@@ -105,6 +105,7 @@ public final class AccuracyCheck {
                   false,
                   "servebench-accuracy"),
               tokenizer);
+      Startup.settleHeap();
       RunClock clock = RunClock.start();
       String text = "Tell me about the sea.";
       Prompt prompt = new Prompt(text, tokenizer.countTokens(text), load.outputTokens());

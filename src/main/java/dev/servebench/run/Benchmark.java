@@ -91,6 +91,7 @@ public final class Benchmark {
             load.drain());
     BenchmarkRunner runner = new BenchmarkRunner(runnerSettings(config, authorization), tokenizer);
 
+    Startup.settleHeap();
     RunClock clock = RunClock.start();
     String runId = "servebench-" + RUN_ID_TIME.format(clock.wallAnchor()) + "-" + shortId();
     RunInfo run =
