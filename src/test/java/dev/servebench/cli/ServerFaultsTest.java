@@ -175,4 +175,43 @@ class ServerFaultsTest {
       assertThat(requests.path("failed").asInt()).isZero();
     }
   }
+
+  @Test
+  void aServerThatGoesAwayMidRunRefusesTheRestAndEveryRequestIsAccountedFor() throws Exception {
+    MockServer server = mock();
+    try (java.util.concurrent.ScheduledExecutorService timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor()) {
+      // The records file appears just before the first send; half a second later the server dies.
+      timer.execute(
+          () -> {
+            try {
+              while (!hasRecords()) {
+                Thread.sleep(10);
+              }
+              Thread.sleep(500);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            server.close();
+          });
+      Cli.Result result = run(server, List.of("--request-rate", "8", "--arrival", "constant"));
+      assertThat(result.exitCode()).isEqualTo(3);
+      JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
+      JsonNode requests = summary.path("requests");
+      assertThat(requests.path("failures_by_reason").path("connect").asInt()).isPositive();
+      assertThat(requests.path("succeeded").asInt()).isPositive();
+      assertThat(requests.path("succeeded").asInt() + requests.path("failed").asInt())
+          .isEqualTo(summary.path("client").path("sent_requests").asInt())
+          .isEqualTo(REQUESTS);
+      assertThat(requests.path("first_errors").toString()).contains("cannot connect to");
+    } finally {
+      server.close();
+    }
+  }
+
+  private boolean hasRecords() throws java.io.IOException {
+    try (Stream<Path> files = java.nio.file.Files.list(results)) {
+      return files.anyMatch(file -> file.toString().endsWith("-records.jsonl"));
+    }
+  }
 }
