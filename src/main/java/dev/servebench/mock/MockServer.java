@@ -4,6 +4,8 @@ import dev.servebench.config.InvalidInputException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -13,6 +15,8 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -20,6 +24,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -51,16 +56,19 @@ public final class MockServer implements AutoCloseable {
   private final MockCounters counters;
   private final WriteLog writeLog;
   private final boolean https;
+  private final ChannelGroup connections;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MockServer(
       EventLoopGroup group,
       Channel serverChannel,
+      ChannelGroup connections,
       MockCounters counters,
       WriteLog writeLog,
       boolean https) {
     this.group = group;
     this.serverChannel = serverChannel;
+    this.connections = connections;
     this.counters = counters;
     this.writeLog = writeLog;
     this.https = https;
@@ -96,6 +104,7 @@ public final class MockServer implements AutoCloseable {
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             config.ioThreads(), new DefaultThreadFactory("servebench-mock", true), ioHandlers);
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -103,6 +112,18 @@ public final class MockServer implements AutoCloseable {
             .option(ChannelOption.SO_BACKLOG, ACCEPT_BACKLOG)
             // Tokens are tiny writes that must leave at once, not wait for Nagle's algorithm.
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // Every accepted connection is tracked from the moment of accept, before its
+            // registration, so close() cuts even one that a shutting-down loop never registered.
+            .handler(
+                new ChannelInboundHandlerAdapter() {
+                  @Override
+                  public void channelRead(ChannelHandlerContext ctx, Object accepted) {
+                    if (accepted instanceof Channel child) {
+                      connections.add(child);
+                    }
+                    ctx.fireChannelRead(accepted);
+                  }
+                })
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -130,7 +151,8 @@ public final class MockServer implements AutoCloseable {
               + bound.cause().getMessage(),
           bound.cause());
     }
-    return new MockServer(group, bound.channel(), counters, writeLog, config.tls() != null);
+    return new MockServer(
+        group, bound.channel(), connections, counters, writeLog, config.tls() != null);
   }
 
   /** The bound port; the free port chosen when the config asked for port 0. */
@@ -200,6 +222,7 @@ public final class MockServer implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       serverChannel.close().awaitUninterruptibly();
+      connections.close().awaitUninterruptibly();
       group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
   }
