@@ -6,6 +6,7 @@ import dev.servebench.config.RunConfig;
 import dev.servebench.config.Version;
 import dev.servebench.dataset.Datasets;
 import dev.servebench.dataset.Prompt;
+import dev.servebench.dataset.PromptCache;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
@@ -70,15 +71,23 @@ public final class Benchmark {
     long loadStartNanos = System.nanoTime();
     Tokenizer tokenizer =
         Tokenizers.resolve(config.prompts().tokenizerSpec(), endpoint.modelName());
-    List<Prompt> prompts =
-        Datasets.load(config.prompts().format(), config.prompts().dataset(), tokenizer);
+    RunConfig.Prompts source = config.prompts();
+    PromptCache.Loaded loaded =
+        new PromptCache(source.cacheDirectory())
+            .load(
+                source.format(),
+                source.dataset(),
+                tokenizer,
+                () -> Datasets.load(source.format(), source.dataset(), tokenizer));
+    List<Prompt> prompts = loaded.prompts();
     log.printf(
         Locale.ROOT,
-        "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%n",
+        "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%s%n",
         prompts.size(),
-        config.prompts().format().displayName(),
+        source.format().displayName(),
         tokenizer.name(),
-        (System.nanoTime() - loadStartNanos) / 1_000_000);
+        (System.nanoTime() - loadStartNanos) / 1_000_000,
+        loaded.fromCache() ? " (from the prompt cache)" : "");
 
     RunConfig.Load load = config.load();
     SendPlan plan = plan(load, config.prompts().dataset().seed());

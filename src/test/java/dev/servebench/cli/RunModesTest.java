@@ -221,4 +221,31 @@ class RunModesTest {
       assertThat(server.requestsServed()).isZero();
     }
   }
+
+  @Test
+  void aRepeatedRunTakesItsPromptsFromTheCache() {
+    Path cache = results.resolve("cache");
+    try (MockServer server = mock(0, 0)) {
+      String[] args = {
+        "--model-endpoint-base",
+        server.baseUrl(),
+        "--model-name",
+        "gpt2",
+        "--tokenizer",
+        "r50k_base",
+        "--dataset-format",
+        "Synthesis",
+        "--num-prompts",
+        "5",
+        "--prompt-cache",
+        cache.toString()
+      };
+      Cli.Result first = Cli.run(args);
+      Cli.Result second = Cli.run(args);
+      assertThat(first.exitCode()).as(first.err()).isZero();
+      assertThat(second.exitCode()).as(second.err()).isZero();
+      assertThat(first.err()).doesNotContain("from the prompt cache");
+      assertThat(second.err()).contains("(from the prompt cache)");
+    }
+  }
 }
