@@ -100,10 +100,16 @@ final class DemoCommand implements Callable<Integer> {
       // A fresh JVM's first requests pay for class loading and compilation on both sides.
       run.warmupRequests = 10;
       RunConfig config = run.toConfig();
-      int exitCode = Benchmark.execute(config, new RunControl(), out, err).exitCode();
+      Benchmark.Outcome outcome = Benchmark.execute(config, new RunControl(), out, err);
+      int exitCode = outcome.exitCode();
       err.printf(
-          "servebench demo: the mock generated %d tokens for %d requests; compare with the report above.%n",
-          server.completionTokensGenerated(), server.requestsServed());
+          "servebench demo: the mock generated %d tokens for %d requests, %d of them warm-up;"
+              + " the report counts the %d measured requests' %d tokens.%n",
+          server.completionTokensGenerated(),
+          server.requestsServed(),
+          outcome.summary().warmupRequests(),
+          outcome.summary().requests(),
+          outcome.summary().outputTokens());
       err.flush();
       return exitCode;
     }
