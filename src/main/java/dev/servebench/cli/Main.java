@@ -98,6 +98,17 @@ public final class Main {
     if (error instanceof InvalidInputException) {
       err.println("servebench: error: " + error.getMessage());
       exitCode = ExitCode.BAD_INPUT;
+    } else if (error instanceof java.io.IOException
+        || error instanceof java.io.UncheckedIOException) {
+      Throwable cause =
+          error instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : error;
+      err.println(
+          "servebench: error: "
+              + (error instanceof java.io.UncheckedIOException ? error.getMessage() + ": " : "")
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage());
+      exitCode = ExitCode.IO_ERROR;
     } else if (error instanceof UnreachableEndpointException) {
       err.println("servebench: error: " + error.getMessage());
       exitCode = ExitCode.ENDPOINT_UNREACHABLE;

@@ -91,12 +91,17 @@ final class ReportCommand implements Callable<Integer> {
 
   /** The run's own percentiles and objectives unless the command line overrides them. */
   private Aggregator.Options options(RunInfo run) {
-    List<Double> levels = percentiles;
+    List<Double> levels = percentiles == null ? null : RunCommand.checkPercentiles(percentiles);
     if (levels == null) {
       levels = new ArrayList<>();
       if (run.configuration().get("percentiles") instanceof List<?> stored) {
+        // A hand-edited header may hold anything: only valid levels are taken.
         for (Object level : stored) {
-          levels.add(((Number) level).doubleValue());
+          if (level instanceof Number number
+              && number.doubleValue() > 0
+              && number.doubleValue() < 100) {
+            levels.add(number.doubleValue());
+          }
         }
       }
       if (levels.isEmpty()) {
@@ -108,7 +113,12 @@ final class ReportCommand implements Callable<Integer> {
       objectives = Goodput.parse(goodput);
     } else if (run.configuration().get("goodput_slo_ms") instanceof Map<?, ?> stored) {
       for (Map.Entry<?, ?> entry : stored.entrySet()) {
-        objectives.put(String.valueOf(entry.getKey()), ((Number) entry.getValue()).doubleValue());
+        String metric = String.valueOf(entry.getKey());
+        if (Goodput.METRICS.contains(metric)
+            && entry.getValue() instanceof Number limit
+            && limit.doubleValue() > 0) {
+          objectives.put(metric, limit.doubleValue());
+        }
       }
     }
     return new Aggregator.Options(List.copyOf(levels), Map.copyOf(objectives));

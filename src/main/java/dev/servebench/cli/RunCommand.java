@@ -458,7 +458,7 @@ final class RunCommand implements Callable<Integer> {
     };
   }
 
-  private static List<Double> checkPercentiles(List<Double> levels) {
+  static List<Double> checkPercentiles(List<Double> levels) {
     for (double level : levels) {
       if (!(level > 0 && level < 100)) {
         throw new InvalidInputException(

@@ -18,6 +18,12 @@ public final class ExitCode {
   public static final int ENDPOINT_UNREACHABLE = 4;
 
   /**
+   * A file could not be written or read while running (disk full, permissions): the message names
+   * it. Records written before the error are intact.
+   */
+  public static final int IO_ERROR = 5;
+
+  /**
    * The run was interrupted (Ctrl-C or SIGTERM): requests in flight were drained or cancelled and
    * the summary is marked incomplete. 130 is the shell's convention for an interrupt.
    */

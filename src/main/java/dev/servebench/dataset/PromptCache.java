@@ -115,7 +115,11 @@ public final class PromptCache {
       for (int i = 0; i < count; i++) {
         int promptTokens = in.readInt();
         int outputTokens = in.readInt();
-        byte[] text = in.readNBytes(in.readInt());
+        int length = in.readInt();
+        byte[] text = in.readNBytes(length);
+        if (text.length != length) {
+          return null; // cut short: rebuilt rather than trusted
+        }
         prompts.add(
             new Prompt(new String(text, StandardCharsets.UTF_8), promptTokens, outputTokens));
       }

@@ -210,7 +210,9 @@ public final class BenchmarkRunner {
     void pace(List<Prompt> prompts, SendPlan plan, Bounds bounds, RunControl control) {
       long planStartNanos = System.nanoTime();
       long warmupSent = 0;
-      for (long index = 0; !control.stopRequested(); index++) {
+      // A recorder that can no longer write (disk full) stops the run: nothing sent after it could
+      // be recorded.
+      for (long index = 0; !control.stopRequested() && recorderFailure == null; index++) {
         if (bounds.measuredRequests() >= 0 && index - warmupSent >= bounds.measuredRequests()) {
           return;
         }
@@ -283,6 +285,9 @@ public final class BenchmarkRunner {
         peakInFlight.accumulateAndGet(now, Math::max);
       }
       request.sentNanos = System.nanoTime();
+      if (request.firstSentNanos == RequestRecord.ABSENT) {
+        request.firstSentNanos = request.sentNanos;
+      }
       inFlight.add(request);
       transport.send(request, freshConnection);
     }
@@ -297,7 +302,7 @@ public final class BenchmarkRunner {
           dispatch(request.nextAttempt(true), true);
           return;
         }
-        if (request.attempt <= settings.retries()) {
+        if (request.retriesUsed < settings.retries()) {
           InFlightRequest next = request.nextAttempt(false);
           long delayNanos = retryDelayNanos(request);
           transport.later(() -> dispatch(next, false), delayNanos);
@@ -318,7 +323,7 @@ public final class BenchmarkRunner {
      */
     private boolean isTransparentRetry(InFlightRequest request) {
       return request.reusedConnection
-          && !request.transparentRetry
+          && !request.transparentRetryUsed
           && request.failureReason == FailureReason.STREAM_CUT
           && request.responseBytes == 0
           && request.headersNanos == RequestRecord.ABSENT;
@@ -335,7 +340,7 @@ public final class BenchmarkRunner {
         }
       }
       return TimeUnit.MILLISECONDS.toNanos(
-          Math.min(5000, 100L << Math.min(6, request.attempt - 1)));
+          Math.min(5000, 100L << Math.min(6, request.retriesUsed)));
     }
 
     /**
@@ -344,6 +349,11 @@ public final class BenchmarkRunner {
     void drain(Duration drainTime, RunControl control) throws InterruptedException {
       long drainDeadlineNanos = Long.MAX_VALUE;
       while (recorded.get() < sent.get()) {
+        if (recorderFailure != null) {
+          stopping = true;
+          transport.cancelAll(List.copyOf(inFlight));
+          return;
+        }
         if (control.stopRequested() && drainDeadlineNanos == Long.MAX_VALUE) {
           drainDeadlineNanos = System.nanoTime() + drainTime.toNanos();
         }
@@ -418,9 +428,7 @@ public final class BenchmarkRunner {
       } catch (InterruptedException stopped) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException broken) {
-        run.recorderFailure = broken;
-        // Keep counting so the run can end; nothing more is written.
-        run.recorded.set(Long.MAX_VALUE / 2);
+        run.recorderFailure = broken; // the pacer stops, the drain cancels what is in flight
       }
     }
 
@@ -450,6 +458,7 @@ public final class BenchmarkRunner {
           request.streamed,
           clock.since(request.intendedNanos),
           clock.since(request.sentNanos),
+          clock.since(request.firstSentNanos),
           clock.since(request.headersNanos),
           chunks.length == 0 ? RequestRecord.ABSENT : chunks[0],
           chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1],

@@ -95,7 +95,11 @@ final class HttpTransport implements AutoCloseable {
             .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+            // Connecting counts in TTFT and E2E, so it is bounded by the same --timeout.
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int)
+                    Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(spec.timeoutNanos())))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override

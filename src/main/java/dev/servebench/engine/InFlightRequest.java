@@ -30,8 +30,14 @@ final class InFlightRequest implements ResponseEvents {
   /** "reason: message" of every earlier attempt that failed. */
   final List<String> earlierErrors;
 
-  /** Whether this attempt is the one transparent retry after a reused connection closed early. */
-  final boolean transparentRetry;
+  /** Retries of this request that counted against {@code --retries} (transparent ones do not). */
+  final int retriesUsed;
+
+  /** Whether the request has had its one transparent retry after a reused connection closed. */
+  final boolean transparentRetryUsed;
+
+  /** When the first attempt was sent: schedule lag is measured to it, whatever retries follow. */
+  long firstSentNanos = RequestRecord.ABSENT;
 
   long sentNanos = RequestRecord.ABSENT;
   long headersNanos = RequestRecord.ABSENT;
@@ -66,7 +72,7 @@ final class InFlightRequest implements ResponseEvents {
   private final AtomicBoolean finished = new AtomicBoolean();
 
   InFlightRequest(int index, Prompt prompt, byte[] body, long intendedNanos, boolean warmup) {
-    this(index, prompt, body, intendedNanos, warmup, 1, List.of(), false);
+    this(index, prompt, body, intendedNanos, warmup, 1, 0, false, List.of());
   }
 
   private InFlightRequest(
@@ -76,8 +82,9 @@ final class InFlightRequest implements ResponseEvents {
       long intendedNanos,
       boolean warmup,
       int attempt,
-      List<String> earlierErrors,
-      boolean transparentRetry) {
+      int retriesUsed,
+      boolean transparentRetryUsed,
+      List<String> earlierErrors) {
     this.index = index;
     this.prompt = prompt;
     this.body = body;
@@ -85,15 +92,31 @@ final class InFlightRequest implements ResponseEvents {
     this.warmup = warmup;
     this.attempt = attempt;
     this.earlierErrors = earlierErrors;
-    this.transparentRetry = transparentRetry;
+    this.retriesUsed = retriesUsed;
+    this.transparentRetryUsed = transparentRetryUsed;
   }
 
-  /** The next attempt of this request, remembering why this one failed. */
+  /**
+   * The next attempt of this request, remembering why this one failed and when the first was sent.
+   *
+   * @param transparent the one retry after a reused connection closed, not counted as a retry
+   */
   InFlightRequest nextAttempt(boolean transparent) {
     List<String> errors = new ArrayList<>(earlierErrors);
     errors.add(failureReason.label() + ": " + error);
-    return new InFlightRequest(
-        index, prompt, body, intendedNanos, warmup, attempt + 1, List.copyOf(errors), transparent);
+    InFlightRequest next =
+        new InFlightRequest(
+            index,
+            prompt,
+            body,
+            intendedNanos,
+            warmup,
+            attempt + 1,
+            transparent ? retriesUsed : retriesUsed + 1,
+            transparentRetryUsed || transparent,
+            List.copyOf(errors));
+    next.firstSentNanos = firstSentNanos;
+    return next;
   }
 
   @Override

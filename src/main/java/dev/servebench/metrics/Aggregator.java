@@ -105,9 +105,9 @@ public final class Aggregator {
     if (record.attempts() > 1) {
       retried++;
     }
-    if (record.sentNanos() != RequestRecord.ABSENT) {
-      firstSentNanos = Math.min(firstSentNanos, record.sentNanos());
-      lastSentNanos = Math.max(lastSentNanos, record.sentNanos());
+    if (record.firstSentNanos() != RequestRecord.ABSENT) {
+      firstSentNanos = Math.min(firstSentNanos, record.firstSentNanos());
+      lastSentNanos = Math.max(lastSentNanos, record.firstSentNanos());
       scheduleLag.record(record.scheduleLagNanos());
     }
     lastEndNanos = Math.max(lastEndNanos, record.endNanos());
@@ -141,7 +141,7 @@ public final class Aggregator {
     long e2eNanos = record.e2eNanos();
     if (e2eNanos != RequestRecord.ABSENT) {
       e2e.record(e2eNanos);
-      queueInclusiveE2e.record(e2eNanos + record.scheduleLagNanos());
+      queueInclusiveE2e.record(record.queueInclusiveE2eNanos());
       perTokenLatency.record(
           record.outputTokens() > 0 ? e2eNanos / (double) record.outputTokens() : e2eNanos);
     }
@@ -152,7 +152,7 @@ public final class Aggregator {
     long ttftNanos = record.ttftNanos();
     if (ttftNanos != RequestRecord.ABSENT) {
       ttft.record(ttftNanos);
-      queueInclusiveTtft.record(ttftNanos + record.scheduleLagNanos());
+      queueInclusiveTtft.record(record.queueInclusiveTtftNanos());
     }
     recordIfPresent(ttst, record.ttstNanos());
     recordIfPresent(ttfc, record.ttfcNanos());

@@ -81,7 +81,18 @@ public final class RecordReader {
           }
           String kind = node.path("record").asText();
           if ("run".equals(kind)) {
-            run = runInfo(node);
+            try {
+              run = runInfo(node);
+            } catch (RuntimeException damaged) {
+              throw new InvalidInputException(
+                  "records file "
+                      + path
+                      + ", line "
+                      + lineNumber
+                      + ": damaged run header ("
+                      + damaged.getMessage()
+                      + ")");
+            }
             onRun.accept(run);
           } else if ("end".equals(kind)) {
             end = runEnd(node);
@@ -172,6 +183,7 @@ public final class RecordReader {
           node.path("streamed").asBoolean(),
           stamp(node, "intended_ns"),
           stamp(node, "sent_ns"),
+          node.has("first_sent_ns") ? stamp(node, "first_sent_ns") : stamp(node, "sent_ns"),
           stamp(node, "headers_ns"),
           stamp(node, "first_token_ns"),
           stamp(node, "last_token_ns"),

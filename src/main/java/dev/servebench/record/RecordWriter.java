@@ -95,6 +95,7 @@ public final class RecordWriter implements Closeable {
     json.writeBooleanField("streamed", record.streamed());
     writeStamp("intended_ns", record.intendedNanos());
     writeStamp("sent_ns", record.sentNanos());
+    writeStamp("first_sent_ns", record.firstSentNanos());
     writeStamp("headers_ns", record.headersNanos());
     writeStamp("first_token_ns", record.firstTokenNanos());
     writeStamp("last_token_ns", record.lastTokenNanos());

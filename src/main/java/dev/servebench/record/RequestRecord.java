@@ -16,7 +16,10 @@ import java.util.List;
  * @param attemptErrors "reason: message" of each earlier attempt that failed
  * @param streamed whether a streamed response was asked for and received
  * @param intendedNanos when the schedule planned to send it
- * @param sentNanos just before its bytes were written to the connection
+ * @param sentNanos when its last attempt was handed to the HTTP client (after any wait for a
+ *     concurrency slot); TTFT and E2E are measured from it
+ * @param firstSentNanos when its first attempt was: equal to {@code sentNanos} unless retried;
+ *     schedule lag is measured to it
  * @param headersNanos when the response's status and headers arrived
  * @param firstTokenNanos the first chunk that carried generated text
  * @param lastTokenNanos the last chunk that carried generated text
@@ -50,6 +53,7 @@ public record RequestRecord(
     boolean streamed,
     long intendedNanos,
     long sentNanos,
+    long firstSentNanos,
     long headersNanos,
     long firstTokenNanos,
     long lastTokenNanos,
@@ -127,9 +131,20 @@ public record RequestRecord(
     return firstContentNanos == ABSENT ? ABSENT : firstContentNanos - sentNanos;
   }
 
-  /** How late the client sent the request: sent minus intended. */
+  /** How late the client sent the request: its first attempt's send minus intended. */
   public long scheduleLagNanos() {
-    return sentNanos - intendedNanos;
+    return firstSentNanos - intendedNanos;
+  }
+
+  /** TTFT as a user arriving on schedule saw it: first token minus intended. */
+  public long queueInclusiveTtftNanos() {
+    return firstTokenNanos == ABSENT ? ABSENT : firstTokenNanos - intendedNanos;
+  }
+
+  /** E2E as a user arriving on schedule saw it, retries and their waits included. */
+  public long queueInclusiveE2eNanos() {
+    long e2e = e2eNanos();
+    return e2e == ABSENT ? ABSENT : e2e + sentNanos - intendedNanos;
   }
 
   /** Number of gaps between consecutive token-bearing chunks (the request's ITL samples). */

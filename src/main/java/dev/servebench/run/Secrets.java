@@ -22,6 +22,7 @@ final class Secrets {
         record.streamed(),
         record.intendedNanos(),
         record.sentNanos(),
+        record.firstSentNanos(),
         record.headersNanos(),
         record.firstTokenNanos(),
         record.lastTokenNanos(),

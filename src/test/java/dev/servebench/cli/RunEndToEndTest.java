@@ -261,6 +261,16 @@ class RunEndToEndTest {
       Cli.Result report =
           Cli.run("report", records.toString(), "--summary-out", rebuilt.toString());
       assertThat(report.exitCode()).as(report.err()).isZero();
+      // A summary that cannot be written is an I/O error with its own exit code, not a bug.
+      Cli.Result unwritable =
+          Cli.run(
+              "report",
+              records.toString(),
+              "--summary-out",
+              results.resolve("no/such/dir/x.json").toString());
+      assertThat(unwritable.exitCode()).isEqualTo(5);
+      assertThat(unwritable.err()).contains("servebench: error:").contains("no/such/dir");
+      assertThat(unwritable.err()).doesNotContain("bug");
       JsonNode first = summary();
       JsonNode second = Cli.json(rebuilt);
       assertThat(second).isEqualTo(first);

@@ -135,6 +135,11 @@ class ServerFaultsTest {
       JsonNode requests = Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests");
       assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS);
       assertThat(requests.path("retried").asInt()).isEqualTo(3);
+      // Lag is the client's lateness in sending the first attempt: retries and their back-off
+      // are in the queue-inclusive figures, not in it.
+      JsonNode latency = Cli.json(Cli.onlyFile(results, "-summary.json")).path("latency_ms");
+      assertThat(latency.path("schedule_lag").path("max").asDouble()).isLessThan(80);
+      assertThat(latency.path("queue_inclusive_e2e").path("max").asDouble()).isGreaterThan(100);
       List<RequestRecord> records = new ArrayList<>();
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
       List<RequestRecord> retried = records.stream().filter(r -> r.attempts() > 1).toList();

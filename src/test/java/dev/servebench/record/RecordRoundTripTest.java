@@ -47,6 +47,7 @@ class RecordRoundTripTest {
             false,
             0,
             1,
+            0,
             2,
             RequestRecord.ABSENT,
             RequestRecord.ABSENT,
