@@ -87,13 +87,7 @@ public final class BenchmarkRunner {
       long durationNanos,
       int warmupRequests,
       long warmupNanos,
-      Duration drain) {
-
-    /** Exactly {@code count} requests, no warm-up. */
-    public static Bounds requests(long count) {
-      return new Bounds(count, -1, 0, 0, Duration.ofSeconds(5));
-    }
-  }
+      Duration drain) {}
 
   /** Receives finished requests on the recorder thread, one at a time. */
   public interface RecordSink {
@@ -449,7 +443,9 @@ public final class BenchmarkRunner {
       }
       boolean serverPrompt = request.serverPromptTokens >= 0;
       boolean serverOutput = request.serverCompletionTokens >= 0;
-      String output = request.output.toString();
+      // The output text is copied only when the tokenizer or the record needs it.
+      String output =
+          serverOutput && !settings.trackInputOutput() ? null : request.output.toString();
       return new RequestRecord(
           request.index,
           request.warmup,

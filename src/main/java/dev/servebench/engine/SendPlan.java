@@ -14,10 +14,4 @@ public interface SendPlan {
    * The next request's intended send time in nanoseconds after the plan's start, or {@link #END}.
    */
   long nextOffsetNanos();
-
-  /** A plan over precomputed offsets. */
-  static SendPlan of(long[] offsetsNanos) {
-    int[] next = {0};
-    return () -> next[0] < offsetsNanos.length ? offsetsNanos[next[0]++] : END;
-  }
 }

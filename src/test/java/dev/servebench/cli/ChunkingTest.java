@@ -31,32 +31,20 @@ class ChunkingTest {
   @TempDir Path results;
 
   private JsonNode runAgainst(MockServer server, String... extra) {
-    String[] base = {
-      "--model-endpoint-base",
-      server.baseUrl(),
-      "--model-name",
-      "gpt2",
-      "--tokenizer",
-      "r50k_base",
-      "--dataset-format",
-      "Synthesis",
-      "--input-len-mean",
-      "16",
-      "--num-prompts",
-      "6",
-      "--request-rate",
-      "50",
-      "--stream",
-      "--results-dir",
-      results.toString(),
-      // The first requests of a fresh JVM pay for class loading and compilation on both sides.
-      "--warmup-requests",
-      "3"
-    };
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    Cli.Result result = Cli.run(args);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--input-len-mean",
+                "16",
+                "--num-prompts",
+                "6",
+                "--request-rate",
+                "50",
+                // The first requests of a fresh JVM pay for class loading and compilation.
+                "--warmup-requests",
+                "3"));
+    args.addAll(List.of(extra));
+    Cli.Result result = Cli.runSynthetic(server.baseUrl(), results, args.toArray(String[]::new));
     assertThat(result.exitCode()).as(result.err()).isZero();
     return Cli.json(Cli.onlyFile(results, "-summary.json"));
   }

@@ -26,26 +26,9 @@ class ClientLimitsTest {
   }
 
   private static Cli.Result run(MockServer server, Path resultsDir, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--model-endpoint-base",
-                server.baseUrl(),
-                "--model-name",
-                "gpt2",
-                "--tokenizer",
-                "r50k_base",
-                "--dataset-format",
-                "Synthesis",
-                "--num-prompts",
-                "3",
-                "--input-len-mean",
-                "16",
-                "--stream",
-                "--results-dir",
-                resultsDir.toString()));
+    List<String> args = new ArrayList<>(List.of("--num-prompts", "3", "--input-len-mean", "16"));
     args.addAll(List.of(extra));
-    return Cli.run(args.toArray(String[]::new));
+    return Cli.runSynthetic(server.baseUrl(), resultsDir, args.toArray(String[]::new));
   }
 
   private static MockServer mock(double ttftMillis, double itlMillis, int tokens) {

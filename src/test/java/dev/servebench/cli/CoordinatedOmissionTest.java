@@ -35,18 +35,11 @@ class CoordinatedOmissionTest {
                 .serverStall(new ServerStall(warmupMillis + 1000, warmupMillis + 2000))
                 .build())) {
       Cli.Result result =
-          Cli.run(
-              "--model-endpoint-base",
+          Cli.runSynthetic(
               server.baseUrl(),
-              "--model-name",
-              "gpt2",
-              "--tokenizer",
-              "r50k_base",
-              "--dataset-format",
-              "Synthesis",
+              results,
               "--input-len-mean",
               "8",
-              "--stream",
               "--request-rate",
               "100",
               "--arrival",
@@ -54,9 +47,7 @@ class CoordinatedOmissionTest {
               "--duration",
               "3s",
               "--max-concurrency",
-              "2",
-              "--results-dir",
-              results.toString());
+              "2");
       assertThat(result.exitCode()).as(result.err()).isZero();
       JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
       JsonNode latency = summary.path("latency_ms");

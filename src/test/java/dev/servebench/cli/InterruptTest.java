@@ -86,7 +86,9 @@ class InterruptTest {
           .isEqualTo(sent);
       // Every request takes 4 s and the drain is 0.2 s: all were cut off.
       assertThat(requests.path("cancelled").asLong()).isEqualTo(sent);
-      assertThat(out.toString()).contains("the run was interrupted");
+      assertThat(out.toString())
+          .contains("the run was interrupted")
+          .contains("Cancelled requests (interrupted):");
       RecordReader.Result records = RecordReader.read(outcome.recordsFile(), record -> {});
       assertThat(records.requestCount()).isEqualTo(sent);
       assertThat(records.end().interrupted()).isTrue();

@@ -301,6 +301,7 @@ class RunEndToEndTest {
       assertThat(result.exitCode()).isEqualTo(3);
       assertThat(result.out())
           .contains("Failed requests: 3 of 3")
+          .containsPattern("over time \\(second:failures\\): 0s:3")
           .contains("http_status 3")
           .contains("HTTP 500");
       JsonNode summary = summary();

@@ -29,25 +29,9 @@ class RunModesTest {
 
   private Cli.Result run(MockServer server, String... extra) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--model-endpoint-base",
-                server.baseUrl(),
-                "--model-name",
-                "gpt2",
-                "--tokenizer",
-                "r50k_base",
-                "--dataset-format",
-                "Synthesis",
-                "--input-len-mean",
-                "16",
-                "--input-len-stddev",
-                "0",
-                "--stream",
-                "--results-dir",
-                results.toString()));
+        new ArrayList<>(List.of("--input-len-mean", "16", "--input-len-stddev", "0"));
     args.addAll(List.of(extra));
-    return Cli.run(args.toArray(String[]::new));
+    return Cli.runSynthetic(server.baseUrl(), results, args.toArray(String[]::new));
   }
 
   private JsonNode summary() {

@@ -67,24 +67,9 @@ class ServerFaultsTest {
   private Cli.Result run(MockServer server, List<String> extra) {
     List<String> args =
         new ArrayList<>(
-            List.of(
-                "--model-endpoint-base",
-                server.baseUrl(),
-                "--model-name",
-                "gpt2",
-                "--tokenizer",
-                "r50k_base",
-                "--dataset-format",
-                "Synthesis",
-                "--input-len-mean",
-                "16",
-                "--num-prompts",
-                Integer.toString(REQUESTS),
-                "--stream",
-                "--results-dir",
-                results.toString()));
+            List.of("--input-len-mean", "16", "--num-prompts", Integer.toString(REQUESTS)));
     args.addAll(extra);
-    return Cli.run(args.toArray(String[]::new));
+    return Cli.runSynthetic(server.baseUrl(), results, args.toArray(String[]::new));
   }
 
   @ParameterizedTest(name = "{0}:{1} -> {2}")

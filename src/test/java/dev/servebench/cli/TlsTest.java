@@ -97,27 +97,10 @@ class TlsTest {
   }
 
   private Cli.Result run(String... extra) {
-    String[] base = {
-      "--model-endpoint-base",
-      server.baseUrl(),
-      "--model-name",
-      "gpt2",
-      "--tokenizer",
-      "r50k_base",
-      "--dataset-format",
-      "Synthesis",
-      "--input-len-mean",
-      "8",
-      "--num-prompts",
-      "3",
-      "--stream",
-      "--results-dir",
-      results.toString()
-    };
-    String[] args = new String[base.length + extra.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(extra, 0, args, base.length, extra.length);
-    return Cli.run(args);
+    String[] args = new String[extra.length + 4];
+    System.arraycopy(new String[] {"--input-len-mean", "8", "--num-prompts", "3"}, 0, args, 0, 4);
+    System.arraycopy(extra, 0, args, 4, extra.length);
+    return Cli.runSynthetic(server.baseUrl(), results, args);
   }
 
   @Test

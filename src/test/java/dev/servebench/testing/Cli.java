@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Runs the servebench command line in-process and captures what it prints. */
@@ -26,6 +28,29 @@ public final class Cli {
     StringWriter err = new StringWriter();
     int exitCode = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
     return new Result(exitCode, out.toString(), err.toString());
+  }
+
+  /**
+   * A streamed run of synthetic prompts against {@code baseUrl} (model gpt2, tokenizer r50k_base)
+   * writing its results to {@code resultsDir}; {@code extra} flags follow (counts, rates, limits).
+   */
+  public static Result runSynthetic(String baseUrl, Path resultsDir, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--model-endpoint-base",
+                baseUrl,
+                "--model-name",
+                "gpt2",
+                "--tokenizer",
+                "r50k_base",
+                "--dataset-format",
+                "Synthesis",
+                "--stream",
+                "--results-dir",
+                resultsDir.toString()));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   /** The one file in {@code directory} whose name ends with {@code suffix}. */
