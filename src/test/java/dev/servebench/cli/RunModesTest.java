@@ -147,22 +147,7 @@ class RunModesTest {
     try (MockServer server = mock(30, 1)) {
       Path strict = results.resolve("strict");
       Cli.Result result =
-          Cli.run(
-              "--model-endpoint-base",
-              server.baseUrl(),
-              "--model-name",
-              "gpt2",
-              "--tokenizer",
-              "r50k_base",
-              "--dataset-format",
-              "Synthesis",
-              "--num-prompts",
-              "6",
-              "--stream",
-              "--goodput",
-              "ttft:20",
-              "--results-dir",
-              strict.toString());
+          Cli.runSynthetic(server.baseUrl(), strict, "--num-prompts", "6", "--goodput", "ttft:20");
       assertThat(result.exitCode()).as(result.err()).isZero();
       JsonNode goodput = Cli.json(Cli.onlyFile(strict, "-summary.json")).path("goodput");
       // The server takes 30 ms to the first token: no request meets 20 ms.
@@ -210,22 +195,9 @@ class RunModesTest {
   void aRepeatedRunTakesItsPromptsFromTheCache() {
     Path cache = results.resolve("cache");
     try (MockServer server = mock(0, 0)) {
-      String[] args = {
-        "--model-endpoint-base",
-        server.baseUrl(),
-        "--model-name",
-        "gpt2",
-        "--tokenizer",
-        "r50k_base",
-        "--dataset-format",
-        "Synthesis",
-        "--num-prompts",
-        "5",
-        "--prompt-cache",
-        cache.toString()
-      };
-      Cli.Result first = Cli.run(args);
-      Cli.Result second = Cli.run(args);
+      String[] flags = {"--num-prompts", "5", "--prompt-cache", cache.toString()};
+      Cli.Result first = Cli.runSynthetic(server.baseUrl(), results, flags);
+      Cli.Result second = Cli.runSynthetic(server.baseUrl(), results, flags);
       assertThat(first.exitCode()).as(first.err()).isZero();
       assertThat(second.exitCode()).as(second.err()).isZero();
       assertThat(first.err()).doesNotContain("from the prompt cache");
