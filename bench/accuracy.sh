@@ -1,7 +1,36 @@
 #!/usr/bin/env bash
 # Accuracy: servebench's stamps against the mock server's own log of when it wrote each chunk, at
-# 1 and 500 concurrent streams (override: STREAMS=1,100,1000). Both run in one process on one clock;
-# the difference per chunk is all the client adds to TTFT, ITL and E2E. Target: p99 under 1 ms.
+# 1 and 500 concurrent streams (override: STREAMS=1,100,1000). The mock runs as its own process,
+# pinned to one core (MOCK_CORE, default 1), servebench to the other (CLIENT_CORE, default 0), as a
+# real server and client would; both stamp with CLOCK_MONOTONIC, so the difference per chunk is all
+# the client adds to TTFT, ITL and E2E. Target: p99 under 1 ms. Extra arguments go to
+# `servebench accuracy` (e.g. --requests-per-stream 10, --busy-poll).
+# IN_PROCESS=1 runs the mock inside the client's JVM instead (no pinning): the quick variant.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$here/servebench" accuracy --streams "${STREAMS:-1,500}" "$@"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+streams="${STREAMS:-1,500}"
+if [ "${IN_PROCESS:-0}" = 1 ]; then
+  exec "$root/servebench" accuracy --streams "$streams" "$@"
+fi
+command -v taskset >/dev/null || { echo "accuracy.sh: taskset (util-linux) is needed to pin the two processes; IN_PROCESS=1 runs without it" >&2; exit 2; }
+client_core="${CLIENT_CORE:-0}"
+mock_core="${MOCK_CORE:-1}"
+
+"$root/servebench" --version >/dev/null # builds the jar if it is stale
+log="$(mktemp /tmp/servebench-accuracy-mock.XXXXXX)"
+taskset -c "$mock_core" "$root/servebench" mock-server --port 0 --tokenizer r50k_base \
+  --ttft-ms "${TTFT_MS:-20}" --ttft-stddev-ms "${JITTER_MS:-5}" \
+  --itl-ms "${ITL_MS:-20}" --itl-stddev-ms "${JITTER_MS:-5}" \
+  --record-writes 1000000 >"$log" 2>&1 &
+mock_pid=$!
+trap 'kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; rm -f "$log"' EXIT
+url=""
+for _ in $(seq 1 200); do
+  url="$(grep -oE 'http://[0-9.]+:[0-9]+' "$log" || true)"
+  [ -n "$url" ] && break
+  kill -0 "$mock_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "accuracy.sh: the mock server did not start:" >&2; cat "$log" >&2; exit 1; }
+echo "mock server pid $mock_pid on core $mock_core at $url; client on core $client_core"
+taskset -c "$client_core" "$root/servebench" accuracy --server "$url" --streams "$streams" "$@"

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
     showDefaultValues = true,
     sortOptions = false,
     description = {
-      "Checks servebench's own timing on this machine: the in-process mock server logs when it wrote each chunk,",
-      "servebench stamps when each arrived; the difference is all the client adds to TTFT, ITL and E2E."
+      "Checks servebench's own timing on this machine: the mock server logs when it wrote each chunk,",
+      "servebench stamps when each arrived; the difference is all the client adds to TTFT, ITL and E2E.",
+      "A warm-up phase comes first (see --warmup-requests); the figures are of the requests after it."
     })
 final class AccuracyCommand implements Callable<Integer> {
 
@@ -59,6 +60,23 @@ final class AccuracyCommand implements Callable<Integer> {
       description = "Standard deviation of TTFT and of each gap, ms.")
   double jitterMillis = 5;
 
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description = {
+        "Check against a mock server in another process instead of one started in this one, so",
+        "the two can be pinned to different cores (bench/accuracy.sh does). Start it with",
+        "`servebench mock-server --record-writes 1000000`; its own latency flags then apply, not",
+        "this command's --ttft-ms, --itl-ms and --jitter-ms."
+      })
+  String serverUrl;
+
+  @Option(
+      names = {"--warmup-requests", "--warmup_requests"},
+      description =
+          "Short requests sent before measuring, so that both sides' code is compiled by the JIT.")
+  int warmupRequests = 30_000;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -75,10 +93,17 @@ final class AccuracyCommand implements Callable<Integer> {
         "tokens equal");
     boolean allGood = true;
     for (int count : streams) {
+      AccuracyCheck.Load load =
+          new AccuracyCheck.Load(
+              count,
+              requestsPerStream,
+              outputTokens,
+              ttftMillis,
+              itlMillis,
+              jitterMillis,
+              warmupRequests);
       AccuracyCheck.Result result =
-          AccuracyCheck.run(
-              new AccuracyCheck.Load(
-                  count, requestsPerStream, outputTokens, ttftMillis, itlMillis, jitterMillis));
+          serverUrl == null ? AccuracyCheck.run(load) : AccuracyCheck.runAgainst(serverUrl, load);
       out.printf(
           Locale.ROOT,
           "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %s%n",
@@ -89,14 +114,25 @@ final class AccuracyCommand implements Callable<Integer> {
           ms(result.ttftError(), false),
           ms(result.e2eError(), false),
           ms(result.itlError(), true),
-          result.tokenCountsMatch() && result.failedRequests() == 0
-              ? "yes"
-              : "NO (" + result.failedRequests() + " failed)");
+          verdict(result));
       out.flush();
       allGood &= result.tokenCountsMatch() && result.failedRequests() == 0;
+      if (result.unloggedRequests() > 0) {
+        out.printf(
+            Locale.ROOT,
+            "(%d requests had no server log and were left out: raise the server's --record-writes)%n",
+            result.unloggedRequests());
+      }
     }
     out.println("(milliseconds; errors are what the client adds to the server's true times)");
     return allGood ? 0 : 1;
+  }
+
+  private static String verdict(AccuracyCheck.Result result) {
+    if (result.failedRequests() > 0) {
+      return "NO (" + result.failedRequests() + " failed)";
+    }
+    return result.tokenCountsMatch() ? "yes" : "NO";
   }
 
   private static String ms(Distribution d, boolean withMax) {

@@ -131,6 +131,13 @@ final class MockServerCommand implements Callable<Integer> {
           "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, huge_response, close_idle_keepalive.")
   List<String> faults = List.of();
 
+  @Option(
+      names = {"--record-writes", "--record_writes"},
+      description =
+          "Log when each chunk was written for the first N generation requests, for `servebench"
+              + " accuracy --server`; GET /servebench/writes hands the log out and forgets it.")
+  int recordWrites;
+
   @Override
   public Integer call() throws Exception {
     MockServerConfig.Builder builder =
@@ -150,7 +157,8 @@ final class MockServerCommand implements Callable<Integer> {
             .modelName(modelName)
             .tokensPerChunk(tokensPerChunk.toArray(Integer[]::new))
             .usagePlacement(MockFlags.usagePlacement(usage))
-            .reasoningTokens(reasoningTokens);
+            .reasoningTokens(reasoningTokens)
+            .recordWrites(recordWrites);
     if (latencyFile != null) {
       builder.latency(LatencySpec.Scripted.fromJsonLines(latencyFile));
     }

@@ -24,6 +24,9 @@ final class MockRouter {
   private static final String COMPLETIONS_PATH = "/v1/completions";
   private static final String MODELS_PATH = "/v1/models";
 
+  /** Hands out, and forgets, the write log of every finished request: {@link WriteLogJson}. */
+  static final String WRITES_PATH = "/servebench/writes";
+
   /**
    * Real servers cap output at the context length; this cap keeps one request from exhausting
    * memory.
@@ -40,11 +43,13 @@ final class MockRouter {
   private final MockCounters counters;
   private final Injections injections;
   private final byte[] modelsBody;
+  private final WriteLog writeLog;
   private final AtomicLong generationRequests = new AtomicLong();
 
-  MockRouter(MockServerConfig config, MockCounters counters) {
+  MockRouter(MockServerConfig config, MockCounters counters, WriteLog writeLog) {
     this.config = config;
     this.counters = counters;
+    this.writeLog = writeLog;
     this.injections = new Injections(config, counters);
     ObjectNode models = MockJson.object().put("object", "list");
     models.putArray("data").addObject().put("id", config.modelName()).put("object", "model");
@@ -71,6 +76,9 @@ final class MockRouter {
     if (HttpMethod.GET.equals(method)) {
       if (path.equals(MODELS_PATH)) {
         return Reply.Fixed.ok(modelsBody);
+      }
+      if (path.equals(WRITES_PATH)) {
+        return Reply.Fixed.ok(WriteLogJson.encode(writeLog.takeAll()));
       }
       throw new RequestException(
           HttpResponseStatus.NOT_FOUND, "not_found_error", "no route GET " + path);

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,7 +88,7 @@ public final class MockServer implements AutoCloseable {
     // Server stalls count from here, after the slow vocabulary scan, just before binding.
     MockRuntime runtime =
         new MockRuntime(
-            new MockRouter(config, counters),
+            new MockRouter(config, counters, writeLog),
             vocabulary,
             new LatencyModel(config.latency()),
             counters,
@@ -210,6 +211,11 @@ public final class MockServer implements AutoCloseable {
    */
   public RequestWrites takeWrites(String requestId) {
     return writeLog.take(requestId);
+  }
+
+  /** Removes and returns the write log of every finished request. */
+  public List<RequestWrites> takeAllWrites() {
+    return writeLog.takeAll();
   }
 
   /** Blocks until {@link #close()} has finished, for a command that serves until stopped. */

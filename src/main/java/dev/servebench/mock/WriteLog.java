@@ -29,10 +29,21 @@ final class WriteLog {
     return new Recording(requestId, receivedNanos);
   }
 
-  /** Finished requests only: one still being answered appears once it ends. */
   /** Removes and returns one request's log, or {@code null} if it has none (yet). */
   RequestWrites take(String requestId) {
     return finished.remove(requestId);
+  }
+
+  /** Removes and returns every finished request's log; one still being answered stays. */
+  List<RequestWrites> takeAll() {
+    List<RequestWrites> taken = new ArrayList<>();
+    for (String requestId : finished.keySet()) {
+      RequestWrites writes = finished.remove(requestId);
+      if (writes != null) {
+        taken.add(writes);
+      }
+    }
+    return taken;
   }
 
   Map<String, RequestWrites> snapshot() {

@@ -1,6 +1,7 @@
 package dev.servebench.run;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.EndpointType;
@@ -13,20 +14,32 @@ import dev.servebench.metrics.LatencyRecorder;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.mock.RequestWrites;
-import dev.servebench.record.RequestRecord;
+import dev.servebench.mock.WriteLogJson;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import javax.net.ssl.SSLException;
 
 /**
  * Proves servebench's timing against ground truth: the built-in mock server logs when it wrote each
  * chunk ({@link System#nanoTime()} on its event loop, right before the write), the client stamps
- * when each chunk arrived, and both run in this process on the same clock. The difference per chunk
- * is everything the client adds to what it reports: kernel, loopback, its event loop and its
- * parsing. TTFT, ITL and E2E errors follow from it: TTFT's error is the first chunk's delay, E2E's
- * the last chunk's, an ITL sample's the difference of two consecutive delays.
+ * when each chunk arrived, and both read the same clock ({@code CLOCK_MONOTONIC}, in this process
+ * or, with {@link #runAgainst}, another one). The difference per chunk is everything the client
+ * adds to what it reports: kernel, loopback, its event loop and its parsing. TTFT, ITL and E2E
+ * errors follow from it: TTFT's error is the first chunk's delay, E2E's the last chunk's, an ITL
+ * sample's the difference of two consecutive delays.
  */
 public final class AccuracyCheck {
 
@@ -36,6 +49,8 @@ public final class AccuracyCheck {
    *
    * @param tokenCountsMatch every request's output tokens and chunk count equal what the server
    *     wrote
+   * @param unloggedRequests requests the server has no log of (its {@code --record-writes} bound
+   *     was reached), left out of the comparison
    */
   public record Result(
       int streams,
@@ -46,7 +61,8 @@ public final class AccuracyCheck {
       Distribution e2eError,
       Distribution itlError,
       boolean tokenCountsMatch,
-      long failedRequests) {}
+      long failedRequests,
+      long unloggedRequests) {}
 
   /**
    * How the check loads the server.
@@ -57,6 +73,8 @@ public final class AccuracyCheck {
    * @param ttftMillis the mock's mean time to first token
    * @param itlMillis the mock's mean gap between tokens
    * @param jitterMillis standard deviation of both, so gaps are not all alike
+   * @param warmupRequests short requests sent before measuring, so the JIT has compiled the code of
+   *     both sides (tens of thousands are needed); 0 skips the warm-up phase
    */
   public record Load(
       int streams,
@@ -64,73 +82,220 @@ public final class AccuracyCheck {
       int outputTokens,
       double ttftMillis,
       double itlMillis,
-      double jitterMillis) {}
+      double jitterMillis,
+      int warmupRequests) {}
+
+  /** Where the server's truth comes from: its write log, taken (and so emptied) at once. */
+  @FunctionalInterface
+  private interface WriteSource {
+    List<RequestWrites> takeAll() throws IOException, InterruptedException;
+  }
+
+  /** Requests a log may hold at once: one phase of a check, bounded so memory stays bounded. */
+  private static final int LOGGED_REQUESTS = 1_000_000;
+
+  /** Most streams of the warm-up phase. */
+  private static final int WARMUP_STREAMS = 500;
+
+  private static final long PROMPT_ORDER_SEED = 42;
 
   private AccuracyCheck() {}
 
-  public static Result run(Load load) throws InterruptedException, SSLException {
+  /** Checks against a mock server started in this process with the load's latencies. */
+  public static Result run(Load load) throws IOException, InterruptedException {
     Tokenizer tokenizer = Tokenizers.builtIn("r50k_base");
-    int requests = load.streams() * load.requestsPerStream();
-    // One round of warm-up per stream: the first requests of a JVM measure class loading and the
-    // JIT, not steady-state timing.
-    int warmupRequests = load.streams();
     MockServerConfig config =
         MockServerConfig.builder()
             .ttftMillis(load.ttftMillis())
             .ttftStddevMillis(load.jitterMillis())
             .itlMillis(load.itlMillis())
             .itlStddevMillis(load.jitterMillis())
-            .fixedOutputTokens(load.outputTokens())
-            .recordWrites(requests + warmupRequests)
+            .recordWrites(LOGGED_REQUESTS)
             .tokenizer(tokenizer)
             .modelName("gpt2")
             .build();
     try (MockServer server = MockServer.start(config)) {
-      BenchmarkRunner runner =
-          new BenchmarkRunner(
-              new BenchmarkRunner.Settings(
-                  HttpTarget.parse(server.baseUrl()),
-                  EndpointType.OPENAI_CHAT.adapter(null),
-                  new RequestOptions("gpt2", true, null, null, null, null, false, false),
-                  null,
-                  load.streams(),
-                  true,
-                  Duration.ofSeconds(60),
-                  null,
-                  null,
-                  64L << 20,
-                  0,
-                  TlsOptions.VERIFY,
-                  1,
-                  false,
-                  "servebench-accuracy"),
-              tokenizer);
-      Startup.settleHeap();
-      RunClock clock = RunClock.start();
-      String text = "Tell me about the sea.";
-      Prompt prompt = new Prompt(text, tokenizer.countTokens(text), load.outputTokens());
-      // Each record is compared as it arrives and then dropped, with its entry of the server's
-      // log: kept, they would only lengthen the garbage collector's pauses being measured.
-      Comparison comparison = new Comparison(clock);
-      runner.run(
-          clock,
-          List.of(prompt),
-          () -> 0,
-          new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
-          record -> {
-            if (!record.warmup()) {
-              comparison.add(record, server.takeWrites(Integer.toString(record.index())));
-            }
-          },
-          new RunControl(),
-          null);
-      return comparison.result(load.streams());
+      return check(server.baseUrl(), server::takeAllWrites, tokenizer, load);
     }
   }
 
-  /** Compares each record with the server's log of the same request. */
+  /**
+   * Checks against a servebench mock server running in another process (so the two can be pinned to
+   * different cores), started with {@code --record-writes}; its latencies are its own flags, the
+   * load's are not used. Its log comes over HTTP after each phase.
+   *
+   * @throws InvalidInputException if {@code baseUrl} does not serve a write log
+   */
+  public static Result runAgainst(String baseUrl, Load load)
+      throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    WriteSource source = () -> fetchWrites(http, baseUrl);
+    // Empties a log left over from an earlier check, and fails early on a wrong address.
+    source.takeAll();
+    return check(baseUrl, source, Tokenizers.builtIn("r50k_base"), load);
+  }
+
+  private static Result check(String baseUrl, WriteSource truth, Tokenizer tokenizer, Load load)
+      throws IOException, InterruptedException {
+    // A JVM's code runs interpreted, then compiled twice over, for its first tens of thousands of
+    // calls, and the compiler threads take the cores from the event loops: start-up cost, not the
+    // client's timing. Many short requests first get both sides' per-request code compiled, two
+    // rounds of full-length ones their per-chunk code with the measured profile; then the
+    // compilers get the time to drain their queue.
+    if (load.warmupRequests() > 0) {
+      int streams = Math.min(WARMUP_STREAMS, load.warmupRequests());
+      drive(baseUrl, tokenizer, streams, load.warmupRequests(), 0, prompts(tokenizer, 4));
+      drive(baseUrl, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, load.outputTokens()));
+      truth.takeAll();
+      Startup.awaitCompilerQuiet(300, 20_000);
+    }
+    // One round per stream before measuring: it opens the kept-alive connections.
+    int requests = load.streams() * load.requestsPerStream();
+    List<Arrivals> measured =
+        drive(
+            baseUrl,
+            tokenizer,
+            load.streams(),
+            requests,
+            load.streams(),
+            prompts(tokenizer, load.outputTokens()));
+    Map<String, RequestWrites> written = new HashMap<>();
+    for (RequestWrites writes : truth.takeAll()) {
+      written.put(writes.requestId(), writes);
+    }
+    Comparison comparison = new Comparison();
+    for (Arrivals arrivals : measured) {
+      comparison.add(arrivals, written.get(arrivals.requestId()));
+    }
+    return comparison.result(load.streams());
+  }
+
+  /** One measured request as the client saw it, its chunk stamps on the machine's clock. */
+  private record Arrivals(
+      String requestId, boolean succeeded, long[] chunkNanos, int outputTokens) {}
+
+  /** A closed loop of {@code streams} requests; returns the requests past the warm-up. */
+  private static List<Arrivals> drive(
+      String baseUrl,
+      Tokenizer tokenizer,
+      int streams,
+      int requests,
+      int warmupRequests,
+      List<Prompt> prompts)
+      throws InterruptedException, SSLException {
+    BenchmarkRunner runner =
+        new BenchmarkRunner(
+            new BenchmarkRunner.Settings(
+                HttpTarget.parse(baseUrl),
+                EndpointType.OPENAI_CHAT.adapter(null),
+                new RequestOptions("gpt2", true, null, null, null, null, false, false),
+                null,
+                streams,
+                true,
+                Duration.ofSeconds(60),
+                null,
+                null,
+                64L << 20,
+                0,
+                TlsOptions.VERIFY,
+                1,
+                false,
+                "servebench-accuracy"),
+            tokenizer);
+    Startup.settleHeap();
+    RunClock clock = RunClock.start();
+    // Only the stamps are kept (about 400 bytes a request), compared once the server's log is in.
+    List<Arrivals> measured = new ArrayList<>(Math.max(0, requests));
+    runner.run(
+        clock,
+        prompts,
+        () -> 0,
+        new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
+        record -> {
+          if (!record.warmup()) {
+            long[] stamps = record.chunkNanos().clone();
+            for (int i = 0; i < stamps.length; i++) {
+              stamps[i] += clock.anchorNanos();
+            }
+            measured.add(
+                new Arrivals(
+                    // The X-Servebench-Request-Id the client sent, under which the server logs.
+                    Integer.toString(record.index()),
+                    record.succeeded(),
+                    stamps,
+                    record.outputTokens()));
+          }
+        },
+        new RunControl(),
+        null);
+    return measured;
+  }
+
+  /**
+   * Output lengths spread evenly over half to one and a half times the mean, in a shuffled order:
+   * with one length for all, the streams' requests would end and start again in step, a burst of
+   * request turnarounds once per round that no real workload has.
+   */
+  private static List<Prompt> prompts(Tokenizer tokenizer, int meanOutputTokens) {
+    String text = "Tell me about the sea.";
+    int inputTokens = tokenizer.countTokens(text);
+    List<Prompt> prompts = new ArrayList<>();
+    int low = Math.max(1, meanOutputTokens / 2);
+    for (int outputTokens = low; outputTokens <= 2 * meanOutputTokens - low; outputTokens++) {
+      prompts.add(new Prompt(text, inputTokens, outputTokens));
+    }
+    Collections.shuffle(prompts, new Random(PROMPT_ORDER_SEED));
+    return prompts;
+  }
+
+  private static List<RequestWrites> fetchWrites(HttpClient http, String baseUrl)
+      throws IOException, InterruptedException {
+    String url = baseUrl + "/servebench/writes";
+    HttpResponse<InputStream> response;
+    try {
+      response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "--server: cannot read the write log at "
+              + url
+              + " ("
+              + e.getMessage()
+              + "); start the"
+              + " server with `servebench mock-server --record-writes 1000000`",
+          e);
+    }
+    try (InputStream body = response.body()) {
+      if (response.statusCode() != 200) {
+        throw new InvalidInputException(
+            "--server: "
+                + url
+                + " answered HTTP "
+                + response.statusCode()
+                + "; only a servebench mock server (`servebench mock-server --record-writes"
+                + " 1000000`) keeps a write log");
+      }
+      return WriteLogJson.decode(body);
+    }
+  }
+
+  /** Compares each request with the server's log of it. */
   private static final class Comparison {
-    private final RunClock clock;
+    static final java.io.PrintStream DUMP;
+
+    static {
+      try {
+        DUMP =
+            System.getenv("ACC_DUMP") == null
+                ? null
+                : new java.io.PrintStream(System.getenv("ACC_DUMP"));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    }
+
     private final LatencyRecorder chunkDelay = new LatencyRecorder();
     private final LatencyRecorder ttftError = new LatencyRecorder();
     private final LatencyRecorder e2eError = new LatencyRecorder();
@@ -139,26 +304,27 @@ public final class AccuracyCheck {
     private long requests;
     private long chunks;
     private long failed;
+    private long unlogged;
 
-    Comparison(RunClock clock) {
-      this.clock = clock;
-    }
-
-    void add(RequestRecord record, RequestWrites truth) {
+    void add(Arrivals arrivals, RequestWrites truth) {
       requests++;
-      if (!record.succeeded() || truth == null) {
+      if (!arrivals.succeeded()) {
         failed++;
         return;
       }
-      long[] arrivals = record.chunkNanos();
+      if (truth == null) {
+        unlogged++;
+        return;
+      }
+      long[] stamps = arrivals.chunkNanos();
       List<RequestWrites.Chunk> written = truth.chunks();
-      if (arrivals.length != written.size() || record.outputTokens() != truth.totalTokens()) {
+      if (stamps.length != written.size() || arrivals.outputTokens() != truth.totalTokens()) {
         countsMatch = false;
         return;
       }
       long previousDelay = 0;
-      for (int i = 0; i < arrivals.length; i++) {
-        long delayNanos = clock.anchorNanos() + arrivals[i] - written.get(i).writeNanos();
+      for (int i = 0; i < stamps.length; i++) {
+        long delayNanos = stamps[i] - written.get(i).writeNanos();
         chunkDelay.record(delayNanos);
         if (i == 0) {
           ttftError.record(delayNanos);
@@ -168,7 +334,7 @@ public final class AccuracyCheck {
         previousDelay = delayNanos;
         chunks++;
       }
-      if (arrivals.length > 0) {
+      if (stamps.length > 0) {
         e2eError.record(previousDelay);
       }
     }
@@ -184,7 +350,8 @@ public final class AccuracyCheck {
           e2eError.distribution(levels),
           itlError.distribution(levels),
           countsMatch,
-          failed);
+          failed,
+          unlogged);
     }
   }
 }

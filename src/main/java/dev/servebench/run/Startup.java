@@ -1,5 +1,9 @@
 package dev.servebench.run;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+
 /** What a run does between preparing and sending, so preparing costs nothing once it sends. */
 final class Startup {
 
@@ -13,5 +17,28 @@ final class Startup {
    */
   static void settleHeap() {
     System.gc();
+  }
+
+  /**
+   * Waits until the JIT compilers have been idle for {@code quietMillis} (at most {@code
+   * limitMillis}): after a warm-up the compile queue can hold seconds of work, and a compiler
+   * thread busy during a measurement takes a core from the event loops. Returns at once where the
+   * JVM does not report compile time.
+   */
+  static void awaitCompilerQuiet(long quietMillis, long limitMillis) throws InterruptedException {
+    CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+    if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMillis);
+    long lastMillis = compiler.getTotalCompilationTime();
+    while (System.nanoTime() - deadlineNanos < 0) {
+      Thread.sleep(quietMillis);
+      long nowMillis = compiler.getTotalCompilationTime();
+      if (nowMillis == lastMillis) {
+        return;
+      }
+      lastMillis = nowMillis;
+    }
   }
 }

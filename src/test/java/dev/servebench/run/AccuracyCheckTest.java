@@ -1,7 +1,15 @@
 package dev.servebench.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.tokenizer.Tokenizers;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,21 +21,72 @@ class AccuracyCheckTest {
 
   @Test
   void oneStreamArrivesJustAfterEachWrite() throws Exception {
-    AccuracyCheck.Result result = AccuracyCheck.run(new AccuracyCheck.Load(1, 5, 20, 10, 5, 2));
+    AccuracyCheck.Result result =
+        AccuracyCheck.run(new AccuracyCheck.Load(1, 5, 20, 10, 5, 2, 200));
     assertThat(result.failedRequests()).isZero();
+    assertThat(result.unloggedRequests()).isZero();
     assertThat(result.tokenCountsMatch()).isTrue();
     assertThat(result.requests()).isEqualTo(5);
-    assertThat(result.chunks()).isEqualTo(5 * 20);
+    // Output lengths are spread over 10..30 tokens, one chunk each.
+    assertThat(result.chunks()).isBetween(5L * 10, 5L * 30);
     assertThat(result.chunkDelay().p50Nanos()).isLessThan(2_000_000);
     assertThat(result.itlError().p50Nanos()).isLessThan(2_000_000);
   }
 
   @Test
   void manyStreamsKeepEveryChunkAndItsTiming() throws Exception {
-    AccuracyCheck.Result result = AccuracyCheck.run(new AccuracyCheck.Load(100, 2, 20, 10, 10, 3));
+    AccuracyCheck.Result result =
+        AccuracyCheck.run(new AccuracyCheck.Load(100, 2, 20, 10, 10, 3, 0));
     assertThat(result.failedRequests()).isZero();
     assertThat(result.tokenCountsMatch()).isTrue();
-    assertThat(result.chunks()).isEqualTo(100 * 2 * 20);
+    assertThat(result.requests()).isEqualTo(200);
+    assertThat(result.chunks()).isBetween(200L * 10, 200L * 30);
     assertThat(result.chunkDelay().p50Nanos()).isLessThan(5_000_000);
+  }
+
+  @Test
+  void aServerInAnotherProcessHandsItsLogOverHttp() throws Exception {
+    MockServerConfig config =
+        MockServerConfig.builder()
+            .ttftMillis(5)
+            .itlMillis(2)
+            .recordWrites(1_000)
+            .tokenizer(Tokenizers.builtIn("r50k_base"))
+            .modelName("gpt2")
+            .build();
+    try (MockServer server = MockServer.start(config)) {
+      AccuracyCheck.Result result =
+          AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
+      assertThat(result.failedRequests()).isZero();
+      assertThat(result.unloggedRequests()).isZero();
+      assertThat(result.tokenCountsMatch()).isTrue();
+      assertThat(result.requests()).isEqualTo(12);
+      assertThat(result.chunks()).isBetween(12L * 5, 12L * 15);
+      // The log was handed out and forgotten: nothing is left for a second reader.
+      assertThat(server.takeAllWrites()).isEmpty();
+    }
+  }
+
+  @Test
+  void aServerWithoutAWriteLogIsNamedWithWhatToDo() throws Exception {
+    HttpServer other =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    other.createContext(
+        "/",
+        exchange -> {
+          exchange.sendResponseHeaders(404, -1);
+          exchange.close();
+        });
+    other.start();
+    try {
+      String url = "http://127.0.0.1:" + other.getAddress().getPort();
+      assertThatThrownBy(
+              () -> AccuracyCheck.runAgainst(url, new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0)))
+          .isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("HTTP 404")
+          .hasMessageContaining("--record-writes");
+    } finally {
+      other.stop(0);
+    }
   }
 }
