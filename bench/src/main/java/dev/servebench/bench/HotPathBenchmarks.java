@@ -118,7 +118,7 @@ public class HotPathBenchmarks {
     }
     record =
         new RequestRecord(
-            42, false, 1, List.of(), true, 999_000_000L, 999_100_000L, 999_500_000L,
+            42, false, 1, List.of(), true, 999_000_000L, 999_100_000L, 999_100_000L, 999_500_000L,
             chunkNanos[0], chunkNanos[99], chunkNanos[99] + 10_000, chunkNanos[0],
             chunkNanos, chunkTokens, TokenSource.SERVER, 128, TokenSource.SERVER, 128, 128,
             100, 100, TokenSource.SERVER, 200, null, null, null, null);
