@@ -168,6 +168,18 @@ public final class BenchmarkRunner {
         settings.maxConcurrency());
   }
 
+  /**
+   * Loads the network stack's classes and native library, so that a run's first send does not wait
+   * for them: call it early on another thread, while prompts load.
+   */
+  public static void preload() {
+    try {
+      HttpTransport.preload();
+    } catch (RuntimeException | LinkageError notNow) {
+      // Only a head start: the run itself loads the same classes and reports what fails.
+    }
+  }
+
   /** CPU time of the whole process: every thread, the JIT and the garbage collector included. */
   static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean()

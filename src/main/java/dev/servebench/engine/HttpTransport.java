@@ -5,6 +5,7 @@ import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.FailureReason;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -253,6 +254,22 @@ final class HttpTransport implements AutoCloseable {
   }
 
   /** The SSL context for an https endpoint, or {@code null} for http. */
+  /**
+   * Loads and initializes what the first send would otherwise load after the run's clock started:
+   * the native epoll library, the event loop, the HTTP codec and the buffer allocator (about 0.2 s
+   * of class loading, measured). Harmless from any thread, at any time.
+   */
+  static void preload() {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup loaded =
+        new MultiThreadIoEventLoopGroup(
+            1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    loaded.submit(() -> {}).syncUninterruptibly();
+    loaded.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    new HttpClientCodec();
+    ByteBufAllocator.DEFAULT.buffer().release();
+  }
+
   static SslContext sslContext(HttpTarget target, TlsOptions tls) throws SSLException {
     if (!target.https()) {
       return null;
