@@ -24,10 +24,10 @@ if [ "$quick" = 1 ]; then
   mem_requests="${MEM_REQUESTS:-100000}"
 else
   cpu_seconds="${CPU_SECONDS:-30}"; rate_seconds=6; short_seconds=10
-  rates="${RATES:-750 1000 1250 1500 1750 2000 2500 3000}"; streams="${STREAMS:-10000}"
+  rates="${RATES:-300 400 500 600 750 900 1000 1250 1500}"; streams="${STREAMS:-10000}"
   mem_requests="${MEM_REQUESTS:-1000000}"
 fi
-mem_rate="${MEM_RATE:-8000}"
+mem_rate="${MEM_RATE:-4000}"
 
 work="$(mktemp -d /tmp/servebench-load.XXXXXX)"
 cleanup() {
@@ -177,14 +177,15 @@ scenario_rate() {
   start_mock --itl-ms 2 --output-tokens 100
   local best=0 best_floor=0 rate detail="" mock_at_best="-" fdone=0 sdone=0
   for rate in $rates; do
-    local n=$((rate * rate_seconds))
+    # The first 2 s of each run are warm-up (JIT, connections), sent but not in the lag figures.
+    local n=$((rate * rate_seconds)) warm=$((rate * 2))
     if [ "$fdone" = 0 ]; then
-      floor "rate-floor-$rate" --rate "$rate" --requests "$n" --output-tokens 100
+      floor "rate-floor-$rate" --rate "$rate" --requests "$((n + warm))" --warmup-requests "$warm" --output-tokens 100
       if held "$(j .achieved_send_rate_per_s "$last_floor")" "$rate" "$(j .schedule_lag_p99_ms "$last_floor")"; then
         best_floor=$rate; else fdone=1; fi
     fi
     if [ "$sdone" = 0 ]; then
-      servebench "rate-$rate" --request-rate "$rate" --num-prompts "$n" --output-len-mean 100
+      servebench "rate-$rate" --request-rate "$rate" --num-prompts "$n" --warmup-requests "$warm" --output-len-mean 100
       local a l
       a="$(j .throughput.achieved_send_rate_per_s "$last_summary")"; l="$(j .latency_ms.schedule_lag.p99 "$last_summary")"
       detail="$detail $rate:$(fmt "$a" 0)/$(fmt "$l" 1)ms/$(j .client.cpu_share_of_cores "$last_summary" | awk '{printf "%.0f%%", $1 * 100}')"

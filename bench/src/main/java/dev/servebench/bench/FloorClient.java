@@ -113,6 +113,7 @@ public final class FloorClient {
     int outputTokens = 100;
     int ioThreads = 1;
     int promptChars = 160;
+    long warmupRequests = 0;
     for (int i = 0; i < args.length; i += 2) {
       String value = args[i + 1];
       switch (args[i]) {
@@ -123,14 +124,16 @@ public final class FloorClient {
         case "--output-tokens" -> outputTokens = Integer.parseInt(value);
         case "--io-threads" -> ioThreads = Integer.parseInt(value);
         case "--prompt-chars" -> promptChars = Integer.parseInt(value);
+        case "--warmup-requests" -> warmupRequests = Long.parseLong(value);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    new FloorClient().run(host, port, rate, requests, outputTokens, ioThreads, promptChars);
+    new FloorClient().run(host, port, rate, requests, outputTokens, ioThreads, promptChars, warmupRequests);
   }
 
   private void run(
-      String host, int port, double rate, long requests, int outputTokens, int ioThreads, int promptChars)
+      String host, int port, double rate, long requests, int outputTokens, int ioThreads, int promptChars,
+      long warmupRequests)
       throws InterruptedException {
     this.host = host;
     this.port = port;
@@ -162,7 +165,10 @@ public final class FloorClient {
         LockSupport.parkNanos(wait);
       }
       long now = System.nanoTime();
-      lag.recordValue(now - due);
+      // Like servebench's --warmup-requests: the first sends are sent, not counted in the lag.
+      if (i >= warmupRequests) {
+        lag.recordValue(now - due);
+      }
       if (i == 0) {
         firstSent = now;
       }
