@@ -288,9 +288,18 @@ final class HttpTransport implements AutoCloseable {
     return builder.build();
   }
 
-  private static String describe(Throwable cause) {
+  static String describe(Throwable cause) {
     if (cause == null) {
       return "unknown error";
+    }
+    // Netty reports a socket() that failed for lack of file descriptors as "Unable to create
+    // Channel"; the reason is further down the chain.
+    for (Throwable c = cause; c != null; c = c.getCause()) {
+      if (c.getMessage() != null && c.getMessage().contains("Too many open files")) {
+        return "too many open files: every request in flight holds a connection, and the"
+            + " process may open no more (ulimit -n); lower --request-rate, set --max-concurrency"
+            + " or raise the limit";
+      }
     }
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;

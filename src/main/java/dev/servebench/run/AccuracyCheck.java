@@ -91,7 +91,10 @@ public final class AccuracyCheck {
     List<RequestWrites> takeAll() throws IOException, InterruptedException;
   }
 
-  /** Requests a log may hold at once: one phase of a check, bounded so memory stays bounded. */
+  /**
+   * Requests the in-process server logs in all, warm-up included; each phase's log is taken (and
+   * freed) as it ends.
+   */
   private static final int LOGGED_REQUESTS = 1_000_000;
 
   /** Most streams of the warm-up phase. */
@@ -120,9 +123,9 @@ public final class AccuracyCheck {
   }
 
   /**
-   * Checks against a servebench mock server running in another process (so the two can be pinned to
-   * different cores), started with {@code --record-writes}; its latencies are its own flags, the
-   * load's are not used. Its log comes over HTTP after each phase.
+   * Checks against a servebench mock server running in another process, as a real server would,
+   * with its own heap and collector pauses; started with {@code --record-writes}, its latencies are
+   * its own flags (the load's are not used). Its log comes over HTTP after each phase.
    *
    * @throws InvalidInputException if {@code baseUrl} does not serve a write log
    */
