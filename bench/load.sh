@@ -6,7 +6,8 @@
 #   QUICK=1 bench/load.sh         # a smoke pass with short runs (about 4 minutes)
 #   ONLY="cpu rate" bench/load.sh # some scenarios: cpu rate short streams ttft memory startup
 #
-# Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), MOCK_IO_THREADS (1), CPU_SECONDS, RATES, MEM_REQUESTS,
+# Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), MOCK_IO_THREADS (1), CPU_SECONDS, RATES, RATE_SECONDS,
+# RATE_WARMUP_SECONDS (sent first, left out of the lag: the JIT's first seconds), MEM_REQUESTS,
 # MEM_RATE, STREAMS, KEEP (keep the work folder). Every ratio compares figures taken in the same run
 # of this script on the same machine: the machine is shared, so absolute times vary from run to run.
 set -euo pipefail
@@ -19,11 +20,12 @@ mock_core="${MOCK_CORE:-1}"
 mock_io_threads="${MOCK_IO_THREADS:-1}"
 only="${ONLY:-cpu rate short streams ttft memory startup}"
 if [ "$quick" = 1 ]; then
-  cpu_seconds="${CPU_SECONDS:-6}"; rate_seconds=3; short_seconds=3
-  rates="${RATES:-1000 1500 2000}"; streams="${STREAMS:-2000}"
+  cpu_seconds="${CPU_SECONDS:-6}"; rate_seconds=3; short_seconds=3; rate_warmup_seconds="${RATE_WARMUP_SECONDS:-2}"
+  rates="${RATES:-300 500 750 1000}"; streams="${STREAMS:-2000}"
   mem_requests="${MEM_REQUESTS:-100000}"
 else
-  cpu_seconds="${CPU_SECONDS:-30}"; rate_seconds=6; short_seconds=10
+  cpu_seconds="${CPU_SECONDS:-30}"; rate_seconds="${RATE_SECONDS:-8}"; short_seconds=10
+  rate_warmup_seconds="${RATE_WARMUP_SECONDS:-8}"
   rates="${RATES:-300 400 500 600 750 900 1000 1250 1500}"; streams="${STREAMS:-10000}"
   mem_requests="${MEM_REQUESTS:-1000000}"
 fi
@@ -178,8 +180,9 @@ scenario_rate() {
   start_mock --itl-ms 2 --output-tokens 100
   local best=0 best_floor=0 rate detail="" mock_at_best="-" fdone=0 sdone=0
   for rate in $rates; do
-    # The first 2 s of each run are warm-up (JIT, connections), sent but not in the lag figures.
-    local n=$((rate * rate_seconds)) warm=$((rate * 2))
+    # The first seconds of each run are warm-up, sent but not in the lag figures: on one core the
+    # JIT compiler competes with the event loop for several seconds after start.
+    local n=$((rate * rate_seconds)) warm=$((rate * rate_warmup_seconds))
     if [ "$fdone" = 0 ]; then
       floor "rate-floor-$rate" --rate "$rate" --requests "$((n + warm))" --warmup-requests "$warm" --output-tokens 100
       if held "$(j .achieved_send_rate_per_s "$last_floor")" "$rate" "$(j .schedule_lag_p99_ms "$last_floor")"; then
