@@ -38,7 +38,7 @@ final class AccuracyCommand implements Callable<Integer> {
   @Option(
       names = {"--requests-per-stream", "--requests_per_stream"},
       description = "Requests each stream sends in turn.")
-  int requestsPerStream = 4;
+  int requestsPerStream = 10;
 
   @Option(
       names = {"--output-tokens", "--output_tokens"},
