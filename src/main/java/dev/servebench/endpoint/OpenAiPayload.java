@@ -143,7 +143,7 @@ final class OpenAiPayload {
       case ROOT -> {
         if (named(CHOICES, nameStart, nameEnd, nameEscaped) && c == '[') {
           at++;
-          readChoices();
+          readArray(true);
           return;
         }
         if (named(USAGE, nameStart, nameEnd, nameEscaped) && c == '{') {
@@ -207,8 +207,12 @@ final class OpenAiPayload {
     skipValue(c);
   }
 
-  /** The {@code [} of {@code choices} consumed: reads the first element if it is an object. */
-  private void readChoices() throws IOException {
+  /**
+   * Reads the elements of an array whose {@code [} has been consumed, through its {@code ]}: with
+   * {@code firstChoice}, the first element as {@code choices[0]} if it is an object; every other
+   * element is skipped, its syntax checked.
+   */
+  private void readArray(boolean firstChoice) throws IOException {
     enter();
     int c = skipWhitespace();
     if (c == ']') {
@@ -218,7 +222,7 @@ final class OpenAiPayload {
     }
     boolean first = true;
     while (true) {
-      if (first && c == '{') {
+      if (first && firstChoice && c == '{') {
         at++;
         readObject(Level.CHOICE);
       } else {
@@ -268,27 +272,7 @@ final class OpenAiPayload {
       }
       case '[' -> {
         at++;
-        enter();
-        int next = skipWhitespace();
-        if (next == ']') {
-          at++;
-          depth--;
-          return;
-        }
-        while (true) {
-          skipValue(next);
-          next = skipWhitespace();
-          at++;
-          if (next == ']') {
-            depth--;
-            return;
-          }
-          if (next != ',') {
-            at--;
-            throw unexpected("',' or ']'");
-          }
-          next = skipWhitespace();
-        }
+        readArray(false);
       }
       case '"' -> {
         at++;

@@ -68,6 +68,36 @@ class AccuracyCheckTest {
   }
 
   @Test
+  void requestsPastTheServersLogBoundAreCountedApartNotCompared() throws Exception {
+    MockServerConfig config =
+        MockServerConfig.builder()
+            .itlMillis(1)
+            .recordWrites(3)
+            .tokenizer(Tokenizers.builtIn("r50k_base"))
+            .modelName("gpt2")
+            .build();
+    try (MockServer server = MockServer.start(config)) {
+      // The 4 warm-up requests (one per stream) take the 3 log entries; no measured one has any.
+      AccuracyCheck.Result result =
+          AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
+      assertThat(result.failedRequests()).isZero();
+      assertThat(result.unloggedRequests()).isEqualTo(12);
+      assertThat(result.chunks()).isZero();
+    }
+  }
+
+  @Test
+  void anAddressWhereNothingListensIsNamedWithWhatToDo() {
+    assertThatThrownBy(
+            () ->
+                AccuracyCheck.runAgainst(
+                    "http://127.0.0.1:1", new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0)))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("cannot read the write log")
+        .hasMessageContaining("--record-writes");
+  }
+
+  @Test
   void aServerWithoutAWriteLogIsNamedWithWhatToDo() throws Exception {
     HttpServer other =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
