@@ -64,10 +64,10 @@ final class AccuracyCommand implements Callable<Integer> {
       names = "--server",
       paramLabel = "URL",
       description = {
-        "Check against a mock server in another process instead of one started in this one, so",
-        "the two can be pinned to different cores (bench/accuracy.sh does). Start it with",
-        "`servebench mock-server --record-writes 1000000`; its own latency flags then apply, not",
-        "this command's --ttft-ms, --itl-ms and --jitter-ms."
+        "Check against a mock server in another process, as a real server runs (its own heap and",
+        "collector pauses), instead of one started in this one; bench/accuracy.sh does. Start it",
+        "with `servebench mock-server --record-writes 1000000`; its own latency flags then apply,",
+        "not this command's --ttft-ms, --itl-ms and --jitter-ms."
       })
   String serverUrl;
 

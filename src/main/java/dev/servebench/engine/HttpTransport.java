@@ -253,7 +253,6 @@ final class HttpTransport implements AutoCloseable {
     finished(request, System.nanoTime());
   }
 
-  /** The SSL context for an https endpoint, or {@code null} for http. */
   /**
    * Loads and initializes what the first send would otherwise load after the run's clock started:
    * the native epoll library, the event loop, the HTTP codec and the buffer allocator (about 0.2 s
@@ -270,6 +269,7 @@ final class HttpTransport implements AutoCloseable {
     ByteBufAllocator.DEFAULT.buffer().release();
   }
 
+  /** The SSL context for an https endpoint, or {@code null} for http. */
   static SslContext sslContext(HttpTarget target, TlsOptions tls) throws SSLException {
     if (!target.https()) {
       return null;
