@@ -286,19 +286,6 @@ public final class AccuracyCheck {
 
   /** Compares each request with the server's log of it. */
   private static final class Comparison {
-    static final java.io.PrintStream DUMP;
-
-    static {
-      try {
-        DUMP =
-            System.getenv("ACC_DUMP") == null
-                ? null
-                : new java.io.PrintStream(System.getenv("ACC_DUMP"));
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    }
-
     private final LatencyRecorder chunkDelay = new LatencyRecorder();
     private final LatencyRecorder ttftError = new LatencyRecorder();
     private final LatencyRecorder e2eError = new LatencyRecorder();
