@@ -14,18 +14,19 @@ streams="${STREAMS:-1,500}"
 if [ "${IN_PROCESS:-0}" = 1 ]; then
   exec "$root/servebench" accuracy --streams "$streams" "$@"
 fi
-pin() { # args: cores, command...
+pinned() { # args: cores (empty: any), command...; replaces the (sub)shell it runs in, so that a
+  # background job's $! is the server's own pid and the trap below stops it
   local cores="$1"; shift
-  if [ -z "$cores" ]; then "$@"; return; fi
+  if [ -z "$cores" ]; then exec "$@"; fi
   command -v taskset >/dev/null || { echo "accuracy.sh: taskset (util-linux) is needed to pin to cores $cores" >&2; exit 2; }
-  taskset -c "$cores" "$@"
+  exec taskset -c "$cores" "$@"
 }
 client_core="${CLIENT_CORE:-}"
 mock_core="${MOCK_CORE:-}"
 
 "$root/servebench" --version >/dev/null # builds the jar if it is stale
 log="$(mktemp /tmp/servebench-accuracy-mock.XXXXXX)"
-pin "$mock_core" "$root/servebench" mock-server --port 0 --tokenizer r50k_base \
+pinned "$mock_core" "$root/servebench" mock-server --port 0 --tokenizer r50k_base \
   --ttft-ms "${TTFT_MS:-20}" --ttft-stddev-ms "${JITTER_MS:-5}" \
   --itl-ms "${ITL_MS:-20}" --itl-stddev-ms "${JITTER_MS:-5}" \
   --record-writes 1000000 >"$log" 2>&1 &
@@ -40,4 +41,4 @@ for _ in $(seq 1 200); do
 done
 [ -n "$url" ] || { echo "accuracy.sh: the mock server did not start:" >&2; cat "$log" >&2; exit 1; }
 echo "mock server (pid $mock_pid, cores ${mock_core:-any}) at $url; client on cores ${client_core:-any}"
-pin "$client_core" "$root/servebench" accuracy --server "$url" --streams "$streams" "$@"
+(pinned "$client_core" "$root/servebench" accuracy --server "$url" --streams "$streams" "$@")
