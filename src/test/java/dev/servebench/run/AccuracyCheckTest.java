@@ -46,15 +46,7 @@ class AccuracyCheckTest {
 
   @Test
   void aServerInAnotherProcessHandsItsLogOverHttp() throws Exception {
-    MockServerConfig config =
-        MockServerConfig.builder()
-            .ttftMillis(5)
-            .itlMillis(2)
-            .recordWrites(1_000)
-            .tokenizer(Tokenizers.builtIn("r50k_base"))
-            .modelName("gpt2")
-            .build();
-    try (MockServer server = MockServer.start(config)) {
+    try (MockServer server = separateServer(1_000)) {
       AccuracyCheck.Result result =
           AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
       assertThat(result.failedRequests()).isZero();
@@ -69,14 +61,7 @@ class AccuracyCheckTest {
 
   @Test
   void requestsPastTheServersLogBoundAreCountedApartNotCompared() throws Exception {
-    MockServerConfig config =
-        MockServerConfig.builder()
-            .itlMillis(1)
-            .recordWrites(3)
-            .tokenizer(Tokenizers.builtIn("r50k_base"))
-            .modelName("gpt2")
-            .build();
-    try (MockServer server = MockServer.start(config)) {
+    try (MockServer server = separateServer(3)) {
       // The 4 warm-up requests (one per stream) take the 3 log entries; no measured one has any.
       AccuracyCheck.Result result =
           AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
@@ -118,5 +103,17 @@ class AccuracyCheckTest {
     } finally {
       other.stop(0);
     }
+  }
+
+  /** A mock the check reaches only over HTTP, as it would one in another process. */
+  private static MockServer separateServer(int loggedRequests) {
+    return MockServer.start(
+        MockServerConfig.builder()
+            .ttftMillis(5)
+            .itlMillis(2)
+            .recordWrites(loggedRequests)
+            .tokenizer(Tokenizers.builtIn("r50k_base"))
+            .modelName("gpt2")
+            .build());
   }
 }
