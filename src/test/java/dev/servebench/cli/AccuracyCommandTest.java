@@ -1,0 +1,81 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servebench.config.ExitCode;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.testing.Cli;
+import dev.servebench.tokenizer.Tokenizers;
+import org.junit.jupiter.api.Test;
+
+/** {@code servebench accuracy}: its table, its note on unlogged requests and its exit codes. */
+class AccuracyCommandTest {
+
+  @Test
+  void printsOneRowPerConcurrencyAndExitsZeroWhenEveryTokenMatches() throws Exception {
+    try (MockServer server = mock(1_000)) {
+      Cli.Result result =
+          Cli.run(
+              "accuracy",
+              "--server",
+              server.baseUrl(),
+              "--streams",
+              "1,3",
+              "--requests-per-stream",
+              "2",
+              "--output-tokens",
+              "6",
+              "--warmup-requests",
+              "0");
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
+      assertThat(result.out())
+          .contains("chunk delay p50/p99/max")
+          .containsPattern("(?m)^1 +2 +\\d+ .* yes$")
+          .containsPattern("(?m)^3 +6 +\\d+ .* yes$")
+          .doesNotContain("no server log");
+    }
+  }
+
+  @Test
+  void saysWhichRequestsTheServerDidNotLogAndHowToLogThem() throws Exception {
+    try (MockServer server = mock(1)) {
+      Cli.Result result =
+          Cli.run(
+              "accuracy",
+              "--server",
+              server.baseUrl(),
+              "--streams",
+              "2",
+              "--requests-per-stream",
+              "2",
+              "--output-tokens",
+              "4",
+              "--warmup-requests",
+              "0");
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
+      assertThat(result.out())
+          .contains(
+              "(4 requests had no server log and were left out: raise the server's"
+                  + " --record-writes)");
+    }
+  }
+
+  @Test
+  void aServerThatKeepsNoLogIsBadInput() {
+    Cli.Result result = Cli.run("accuracy", "--server", "http://127.0.0.1:1", "--streams", "1");
+    assertThat(result.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(result.err()).contains("--record-writes").doesNotContain("Exception");
+  }
+
+  private static MockServer mock(int loggedRequests) {
+    return MockServer.start(
+        MockServerConfig.builder()
+            .ttftMillis(2)
+            .itlMillis(1)
+            .recordWrites(loggedRequests)
+            .tokenizer(Tokenizers.builtIn("r50k_base"))
+            .modelName("gpt2")
+            .build());
+  }
+}
