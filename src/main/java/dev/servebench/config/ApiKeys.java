@@ -39,6 +39,16 @@ public final class ApiKeys {
     if (key == null) {
       key = environmentValue;
     }
-    return key == null || key.isBlank() ? null : key.strip();
+    if (key == null || key.isBlank()) {
+      return null;
+    }
+    key = key.strip();
+    // It travels in a header field, where a control character would end the field early.
+    if (key.chars().anyMatch(c -> c < 0x20 || c >= 0x7f)) {
+      throw new InvalidInputException(
+          "the API key contains a character other than printable ASCII: check --api-key,"
+              + " --api-key-file or OPENAI_API_KEY");
+    }
+    return key;
   }
 }

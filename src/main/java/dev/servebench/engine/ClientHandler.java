@@ -6,13 +6,6 @@ import dev.servebench.endpoint.ResponseParser;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -27,14 +20,15 @@ import javax.net.ssl.SSLException;
  * once, on success, error, close, timeout or cancellation. Runs on the connection's event loop
  * only; the work per body read is one copy and the parser's.
  */
-final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter
+    implements HttpResponseReader.Events {
 
   /** How much of an error response's body is kept for the failure message. */
   private static final int ERROR_BODY_BYTES = 2048;
 
   /**
-   * Sits first in the pipeline and stamps each raw read before decoding, so every HTTP object
-   * decoded from that read carries the time its bytes arrived.
+   * Sits first in the pipeline of a TLS connection and stamps each raw read before decryption, so
+   * every piece of plain text decrypted from that read carries the time its bytes arrived.
    */
   static final class ReadStamp extends ChannelInboundHandlerAdapter {
     long nanos;
@@ -49,8 +43,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private final HttpTransport transport;
   private final EndpointAdapter adapter;
   private final HttpTransport.RequestSpec spec;
-  private final ReadStamp readStamp;
+
+  /** The TLS connection's stamp of raw reads; {@code null} where this handler reads the socket. */
+  private final ReadStamp tlsStamp;
+
+  private final HttpResponseReader reader = new HttpResponseReader();
   private byte[] scratch = new byte[8192];
+
+  /** When the bytes being read arrived. */
+  private long readNanos;
 
   /** Whether a request has completed on this connection before (it is a kept-alive one). */
   private boolean used;
@@ -69,11 +70,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       HttpTransport transport,
       EndpointAdapter adapter,
       HttpTransport.RequestSpec spec,
-      ReadStamp readStamp) {
+      ReadStamp tlsStamp) {
     this.transport = transport;
     this.adapter = adapter;
     this.spec = spec;
-    this.readStamp = readStamp;
+    this.tlsStamp = tlsStamp;
   }
 
   @Override
@@ -88,6 +89,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     parser = null;
     errorBody = null;
     keepAlive = false;
+    reader.begin();
     totalTimer =
         schedule(
             request,
@@ -147,51 +149,47 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    // Stamped before anything else is done with the read.
+    readNanos = tlsStamp == null ? System.nanoTime() : tlsStamp.nanos;
     try {
-      if (current == null) {
+      if (current == null || !(msg instanceof ByteBuf in)) {
         return; // bytes after a finished or failed request: nothing to attribute them to
       }
-      lastReadNanos = readStamp.nanos;
-      if (msg instanceof HttpObject http && http.decoderResult().isFailure()) {
-        fail(
-            FailureReason.PARSE,
-            "malformed HTTP response: " + http.decoderResult().cause().getMessage());
-        return;
-      }
-      if (msg instanceof HttpResponse response) {
-        onHeaders(response);
-      }
-      if (msg instanceof HttpContent content && current != null) {
-        onContent(content.content());
-        if (msg instanceof LastHttpContent && current != null) {
-          complete();
-        }
-      }
+      lastReadNanos = readNanos;
+      reader.read(in, this);
+    } catch (HttpResponseReader.MalformedResponseException malformed) {
+      fail(FailureReason.PARSE, "malformed HTTP response: " + malformed.getMessage());
     } finally {
       ReferenceCountUtil.release(msg);
     }
   }
 
-  private void onHeaders(HttpResponse response) {
+  @Override
+  public void onHead() {
     InFlightRequest request = current;
-    request.headersNanos = readStamp.nanos;
-    request.httpStatus = response.status().code();
-    keepAlive = HttpUtil.isKeepAlive(response);
+    request.headersNanos = readNanos;
+    request.httpStatus = reader.status();
     if (spec.idleTimeoutNanos() > 0) {
       armIdleTimer(request, spec.idleTimeoutNanos());
     }
-    if (response.status().codeClass() != HttpStatusClass.SUCCESS) {
+    if (request.httpStatus / 100 != 2) {
       errorBody = new StringBuilder();
-      request.retryAfterHeader = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+      request.retryAfterHeader = reader.retryAfter();
       return;
     }
-    String contentType = response.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    String contentType = reader.contentType();
     parser = adapter.responseParser(spec.stream(), contentType);
     request.streamed = spec.stream() && !EndpointAdapter.isJson(contentType);
   }
 
-  private void onContent(ByteBuf content) {
-    int length = content.readableBytes();
+  @Override
+  public void onEnd(boolean keepAlive) {
+    this.keepAlive = keepAlive;
+    complete();
+  }
+
+  @Override
+  public void onBody(ByteBuf content, int index, int length) {
     if (length == 0) {
       return;
     }
@@ -206,7 +204,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (errorBody != null) {
       if (errorBody.length() < ERROR_BODY_BYTES) {
         int keep = Math.min(length, ERROR_BODY_BYTES - errorBody.length());
-        errorBody.append(content.toString(content.readerIndex(), keep, StandardCharsets.UTF_8));
+        errorBody.append(content.toString(index, keep, StandardCharsets.UTF_8));
       }
       return;
     }
@@ -214,16 +212,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     int offset;
     if (content.hasArray()) {
       bytes = content.array();
-      offset = content.arrayOffset() + content.readerIndex();
+      offset = content.arrayOffset() + index;
     } else {
       if (scratch.length < length) {
         scratch = new byte[Math.max(length, scratch.length * 2)];
       }
-      content.getBytes(content.readerIndex(), scratch, 0, length);
+      content.getBytes(index, scratch, 0, length);
       bytes = scratch;
       offset = 0;
     }
-    parser.onBody(bytes, offset, length, readStamp.nanos, request);
+    parser.onBody(bytes, offset, length, readNanos, request);
     if (request.failureReason != null) {
       fail(request.failureReason, request.error); // the parser gave up: stop reading this body
     }
@@ -251,7 +249,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else {
       context.close();
     }
-    transport.finished(request, readStamp.nanos);
+    transport.finished(request, readNanos);
   }
 
   /**
@@ -288,11 +286,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     current = null;
     parser = null;
     errorBody = null;
+    reader.stop();
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (current != null) {
+    // A body framed by the connection's close ends with it.
+    readNanos = System.nanoTime();
+    if (current != null && !reader.closed(this)) {
       fail(
           FailureReason.STREAM_CUT,
           current.headersNanos == -1
