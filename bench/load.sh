@@ -141,7 +141,9 @@ fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN{ if (v == "" || v == "null") print "
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b + 0 == 0 || a == "-" || b == "-") print "-"; else printf "%.2fx", a / b }'; }
 
 rows=()
-row() { rows+=("$1|$2|$3|$4|$5|$6"); } # figure | target | measured | floor | ratio | mock CPU
+row() { # figure | target | measured | floor | ratio | mock CPU; logged as it comes, in case a later
+  # scenario never ends
+  rows+=("$1|$2|$3|$4|$5|$6"); log "row: $1: $3 (floor $4, ratio $5)"; }
 
 # --- scenarios --------------------------------------------------------------------------------
 scenario_cpu() {

@@ -67,6 +67,7 @@ public final class FloorClient {
     long tail;
     long readCount;
     long byteCount;
+    boolean busy;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -93,14 +94,36 @@ public final class FloorClient {
         bytes.addAndGet(byteCount);
         readCount = 0;
         byteCount = 0;
+        busy = false;
         completed.incrementAndGet();
         idle.offerFirst(ctx.channel());
       }
     }
 
+    /** A connection the server closed or reset under a request: that request failed. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (busy) {
+        busy = false;
+        failed.incrementAndGet();
+        completed.incrementAndGet();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // counted as failed by channelInactive
+    }
+
     void send(Channel channel, long nowNanos) {
+      if (!channel.isActive()) { // closed by the server after it was taken from the pool
+        failed.incrementAndGet();
+        completed.incrementAndGet();
+        return;
+      }
       sentNanos = nowNanos;
       firstRead = true;
+      busy = true;
       channel.writeAndFlush(request.retainedDuplicate(), channel.voidPromise());
     }
   }
