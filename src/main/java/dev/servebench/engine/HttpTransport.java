@@ -142,19 +142,22 @@ final class HttpTransport implements AutoCloseable {
   }
 
   private void connect(InFlightRequest request) {
-    bootstrap
-        .connect(target.host(), target.port())
-        .addListener(
-            (ChannelFuture connected) -> {
-              if (connected.isSuccess()) {
-                start(connected.channel(), request, false);
-              } else {
-                request.onFailure(
-                    FailureReason.CONNECT,
-                    "cannot connect to " + target.url() + ": " + describe(connected.cause()));
-                finished(request, System.nanoTime());
-              }
-            });
+    ChannelFuture connecting = bootstrap.connect(target.host(), target.port());
+    // Known before the connection is made, so that a cancel can close it while it waits.
+    request.channel = connecting.channel();
+    connecting.addListener(
+        (ChannelFuture connected) -> {
+          if (connected.isSuccess()) {
+            start(connected.channel(), request, false);
+          } else if (cancelling) {
+            cancel(request);
+          } else {
+            request.onFailure(
+                FailureReason.CONNECT,
+                "cannot connect to " + target.url() + ": " + describe(connected.cause()));
+            finished(request, System.nanoTime());
+          }
+        });
   }
 
   private void start(Channel channel, InFlightRequest request, boolean reused) {
@@ -275,6 +278,11 @@ final class HttpTransport implements AutoCloseable {
                   ClientHandler handler = channel.pipeline().get(ClientHandler.class);
                   if (handler != null) { // gone once the connection closed and the request ended
                     handler.failIfCurrent(request, FailureReason.CANCELLED, CANCELLED_MESSAGE);
+                  }
+                  if (!channel.isActive()) {
+                    // Still connecting (a server that stopped accepting leaves a connect waiting
+                    // for minutes): closing fails the connect, which ends the request cancelled.
+                    channel.close();
                   }
                 });
       }

@@ -1,6 +1,7 @@
 package dev.servebench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.config.ExitCode;
@@ -10,11 +11,17 @@ import dev.servebench.mock.MockServerConfig;
 import dev.servebench.record.RecordReader;
 import dev.servebench.run.Benchmark;
 import dev.servebench.testing.Cli;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +99,55 @@ class InterruptTest {
       RecordReader.Result records = RecordReader.read(outcome.recordsFile(), record -> {});
       assertThat(records.requestCount()).isEqualTo(sent);
       assertThat(records.end().interrupted()).isTrue();
+    }
+  }
+
+  @Test
+  void stoppingWhileConnectsWaitOnAServerThatStoppedAcceptingEndsAtOnce() throws Exception {
+    // Backlog 1, and only the reachability check's connection is accepted: later connects fill
+    // the backlog, and after that the kernel drops their SYNs, leaving them waiting for minutes.
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor()) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try (Socket check = server.accept()) {
+                  check.getInputStream().readAllBytes();
+                } catch (IOException closed) {
+                  // the test ended
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      RunCommand command = new RunCommand();
+      command.endpointBase = "http://127.0.0.1:" + server.getLocalPort();
+      command.modelName = "gpt2";
+      command.tokenizer = "r50k_base";
+      command.datasetFormat = "Synthesis";
+      command.numPrompts = 8;
+      command.stream = true;
+      command.drainSeconds = 0.2;
+      command.resultsDir = results;
+      RunControl control = new RunControl();
+      timer.schedule(control::requestStop, 1500, TimeUnit.MILLISECONDS);
+
+      long startNanos = System.nanoTime();
+      Benchmark.Outcome outcome =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  Benchmark.execute(
+                      command.toConfig(),
+                      control,
+                      new PrintWriter(new StringWriter()),
+                      new PrintWriter(new StringWriter())));
+
+      assertThat(Duration.ofNanos(System.nanoTime() - startNanos))
+          .isLessThan(Duration.ofSeconds(10));
+      assertThat(outcome.exitCode()).isEqualTo(ExitCode.INTERRUPTED);
+      JsonNode requests = Cli.json(outcome.summaryFile()).path("requests");
+      assertThat(requests.path("total").asLong()).isEqualTo(8);
+      assertThat(requests.path("cancelled").asLong()).isEqualTo(8);
     }
   }
 }
