@@ -227,9 +227,11 @@ public final class MockServer implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      serverChannel.close().awaitUninterruptibly();
-      connections.close().awaitUninterruptibly();
-      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+      // Bounded: with thousands of connections, some not yet registered when the file descriptors
+      // ran out, a close future was seen never to complete, and SIGTERM then hung the process.
+      serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
   }
 }
