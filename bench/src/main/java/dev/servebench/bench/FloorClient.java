@@ -198,15 +198,23 @@ public final class FloorClient {
       lastSent = now;
       send(now);
     }
-    while (completed.get() < requests) {
+    // A request still unanswered 30 s after the last send fails, as servebench's --timeout would
+    // fail it: a server that stopped accepting connections must not hold the floor forever.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (completed.get() < requests && System.nanoTime() < deadline) {
       Thread.sleep(5);
+    }
+    long unanswered = requests - completed.get();
+    if (unanswered > 0) {
+      failed.addAndGet(unanswered);
+      completed.addAndGet(unanswered);
     }
     long wallNanos = System.nanoTime() - wallStart;
     long cpuNanos = processCpuNanos() - cpuStart;
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     Histogram ttftHistogram = ttft.getIntervalHistogram();
     Histogram gapHistogram = readGap.getIntervalHistogram();
-    long chunks = completed.get() * outputTokens;
+    long chunks = Math.max(1, completed.get() - failed.get()) * outputTokens;
     System.out.printf(
         Locale.ROOT,
         "{\"requests\":%d,\"failed\":%d,\"completed\":%d,\"reads\":%d,\"bytes\":%d,\"chunks\":%d,\"cpu_s\":%.4f,"
