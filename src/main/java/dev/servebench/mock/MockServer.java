@@ -152,8 +152,30 @@ public final class MockServer implements AutoCloseable {
               + bound.cause().getMessage(),
           bound.cause());
     }
+    // After the acceptor, which pauses accepting for a second when accepting fails.
+    bound.channel().pipeline().addLast(new AcceptFailures());
     return new MockServer(
         group, bound.channel(), connections, counters, writeLog, config.tls() != null);
+  }
+
+  /**
+   * Where a failure to accept (out of file descriptors) ends, reported once on stderr. Left to
+   * Netty, it was logged through java.util.logging, which then needed a file it could not open
+   * either (the time-zone rules): the error that raised killed the event loop, and with it the
+   * server.
+   */
+  static final class AcceptFailures extends ChannelInboundHandlerAdapter {
+    private final AtomicBoolean reported = new AtomicBoolean();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (reported.compareAndSet(false, true)) {
+        System.err.println(
+            "servebench mock server: cannot accept a connection ("
+                + cause.getMessage()
+                + "); retrying each second (raise ulimit -n for more connections)");
+      }
+    }
   }
 
   /** The bound port; the free port chosen when the config asked for port 0. */
@@ -227,8 +249,8 @@ public final class MockServer implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      // Bounded: with thousands of connections, some not yet registered when the file descriptors
-      // ran out, a close future was seen never to complete, and SIGTERM then hung the process.
+      // Bounded: a close future of an event loop that has died never completes (one died when the
+      // process ran out of file descriptors, and SIGTERM then hung it).
       serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
       connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
       group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
