@@ -42,6 +42,25 @@ public record RunConfig(
         throw new InvalidInputException(
             "the simple endpoint is addressed by model: pass --model-name (e.g. --model-name gpt-j-6b)");
       }
+      if (route != null) {
+        requirePathText("--route", route);
+      } else if (type == EndpointType.SIMPLE) {
+        requirePathText("--model-name (the simple endpoint's route)", modelName);
+      }
+    }
+
+    /**
+     * Text that goes into the request line as it is: a space or control character would break it.
+     */
+    private static void requirePathText(String flag, String value) {
+      if (value.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+        throw new InvalidInputException(
+            flag
+                + " '"
+                + value.strip()
+                + "' contains a space or a control character, which cannot be sent in a URL path:"
+                + " percent-encode it (a space is %20)");
+      }
     }
 
     public Endpoint withModelName(String discovered) {

@@ -62,6 +62,22 @@ class BadInputTest {
   }
 
   @Test
+  void routeThatCannotGoIntoARequestLine() {
+    assertBadInput(
+        run(
+            "--endpoint-type",
+            "simple",
+            "--route",
+            "/my route",
+            "--dataset-format",
+            "Synthesis",
+            "--tokenizer",
+            "r50k_base"),
+        "--route '/my route' contains a space",
+        "percent-encode");
+  }
+
+  @Test
   void datasetFlagForgotten() {
     assertBadInput(run("--dataset-format", "ShareGPT"), "--dataset is required");
   }
