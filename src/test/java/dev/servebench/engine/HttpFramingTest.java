@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +42,7 @@ class HttpFramingTest {
     final ServerSocket socket;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
+    final List<String> received = Collections.synchronizedList(new ArrayList<>());
 
     RawServer(String response, boolean closeAfterEach) throws IOException {
       socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -65,7 +67,9 @@ class HttpFramingTest {
       try (connection) {
         InputStream in = connection.getInputStream();
         OutputStream out = connection.getOutputStream();
-        while (readRequest(in)) {
+        String request;
+        while ((request = readRequest(in)) != null) {
+          received.add(request);
           requests.incrementAndGet();
           out.write(response.getBytes(StandardCharsets.UTF_8));
           out.flush();
@@ -78,20 +82,22 @@ class HttpFramingTest {
       }
     }
 
-    /** Reads one request's head and body; false at the end of the stream. */
-    private static boolean readRequest(InputStream in) throws IOException {
+    /** Reads one request, head and body as sent; {@code null} at the end of the stream. */
+    private static String readRequest(InputStream in) throws IOException {
       ByteArrayOutputStream head = new ByteArrayOutputStream();
       while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
         int b = in.read();
         if (b < 0) {
-          return false;
+          return null;
         }
         head.write(b);
       }
-      String text = head.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-      int at = text.indexOf("content-length:");
-      int length = Integer.parseInt(text.substring(at + 15, text.indexOf('\r', at)).strip());
-      return in.readNBytes(length).length == length;
+      String text = head.toString(StandardCharsets.ISO_8859_1);
+      String lower = text.toLowerCase(Locale.ROOT);
+      int at = lower.indexOf("content-length:");
+      int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf('\r', at)).strip());
+      byte[] body = in.readNBytes(length);
+      return body.length == length ? text + new String(body, StandardCharsets.UTF_8) : null;
     }
 
     String url() {
@@ -152,6 +158,35 @@ class HttpFramingTest {
       // One request at a time: the kept-alive connection carries all of them (the other
       // connection is the reachability check's).
       assertThat(server.connections.get()).isEqualTo(1 + 1);
+    }
+  }
+
+  @Test
+  void requestsCarryTheRunsHeadTheirOwnIdAndTheirExactBodyLength() throws IOException {
+    String response =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
+            + EVENTS.length()
+            + "\r\n\r\n"
+            + EVENTS;
+    try (RawServer server = new RawServer(response, false)) {
+      run(server, 2, "--max-concurrency", "1", "--api-key", "sk-test-1234");
+      assertThat(server.received).hasSize(2);
+      for (int index = 0; index < 2; index++) {
+        String request = server.received.get(index);
+        String head = request.substring(0, request.indexOf("\r\n\r\n") + 4);
+        String body = request.substring(head.length());
+        assertThat(head)
+            .startsWith("POST /v1/chat/completions HTTP/1.1\r\n")
+            .containsIgnoringCase("\r\nhost: 127.0.0.1:" + server.socket.getLocalPort() + "\r\n")
+            .containsIgnoringCase("\r\ncontent-type: application/json\r\n")
+            .containsIgnoringCase("\r\naccept: text/event-stream, text/plain, application/json\r\n")
+            .containsIgnoringCase("\r\nuser-agent: servebench/")
+            .containsIgnoringCase("\r\nauthorization: Bearer sk-test-1234\r\n")
+            .containsIgnoringCase("\r\nx-servebench-request-id: " + index + "\r\n")
+            .containsIgnoringCase(
+                "\r\ncontent-length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n");
+        assertThat(body).startsWith("{").endsWith("}").contains("\"model\":\"gpt2\"");
+      }
     }
   }
 
