@@ -97,11 +97,6 @@ final class HttpResponseReader {
     stopped = true;
   }
 
-  /** Whether the body ends when the server closes the connection, and is being read. */
-  boolean endsAtClose() {
-    return state == State.UNTIL_CLOSE;
-  }
-
   int status() {
     return status;
   }
@@ -438,7 +433,8 @@ final class HttpResponseReader {
   /** At most 80 characters, control characters escaped: safe for a one-line message. */
   private static String printable(String text) {
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && out.length() < 80; i++) {
+    int i = 0;
+    for (; i < text.length() && out.length() < 80; i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
         out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
@@ -446,6 +442,6 @@ final class HttpResponseReader {
         out.append(c);
       }
     }
-    return "'" + out + (text.length() > 80 ? "...'" : "'");
+    return "'" + out + (i < text.length() ? "...'" : "'");
   }
 }

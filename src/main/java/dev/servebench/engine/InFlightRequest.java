@@ -46,7 +46,7 @@ final class InFlightRequest implements ResponseEvents {
   int httpStatus = -1;
   boolean streamed;
 
-  /** The connection carrying the request, so an interrupted run can cancel it. */
+  /** The connection carrying the request or being opened for it, so a stop can cancel it. */
   volatile Channel channel;
 
   /** Whether the connection had carried an earlier request (a kept-alive one). */

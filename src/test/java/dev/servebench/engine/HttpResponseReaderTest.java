@@ -141,14 +141,10 @@ class HttpResponseReaderTest {
 
   @Test
   void bodyWithoutLengthEndsWithTheConnection() {
-    HttpResponseReader reader = new HttpResponseReader();
-    reader.begin();
-    Recorded recorded = new Recorded(reader);
-    reader.read(Unpooled.copiedBuffer("HTTP/1.0 200 OK\r\n\r\npart one ", UTF8), recorded);
-    reader.read(Unpooled.copiedBuffer("part two", UTF8), recorded);
+    String head = "HTTP/1.0 200 OK\r\n\r\n";
+    Recorded recorded = read(head + "part one part two", head.length() + 9);
     assertThat(recorded.events).containsExactly("head");
-    assertThat(reader.endsAtClose()).isTrue();
-    assertThat(reader.closed(recorded)).isTrue();
+    assertThat(recorded.reader.closed(recorded)).isTrue();
     assertThat(recorded.events).containsExactly("head", "end");
     assertThat(recorded.keepAlive).isFalse();
     assertThat(recorded.bodyText()).isEqualTo("part one part two");
@@ -156,12 +152,8 @@ class HttpResponseReaderTest {
 
   @Test
   void closeBeforeTheFramedEndIsNotAnEnd() {
-    HttpResponseReader reader = new HttpResponseReader();
-    reader.begin();
-    Recorded recorded = new Recorded(reader);
-    reader.read(
-        Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", UTF8), recorded);
-    assertThat(reader.closed(recorded)).isFalse();
+    Recorded recorded = read("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc");
+    assertThat(recorded.reader.closed(recorded)).isFalse();
     assertThat(recorded.events).containsExactly("head");
   }
 
@@ -210,13 +202,11 @@ class HttpResponseReaderTest {
 
   @Test
   void transferCodingOtherThanChunkedLastIsReadUntilClose() {
-    HttpResponseReader reader = new HttpResponseReader();
-    reader.begin();
-    Recorded recorded = new Recorded(reader);
-    reader.read(
-        Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz", UTF8),
-        recorded);
-    assertThat(reader.endsAtClose()).isTrue();
+    Recorded recorded = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz");
+    assertThat(recorded.events).containsExactly("head");
+    assertThat(recorded.reader.closed(recorded)).isTrue();
+    assertThat(recorded.events).containsExactly("head", "end");
+    assertThat(recorded.bodyText()).isEqualTo("zz");
   }
 
   @Test
@@ -289,6 +279,9 @@ class HttpResponseReaderTest {
   @Test
   void controlCharactersInMessagesAreEscaped() {
     assertThatThrownBy(() -> read("\u0007bell\r\n\r\n")).hasMessageContaining("'\\x07bell'");
+    // Cut at 80 characters of message, escapes counted: the cut is marked.
+    assertThatThrownBy(() -> read("\u0001".repeat(40) + "\r\n\r\n"))
+        .hasMessageEndingWith("\\x01\\x01...'");
   }
 
   private static void assertMalformed(String response, String messagePart) {
