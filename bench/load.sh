@@ -299,7 +299,7 @@ scenario_startup() {
   else
     flags=(--dataset-format Synthesis --input-len-mean 512 --num-prompts 200)
   fi
-  "$root/servebench" --version >/dev/null # builds the jar and its CDS archive if they are stale
+  "$root/servebench" --version >/dev/null # builds the jar and trains its CDS archive if they are stale
   local cores cache
   for cores in "$client_core" "0-$(( $(nproc) - 1 ))"; do
     for cache in miss hit; do
