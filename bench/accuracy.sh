@@ -4,9 +4,11 @@
 # a real server would (its own heap, its own collector pauses); both stamp with CLOCK_MONOTONIC, so
 # the difference per chunk is all the client adds to TTFT, ITL and E2E. Target: p99 under 1 ms.
 # Extra arguments go to `servebench accuracy` (e.g. --requests-per-stream 10).
-#   MOCK_CORE=1 CLIENT_CORE=0  pin the two processes (taskset); on a 2-core machine this measured
-#                              worse: the client's compiler and collector threads then share the
-#                              event loop's one core
+#   MOCK_CORE=1 CLIENT_CORE=0  where each process runs (taskset); these are the defaults on a machine
+#                              of 2 or more cores, as in bench/load.sh (MOCK_CORE= CLIENT_CORE=
+#                              leaves both free). Pinned, the two processes never take each other's
+#                              core, and the launcher runs the client with the quick JIT compiler
+#                              only (its optimizing compiler stalled the I/O thread for ms)
 #   IN_PROCESS=1               the mock inside the client's JVM (one heap, one set of pauses)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,8 +23,13 @@ pinned() { # args: cores (empty: any), command...; replaces the (sub)shell it ru
   command -v taskset >/dev/null || { echo "accuracy.sh: taskset (util-linux) is needed to pin to cores $cores" >&2; exit 2; }
   exec taskset -c "$cores" "$@"
 }
-client_core="${CLIENT_CORE:-}"
-mock_core="${MOCK_CORE:-}"
+if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+  client_core="${CLIENT_CORE-0}"
+  mock_core="${MOCK_CORE-1}"
+else
+  client_core="${CLIENT_CORE:-}"
+  mock_core="${MOCK_CORE:-}"
+fi
 
 "$root/servebench" --version >/dev/null # builds the jar if it is stale
 log="$(mktemp /tmp/servebench-accuracy-mock.XXXXXX)"

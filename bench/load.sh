@@ -8,8 +8,10 @@
 #
 # Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), MOCK_IO_THREADS (1), CPU_SECONDS, RATES, RATE_SECONDS,
 # RATE_WARMUP_SECONDS (sent first, left out of the lag: the JIT's first seconds), MEM_REQUESTS,
-# MEM_RATE, STREAMS, KEEP (keep the work folder). Every ratio compares figures taken in the same run
-# of this script on the same machine: the machine is shared, so absolute times vary from run to run.
+# MEM_RATE, STREAMS, CLIENT_JIT (servebench's JIT flags; default -XX:TieredStopAtLevel=1, what
+# ./servebench uses on one or two cores; empty for the full tiered JIT), KEEP (keep the work
+# folder). Every ratio compares figures taken in the same run of this script on the same machine:
+# the machine is shared, so absolute times vary from run to run.
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,6 +66,9 @@ java_bin() {
 }
 java="$(java_bin)"
 jvm_opts="--enable-native-access=ALL-UNNAMED"
+# The JIT choice ./servebench makes for a client on one or two cores (see the launcher): C1 only.
+# CLIENT_JIT= (empty) measures with the full tiered JIT instead.
+client_jit="${CLIENT_JIT--XX:TieredStopAtLevel=1}"
 
 # --- helpers ----------------------------------------------------------------------------------
 ticks_per_s="$(getconf CLK_TCK)"
@@ -123,7 +128,7 @@ servebench() { # args: name, extra run flags
   local name="$1"; shift
   local dir="$work/$name"
   mkdir -p "$dir"
-  run_client "$dir/console.txt" "$java" $jvm_opts ${SB_JAVA_OPTS:-} -jar "$jar" run \
+  run_client "$dir/console.txt" "$java" $jvm_opts $client_jit ${SB_JAVA_OPTS:-} -jar "$jar" run \
     --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --tokenizer r50k_base \
     --dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0 \
     --arrival constant --stream --io-threads 1 --results-dir "$dir" "$@"
