@@ -217,7 +217,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter
       if (scratch.length < length) {
         scratch = new byte[Math.max(length, scratch.length * 2)];
       }
-      content.getBytes(index, scratch, 0, length);
+      ByteBufCopy.copy(content, index, scratch, 0, length);
       bytes = scratch;
       offset = 0;
     }

@@ -244,7 +244,7 @@ final class HttpResponseReader {
     if (lineLength + length > line.length) {
       line = Arrays.copyOf(line, Math.max(lineLength + length, line.length * 2));
     }
-    in.getBytes(index, line, lineLength, length);
+    ByteBufCopy.copy(in, index, line, lineLength, length);
     lineLength += length;
     if (lf < 0) {
       return -1;
