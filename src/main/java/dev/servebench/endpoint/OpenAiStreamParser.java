@@ -73,7 +73,10 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
     String content = payload.content == null ? "" : payload.content;
     if (!reasoning.isEmpty() || !content.isEmpty()) {
       // One event is one chunk, even in the rare delta that carries reasoning and answer at once.
-      events.onStreamedOutput(reasoning + content, content.isEmpty(), arrivalNanos);
+      // (Concatenating with "" would copy the string: the language requires a new one.)
+      String text =
+          reasoning.isEmpty() ? content : content.isEmpty() ? reasoning : reasoning + content;
+      events.onStreamedOutput(text, content.isEmpty(), arrivalNanos);
     }
     if (payload.promptTokens >= 0 || payload.completionTokens >= 0) {
       events.onUsage(payload.promptTokens, payload.completionTokens);

@@ -85,6 +85,16 @@ class OpenAiStreamParserTest {
   }
 
   @Test
+  void aDeltaWithReasoningAndAnswerIsOneAnswerChunk() {
+    String body =
+        "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"so: \",\"content\":\"yes\"}}]}\n\n"
+            + "data: [DONE]\n\n";
+    RecordingEvents events = parse(new OpenAiStreamParser(), body);
+    assertThat(events.chunks).containsExactly("so: yes");
+    assertThat(events.reasoningFlags).containsExactly(false);
+  }
+
+  @Test
   void emptyAndNullDeltasAreNotTokens() {
     String body =
         "data: {\"choices\":[{\"delta\":{\"content\":null}}]}\n\n"
