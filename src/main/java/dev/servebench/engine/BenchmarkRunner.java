@@ -308,6 +308,7 @@ public final class BenchmarkRunner {
         int now = inFlightCount.incrementAndGet();
         peakInFlight.accumulateAndGet(now, Math::max);
       }
+      // Stamped again by the transport when a kept-alive connection's I/O thread takes it.
       request.sentNanos = System.nanoTime();
       if (request.firstSentNanos == RequestRecord.ABSENT) {
         request.firstSentNanos = request.sentNanos;

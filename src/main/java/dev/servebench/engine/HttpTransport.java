@@ -172,6 +172,17 @@ final class HttpTransport implements AutoCloseable {
       connect(request);
       return;
     }
+    if (reused) {
+      // On a kept-alive connection `sent` is when the bytes go to it, on its event loop: the wait
+      // for this thread is the client's own lateness (schedule lag), not the server's TTFT. A new
+      // connection keeps the stamp taken before connecting: its set-up counts in TTFT, as a user's
+      // first request feels it (docs/metrics.md).
+      long nowNanos = System.nanoTime();
+      if (request.firstSentNanos == request.sentNanos) {
+        request.firstSentNanos = nowNanos;
+      }
+      request.sentNanos = nowNanos;
+    }
     ClientHandler handler = channel.pipeline().get(ClientHandler.class);
     request.channel = channel;
     handler.begin(request);

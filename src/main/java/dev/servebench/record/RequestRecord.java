@@ -16,8 +16,9 @@ import java.util.List;
  * @param attemptErrors "reason: message" of each earlier attempt that failed
  * @param streamed whether a streamed response was asked for and received
  * @param intendedNanos when the schedule planned to send it
- * @param sentNanos when its last attempt was handed to the HTTP client (after any wait for a
- *     concurrency slot); TTFT and E2E are measured from it
+ * @param sentNanos when its last attempt's bytes were handed to a kept-alive connection on its I/O
+ *     thread, or, for a new connection, when connecting began (after any wait for a concurrency
+ *     slot); TTFT and E2E are measured from it
  * @param firstSentNanos when its first attempt was: equal to {@code sentNanos} unless retried;
  *     schedule lag is measured to it
  * @param headersNanos when the response's status and headers arrived
