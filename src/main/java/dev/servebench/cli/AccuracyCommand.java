@@ -72,6 +72,15 @@ final class AccuracyCommand implements Callable<Integer> {
   String serverUrl;
 
   @Option(
+      names = {"--request-rate", "--request_rate"},
+      description = {
+        "Send the measured requests open loop at this constant rate (req/s), at most --streams in",
+        "flight, instead of each stream sending its next as soon as one ends (0). Many streams",
+        "then start spread out, as a rate-driven run starts them."
+      })
+  double ratePerSecond = 0;
+
+  @Option(
       names = {"--warmup-requests", "--warmup_requests"},
       description =
           "Short requests sent before measuring, so that both sides' code is compiled by the JIT.")
@@ -82,11 +91,12 @@ final class AccuracyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         Locale.ROOT,
-        "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %s%n",
+        "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %-22s %s%n",
         "streams",
         "requests",
         "chunks",
         "chunk delay p50/p99/max",
+        "send delay p50/p99",
         "TTFT error p50/p99",
         "E2E error p50/p99",
         "ITL error p50/p99/max",
@@ -101,16 +111,18 @@ final class AccuracyCommand implements Callable<Integer> {
               ttftMillis,
               itlMillis,
               jitterMillis,
-              warmupRequests);
+              warmupRequests,
+              ratePerSecond);
       AccuracyCheck.Result result =
           serverUrl == null ? AccuracyCheck.run(load) : AccuracyCheck.runAgainst(serverUrl, load);
       out.printf(
           Locale.ROOT,
-          "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %s%n",
+          "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %-22s %s%n",
           result.streams(),
           result.requests(),
           result.chunks(),
           ms(result.chunkDelay(), true),
+          ms(result.sendDelay(), false),
           ms(result.ttftError(), false),
           ms(result.e2eError(), false),
           ms(result.itlError(), true),
@@ -124,7 +136,10 @@ final class AccuracyCommand implements Callable<Integer> {
             result.unloggedRequests());
       }
     }
-    out.println("(milliseconds; errors are what the client adds to the server's true times)");
+    out.println(
+        "(milliseconds; chunk delay: server write to client stamp; send delay: client send stamp to"
+            + " the server's read of the request, its wait included; errors: the client's TTFT, E2E"
+            + " and gaps minus the server's own)");
     return allGood ? 0 : 1;
   }
 

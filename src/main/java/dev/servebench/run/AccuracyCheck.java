@@ -9,12 +9,16 @@ import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
+import dev.servebench.engine.SendPlan;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.LatencyRecorder;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.mock.RequestWrites;
 import dev.servebench.mock.WriteLogJson;
+import dev.servebench.schedule.ArrivalSchedule;
+import dev.servebench.schedule.GapDistribution;
+import dev.servebench.schedule.Pacer;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -36,16 +40,21 @@ import javax.net.ssl.SSLException;
  * Proves servebench's timing against ground truth: the built-in mock server logs when it wrote each
  * chunk ({@link System#nanoTime()} on its event loop, right before the write), the client stamps
  * when each chunk arrived, and both read the same clock ({@code CLOCK_MONOTONIC}, in this process
- * or, with {@link #runAgainst}, another one). The difference per chunk is everything the client
- * adds to what it reports: kernel, loopback, its event loop and its parsing. TTFT, ITL and E2E
- * errors follow from it: TTFT's error is the first chunk's delay, E2E's the last chunk's, an ITL
- * sample's the difference of two consecutive delays.
+ * or, with {@link #runAgainst}, another one). The difference per chunk is what the client adds on
+ * the way back: kernel, loopback, its event loop and its parsing. On the way out the server logs
+ * when it had read each request, against the client's send stamp. TTFT's error is the client's TTFT
+ * (first arrival minus send stamp) minus the server's (first write minus request read): the send
+ * delay plus the first chunk's delay; E2E's likewise with the last chunk; an ITL sample's is the
+ * difference of two consecutive chunk delays.
  */
 public final class AccuracyCheck {
 
   /**
-   * What one check measured. Delays are arrival minus write; ITL error is the client's gap minus
-   * the server's gap, absolute.
+   * What one check measured. Chunk delays are arrival minus write; send delays are the server's
+   * read of the request minus the client's send stamp (the client's event loop, loopback, and the
+   * server's own wait before reading: an upper bound of the client's part); TTFT and E2E errors are
+   * the client's figure minus the server's, so each includes the request's send delay; ITL error is
+   * the client's gap minus the server's gap, absolute.
    *
    * @param tokenCountsMatch every request's output tokens and chunk count equal what the server
    *     wrote
@@ -57,6 +66,7 @@ public final class AccuracyCheck {
       long requests,
       long chunks,
       Distribution chunkDelay,
+      Distribution sendDelay,
       Distribution ttftError,
       Distribution e2eError,
       Distribution itlError,
@@ -75,6 +85,10 @@ public final class AccuracyCheck {
    * @param jitterMillis standard deviation of both, so gaps are not all alike
    * @param warmupRequests short requests sent before measuring, so the JIT has compiled the code of
    *     both sides (tens of thousands are needed); 0 skips the warm-up phase
+   * @param ratePerSecond 0 for a closed loop (each stream sends its next request as soon as one
+   *     ends); otherwise the measured requests are sent open loop at this constant rate, at most
+   *     {@code streams} in flight, so that many streams start spread out as a rate-driven run
+   *     starts them instead of in one burst
    */
   public record Load(
       int streams,
@@ -83,7 +97,23 @@ public final class AccuracyCheck {
       double ttftMillis,
       double itlMillis,
       double jitterMillis,
-      int warmupRequests) {}
+      int warmupRequests,
+      double ratePerSecond) {
+
+    /**
+     * Checks the rate.
+     *
+     * @throws InvalidInputException when the rate is negative or not a number
+     */
+    public Load {
+      if (!(ratePerSecond >= 0) || Double.isInfinite(ratePerSecond)) {
+        throw new InvalidInputException(
+            "--request-rate must be a positive number of requests per second, or 0 for a closed"
+                + " loop; got "
+                + ratePerSecond);
+      }
+    }
+  }
 
   /** Where the server's truth comes from: its write log, taken (and so emptied) at once. */
   @FunctionalInterface
@@ -147,8 +177,9 @@ public final class AccuracyCheck {
     // compilers get the time to drain their queue.
     if (load.warmupRequests() > 0) {
       int streams = Math.min(WARMUP_STREAMS, load.warmupRequests());
-      drive(baseUrl, tokenizer, streams, load.warmupRequests(), 0, prompts(tokenizer, 4));
-      drive(baseUrl, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, load.outputTokens()));
+      drive(baseUrl, tokenizer, streams, load.warmupRequests(), 0, prompts(tokenizer, 4), 0);
+      drive(
+          baseUrl, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, load.outputTokens()), 0);
       truth.takeAll();
       Startup.awaitCompilerQuiet(300, 20_000);
     }
@@ -161,7 +192,8 @@ public final class AccuracyCheck {
             load.streams(),
             requests,
             load.streams(),
-            prompts(tokenizer, load.outputTokens()));
+            prompts(tokenizer, load.outputTokens()),
+            load.ratePerSecond());
     Map<String, RequestWrites> written = new HashMap<>();
     for (RequestWrites writes : truth.takeAll()) {
       written.put(writes.requestId(), writes);
@@ -173,18 +205,24 @@ public final class AccuracyCheck {
     return comparison.result(load.streams());
   }
 
-  /** One measured request as the client saw it, its chunk stamps on the machine's clock. */
+  /**
+   * One measured request as the client saw it, its send and chunk stamps on the machine's clock.
+   */
   private record Arrivals(
-      String requestId, boolean succeeded, long[] chunkNanos, int outputTokens) {}
+      String requestId, boolean succeeded, long sentNanos, long[] chunkNanos, int outputTokens) {}
 
-  /** A closed loop of {@code streams} requests; returns the requests past the warm-up. */
+  /**
+   * At most {@code streams} requests in flight, sent as soon as a stream is free (a closed loop,
+   * {@code ratePerSecond} 0) or at that constant rate; returns the requests past the warm-up.
+   */
   private static List<Arrivals> drive(
       String baseUrl,
       Tokenizer tokenizer,
       int streams,
       int requests,
       int warmupRequests,
-      List<Prompt> prompts)
+      List<Prompt> prompts,
+      double ratePerSecond)
       throws InterruptedException, SSLException {
     BenchmarkRunner runner =
         new BenchmarkRunner(
@@ -194,7 +232,7 @@ public final class AccuracyCheck {
                 new RequestOptions("gpt2", true, null, null, null, null, false, false),
                 null,
                 streams,
-                true,
+                ratePerSecond == 0,
                 Duration.ofSeconds(60),
                 null,
                 null,
@@ -209,10 +247,19 @@ public final class AccuracyCheck {
     RunClock clock = RunClock.start();
     // Only the stamps are kept (about 400 bytes a request), compared once the server's log is in.
     List<Arrivals> measured = new ArrayList<>(Math.max(0, requests));
+    SendPlan plan;
+    if (ratePerSecond > 0) {
+      Pacer pacer =
+          new ArrivalSchedule(ratePerSecond, GapDistribution.constant(), 0, PROMPT_ORDER_SEED)
+              .pacer();
+      plan = pacer::nextLong;
+    } else {
+      plan = () -> 0;
+    }
     runner.run(
         clock,
         prompts,
-        () -> 0,
+        plan,
         new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
         record -> {
           if (!record.warmup()) {
@@ -225,6 +272,7 @@ public final class AccuracyCheck {
                     // The X-Servebench-Request-Id the client sent, under which the server logs.
                     Integer.toString(record.index()),
                     record.succeeded(),
+                    record.sentNanos() + clock.anchorNanos(),
                     stamps,
                     record.outputTokens()));
           }
@@ -287,6 +335,7 @@ public final class AccuracyCheck {
   /** Compares each request with the server's log of it. */
   private static final class Comparison {
     private final LatencyRecorder chunkDelay = new LatencyRecorder();
+    private final LatencyRecorder sendDelay = new LatencyRecorder();
     private final LatencyRecorder ttftError = new LatencyRecorder();
     private final LatencyRecorder e2eError = new LatencyRecorder();
     private final LatencyRecorder itlError = new LatencyRecorder();
@@ -312,12 +361,14 @@ public final class AccuracyCheck {
         countsMatch = false;
         return;
       }
+      long sendDelayNanos = truth.receivedNanos() - arrivals.sentNanos();
+      sendDelay.record(sendDelayNanos);
       long previousDelay = 0;
       for (int i = 0; i < stamps.length; i++) {
         long delayNanos = stamps[i] - written.get(i).writeNanos();
         chunkDelay.record(delayNanos);
         if (i == 0) {
-          ttftError.record(delayNanos);
+          ttftError.record(sendDelayNanos + delayNanos);
         } else {
           itlError.record(Math.abs(delayNanos - previousDelay));
         }
@@ -325,7 +376,7 @@ public final class AccuracyCheck {
         chunks++;
       }
       if (stamps.length > 0) {
-        e2eError.record(previousDelay);
+        e2eError.record(sendDelayNanos + previousDelay);
       }
     }
 
@@ -336,6 +387,7 @@ public final class AccuracyCheck {
           requests,
           chunks,
           chunkDelay.distribution(levels),
+          sendDelay.distribution(levels),
           ttftError.distribution(levels),
           e2eError.distribution(levels),
           itlError.distribution(levels),

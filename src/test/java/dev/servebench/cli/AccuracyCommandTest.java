@@ -31,6 +31,7 @@ class AccuracyCommandTest {
       assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
       assertThat(result.out())
           .contains("chunk delay p50/p99/max")
+          .contains("send delay p50/p99")
           .containsPattern("(?m)^1 +2 +\\d+ .* yes$")
           .containsPattern("(?m)^3 +6 +\\d+ .* yes$")
           .doesNotContain("no server log");

@@ -22,7 +22,7 @@ class AccuracyCheckTest {
   @Test
   void oneStreamArrivesJustAfterEachWrite() throws Exception {
     AccuracyCheck.Result result =
-        AccuracyCheck.run(new AccuracyCheck.Load(1, 5, 20, 10, 5, 2, 200));
+        AccuracyCheck.run(new AccuracyCheck.Load(1, 5, 20, 10, 5, 2, 200, 0));
     assertThat(result.failedRequests()).isZero();
     assertThat(result.unloggedRequests()).isZero();
     assertThat(result.tokenCountsMatch()).isTrue();
@@ -30,13 +30,16 @@ class AccuracyCheckTest {
     // Output lengths are spread over 10..30 tokens, one chunk each.
     assertThat(result.chunks()).isBetween(5L * 10, 5L * 30);
     assertThat(result.chunkDelay().p50Nanos()).isLessThan(2_000_000);
+    assertThat(result.sendDelay().p50Nanos()).isLessThan(2_000_000);
+    // The errors include the send delay and a chunk delay, so they are at least each.
+    assertThat(result.ttftError().p50Nanos()).isGreaterThan(0);
     assertThat(result.itlError().p50Nanos()).isLessThan(2_000_000);
   }
 
   @Test
   void manyStreamsKeepEveryChunkAndItsTiming() throws Exception {
     AccuracyCheck.Result result =
-        AccuracyCheck.run(new AccuracyCheck.Load(100, 2, 20, 10, 10, 3, 0));
+        AccuracyCheck.run(new AccuracyCheck.Load(100, 2, 20, 10, 10, 3, 0, 0));
     assertThat(result.failedRequests()).isZero();
     assertThat(result.tokenCountsMatch()).isTrue();
     assertThat(result.requests()).isEqualTo(200);
@@ -45,10 +48,32 @@ class AccuracyCheckTest {
   }
 
   @Test
+  void anOpenLoopRateSpreadsTheRequestsOverTime() throws Exception {
+    long startNanos = System.nanoTime();
+    // 20 streams, 2 measured requests each after a round that opens the connections: 60 sends at
+    // 100 req/s, the last not before 590 ms, however fast the machine.
+    AccuracyCheck.Result result =
+        AccuracyCheck.run(new AccuracyCheck.Load(20, 2, 10, 0, 2, 0, 0, 100));
+    long elapsedNanos = System.nanoTime() - startNanos;
+    assertThat(result.failedRequests()).isZero();
+    assertThat(result.tokenCountsMatch()).isTrue();
+    assertThat(result.requests()).isEqualTo(40);
+    assertThat(elapsedNanos).isGreaterThanOrEqualTo(590_000_000L);
+  }
+
+  @Test
+  void aNegativeRateIsRefused() {
+    assertThatThrownBy(() -> new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0, -1))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--request-rate");
+  }
+
+  @Test
   void aServerInAnotherProcessHandsItsLogOverHttp() throws Exception {
     try (MockServer server = separateServer(1_000)) {
       AccuracyCheck.Result result =
-          AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
+          AccuracyCheck.runAgainst(
+              server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0, 0));
       assertThat(result.failedRequests()).isZero();
       assertThat(result.unloggedRequests()).isZero();
       assertThat(result.tokenCountsMatch()).isTrue();
@@ -64,7 +89,8 @@ class AccuracyCheckTest {
     try (MockServer server = separateServer(3)) {
       // The 4 warm-up requests (one per stream) take the 3 log entries; no measured one has any.
       AccuracyCheck.Result result =
-          AccuracyCheck.runAgainst(server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0));
+          AccuracyCheck.runAgainst(
+              server.baseUrl(), new AccuracyCheck.Load(4, 3, 10, 0, 0, 0, 0, 0));
       assertThat(result.failedRequests()).isZero();
       assertThat(result.unloggedRequests()).isEqualTo(12);
       assertThat(result.chunks()).isZero();
@@ -76,7 +102,7 @@ class AccuracyCheckTest {
     assertThatThrownBy(
             () ->
                 AccuracyCheck.runAgainst(
-                    "http://127.0.0.1:1", new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0)))
+                    "http://127.0.0.1:1", new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0, 0)))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("cannot read the write log")
         .hasMessageContaining("--record-writes");
@@ -96,7 +122,7 @@ class AccuracyCheckTest {
     try {
       String url = "http://127.0.0.1:" + other.getAddress().getPort();
       assertThatThrownBy(
-              () -> AccuracyCheck.runAgainst(url, new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0)))
+              () -> AccuracyCheck.runAgainst(url, new AccuracyCheck.Load(1, 1, 5, 0, 0, 0, 0, 0)))
           .isInstanceOf(InvalidInputException.class)
           .hasMessageContaining("HTTP 404")
           .hasMessageContaining("--record-writes");
