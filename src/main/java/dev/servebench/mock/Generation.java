@@ -9,7 +9,7 @@ import java.util.List;
  * @param promptTokens prompt length of each prompt (several for a static batch)
  * @param requestNumber arrival number among generation requests, from 0
  * @param requestId the client's {@code X-Servebench-Request-Id}, or the arrival number
- * @param receivedNanos when the request had been read
+ * @param receivedNanos when the request's first bytes were read
  * @param fault the fault to inject; {@code null} for a healthy answer
  * @param stalls the stalls chosen for this request, usually none
  */

@@ -34,8 +34,12 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
 
   private GenerationResponder current;
 
-  MockConnectionHandler(MockRuntime runtime) {
+  /** When each request's first bytes were read, ahead of decoding. */
+  private final ArrivalStamp arrival;
+
+  MockConnectionHandler(MockRuntime runtime, ArrivalStamp arrival) {
     this.runtime = runtime;
+    this.arrival = arrival;
   }
 
   @Override
@@ -49,7 +53,7 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
       ReferenceCountUtil.release(msg);
       return;
     }
-    long receivedNanos = System.nanoTime();
+    long receivedNanos = arrival.take();
     try {
       waiting.add(
           request.decoderResult().isSuccess()

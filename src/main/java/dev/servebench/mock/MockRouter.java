@@ -60,7 +60,7 @@ final class MockRouter {
   private record Arrival(long requestNumber, String requestId, long receivedNanos) {}
 
   /**
-   * @param receivedNanos when the request had been read in full
+   * @param receivedNanos when the request's first bytes were read
    */
   Reply route(FullHttpRequest request, long receivedNanos) {
     try {

@@ -129,6 +129,8 @@ public final class MockServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
+                    ArrivalStamp arrival = new ArrivalStamp();
+                    channel.pipeline().addLast(arrival);
                     if (config.tls() != null) {
                       channel.pipeline().addLast(config.tls().newHandler(channel.alloc()));
                     }
@@ -137,7 +139,7 @@ public final class MockServer implements AutoCloseable {
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                        .addLast(new MockConnectionHandler(runtime));
+                        .addLast(new MockConnectionHandler(runtime, arrival));
                   }
                 });
     ChannelFuture bound = bootstrap.bind(config.host(), config.port()).awaitUninterruptibly();

@@ -9,7 +9,7 @@ import java.util.OptionalLong;
  * checked against (same machine, same clock).
  *
  * @param requestId the request's {@code X-Servebench-Request-Id} header, or its arrival number
- * @param receivedNanos when the whole request had been read
+ * @param receivedNanos when the request's first bytes were read (before decoding)
  * @param headersNanos when the response headers were written; empty if they never were
  * @param chunks every write that carried generated tokens, in order (role-only, usage and end
  *     events are not listed)

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -169,6 +172,34 @@ class StreamShapeTest {
 
     // Without a request id the arrival number names the entry.
     assertThat(server.writeLog()).containsOnlyKeys("0");
+  }
+
+  @Test
+  void receivedIsWhenTheRequestsFirstBytesArrivedNotWhenItWasWhole() throws Exception {
+    start(builder -> builder.latency(LatencySpec.fixed(0, 0)).recordWrites(1));
+    String request =
+        MockHttp.rawPost(
+            "/v1/chat/completions",
+            "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":1}",
+            "X-Servebench-Request-Id: split\r\nConnection: close\r\n");
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.setTcpNoDelay(true);
+      OutputStream out = socket.getOutputStream();
+      // The head now, the body 300 ms later: the server logs the first bytes' arrival.
+      int headEnd = request.indexOf("\r\n\r\n") + 4;
+      out.write(request.substring(0, headEnd).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      Thread.sleep(300);
+      out.write(request.substring(headEnd).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      socket.getInputStream().readAllBytes();
+    }
+
+    RequestWrites writes = server.writeLog().get("split");
+    assertThat(writes.chunks()).isNotEmpty();
+    assertThat(writes.chunks().getFirst().writeNanos() - writes.receivedNanos())
+        .isGreaterThanOrEqualTo(300 * NANOS_PER_MILLI);
   }
 
   @Test
