@@ -8,6 +8,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -93,6 +94,10 @@ final class HttpTransport implements AutoCloseable {
         new Bootstrap()
             .group(group)
             .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+            // Pooled buffers hand out their NIO view without allocating (ByteBufCopy); those of
+            // Netty 4.2's default adaptive allocator sliced a new one per call when Unsafe is not
+            // available (JDK 24+): 18 % of the client's allocation at 1,000 streams/s.
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             // Connecting counts in TTFT and E2E, so it is bounded by the same --timeout.
