@@ -53,7 +53,11 @@ public final class FloorClient {
   private final AtomicLong bytes = new AtomicLong();
   private final Recorder ttft = new Recorder(3);
   private final Recorder readGap = new Recorder(3);
-  private final Histogram lag = new Histogram(3);
+  /**
+   * Schedule lag as servebench stamps it: on a kept-alive connection when its I/O thread writes the
+   * request (the wait for that thread is the client's lateness), on a new one before connecting.
+   */
+  private final Recorder lag = new Recorder(3);
   private Bootstrap bootstrap;
   private String host;
   private int port;
@@ -188,15 +192,12 @@ public final class FloorClient {
         LockSupport.parkNanos(wait);
       }
       long now = System.nanoTime();
-      // Like servebench's --warmup-requests: the first sends are sent, not counted in the lag.
-      if (i >= warmupRequests) {
-        lag.recordValue(now - due);
-      }
       if (i == 0) {
         firstSent = now;
       }
       lastSent = now;
-      send(now);
+      // Like servebench's --warmup-requests: the first sends are sent, not counted in the lag.
+      send(now, due, i >= warmupRequests);
     }
     // A request still unanswered 30 s after the last send fails, as servebench's --timeout would
     // fail it: a server that stopped accepting connections must not hold the floor forever.
@@ -211,6 +212,7 @@ public final class FloorClient {
     long cpuNanos = processCpuNanos() - cpuStart;
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     Histogram ttftHistogram = ttft.getIntervalHistogram();
+    Histogram lagHistogram = lag.getIntervalHistogram();
     Histogram gapHistogram = readGap.getIntervalHistogram();
     long chunks = Math.max(1, requests - failedRequests) * outputTokens;
     System.out.printf(
@@ -230,19 +232,31 @@ public final class FloorClient {
         cpuNanos / 1e3 / chunks,
         cpuNanos / 1e3 / Math.max(1, reads.get()),
         requests > 1 ? (requests - 1) / ((lastSent - firstSent) / 1e9) : Double.NaN,
-        lag.getValueAtPercentile(99) / 1e6,
+        lagHistogram.getValueAtPercentile(99) / 1e6,
         ttftHistogram.getValueAtPercentile(99) / 1e6,
         gapHistogram.getValueAtPercentile(99) / 1e6);
   }
 
-  private void send(long nowNanos) {
+  private void send(long nowNanos, long dueNanos, boolean counted) {
     Channel channel;
     while ((channel = idle.pollFirst()) != null) {
       if (channel.isActive()) {
         Channel reused = channel;
-        reused.eventLoop().execute(() -> reused.pipeline().get(Reader.class).send(reused, System.nanoTime()));
+        reused
+            .eventLoop()
+            .execute(
+                () -> {
+                  long writeNanos = System.nanoTime();
+                  if (counted) {
+                    lag.recordValue(writeNanos - dueNanos);
+                  }
+                  reused.pipeline().get(Reader.class).send(reused, writeNanos);
+                });
         return;
       }
+    }
+    if (counted) {
+      lag.recordValue(nowNanos - dueNanos);
     }
     bootstrap
         .connect(host, port)
