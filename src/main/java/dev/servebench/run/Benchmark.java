@@ -237,6 +237,9 @@ public final class Benchmark {
     public void accept(RequestRecord record) {
       RequestRecord clean = Secrets.redact(record, secret);
       aggregator.add(clean);
+      if (clean.warmup()) {
+        aggregator.rehearse(clean);
+      }
       if (writer != null) {
         try {
           writer.write(clean);

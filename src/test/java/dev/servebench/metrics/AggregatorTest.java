@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.testing.Records;
 import java.util.List;
@@ -44,6 +45,37 @@ class AggregatorTest {
     assertThat(summary.outputTokens()).isEqualTo(8);
     assertThat(summary.minPromptTokens()).isEqualTo(100);
     assertThat(summary.maxPromptTokens()).isEqualTo(300);
+  }
+
+  @Test
+  void rehearsedWarmupRecordsLeaveEveryFigureAsWithoutThem() {
+    Aggregator plain = new Aggregator();
+    Aggregator rehearsing = new Aggregator();
+    for (Aggregator aggregator : List.of(plain, rehearsing)) {
+      aggregator.add(Records.streamed(0, 0, 0, 100, 5, 50, 60, 70, 80, 90));
+      aggregator.add(Records.failed(1, 5, 503, FailureReason.HTTP_STATUS, "HTTP 503: busy"));
+    }
+    // Warm-up records: slower and failing, so any leak into the figures would move them.
+    for (int i = 0; i < 3; i++) {
+      RequestRecord slow = Records.asWarmup(Records.streamed(10 + i, 0, 0, 700, 3, 900, 950, 999));
+      RequestRecord failed =
+          Records.asWarmup(Records.failed(20 + i, 1, 500, FailureReason.HTTP_STATUS, "warm"));
+      for (RequestRecord record : List.of(slow, failed)) {
+        plain.add(record);
+        rehearsing.add(record);
+        rehearsing.rehearse(record);
+      }
+    }
+
+    Summary expected = plain.summarize(Records.run(1.0), null);
+    Summary actual = rehearsing.summarize(Records.run(1.0), null);
+    assertThat(actual)
+        .usingRecursiveComparison()
+        .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
+        .isEqualTo(expected);
+    assertThat(actual.warmupRequests()).isEqualTo(6);
+    assertThat(actual.requests()).isEqualTo(2);
+    assertThat(actual.ttft().maxNanos()).isCloseTo(50 * MS, within(1.0));
   }
 
   @Test

@@ -73,6 +73,39 @@ public final class Records {
         null);
   }
 
+  /** The same request, marked as sent during warm-up. */
+  public static RequestRecord asWarmup(RequestRecord record) {
+    return new RequestRecord(
+        record.index(),
+        true,
+        record.attempts(),
+        record.attemptErrors(),
+        record.streamed(),
+        record.intendedNanos(),
+        record.sentNanos(),
+        record.firstSentNanos(),
+        record.headersNanos(),
+        record.firstTokenNanos(),
+        record.lastTokenNanos(),
+        record.endNanos(),
+        record.firstContentNanos(),
+        record.chunkNanos(),
+        record.chunkTokens(),
+        record.chunkTokensSource(),
+        record.promptTokens(),
+        record.promptTokensSource(),
+        record.localPromptTokens(),
+        record.serverPromptTokens(),
+        record.requestedOutputTokens(),
+        record.outputTokens(),
+        record.outputTokensSource(),
+        record.httpStatus(),
+        record.failureReason(),
+        record.error(),
+        record.promptText(),
+        record.outputText());
+  }
+
   /** A successful non-streamed request taking {@code e2eMs}. */
   public static RequestRecord complete(
       int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
