@@ -57,9 +57,9 @@ class AggregatorTest {
     }
     // Warm-up records: slower and failing, so any leak into the figures would move them.
     for (int i = 0; i < 3; i++) {
-      RequestRecord slow = Records.asWarmup(Records.streamed(10 + i, 0, 0, 700, 3, 900, 950, 999));
+      RequestRecord slow = Records.warmupStreamed(10 + i, 700, 3, 900, 950, 999);
       RequestRecord failed =
-          Records.asWarmup(Records.failed(20 + i, 1, 500, FailureReason.HTTP_STATUS, "warm"));
+          Records.warmupFailed(20 + i, 1, 500, FailureReason.HTTP_STATUS, "warm");
       for (RequestRecord record : List.of(slow, failed)) {
         plain.add(record);
         rehearsing.add(record);

@@ -30,6 +30,23 @@ public final class Records {
       int promptTokens,
       int outputTokens,
       long... chunkMsAfterSend) {
+    return streamed(false, index, intendedMs, sentMs, promptTokens, outputTokens, chunkMsAfterSend);
+  }
+
+  /** A successful streamed request sent on time at 0 during warm-up. */
+  public static RequestRecord warmupStreamed(
+      int index, int promptTokens, int outputTokens, long... chunkMsAfterSend) {
+    return streamed(true, index, 0, 0, promptTokens, outputTokens, chunkMsAfterSend);
+  }
+
+  private static RequestRecord streamed(
+      boolean warmup,
+      int index,
+      long intendedMs,
+      long sentMs,
+      int promptTokens,
+      int outputTokens,
+      long... chunkMsAfterSend) {
     long[] chunks = new long[chunkMsAfterSend.length];
     for (int i = 0; i < chunks.length; i++) {
       chunks[i] = (sentMs + chunkMsAfterSend[i]) * MS;
@@ -44,7 +61,7 @@ public final class Records {
     }
     return new RequestRecord(
         index,
-        false,
+        warmup,
         1,
         List.of(),
         true,
@@ -71,39 +88,6 @@ public final class Records {
         null,
         null,
         null);
-  }
-
-  /** The same request, marked as sent during warm-up. */
-  public static RequestRecord asWarmup(RequestRecord record) {
-    return new RequestRecord(
-        record.index(),
-        true,
-        record.attempts(),
-        record.attemptErrors(),
-        record.streamed(),
-        record.intendedNanos(),
-        record.sentNanos(),
-        record.firstSentNanos(),
-        record.headersNanos(),
-        record.firstTokenNanos(),
-        record.lastTokenNanos(),
-        record.endNanos(),
-        record.firstContentNanos(),
-        record.chunkNanos(),
-        record.chunkTokens(),
-        record.chunkTokensSource(),
-        record.promptTokens(),
-        record.promptTokensSource(),
-        record.localPromptTokens(),
-        record.serverPromptTokens(),
-        record.requestedOutputTokens(),
-        record.outputTokens(),
-        record.outputTokensSource(),
-        record.httpStatus(),
-        record.failureReason(),
-        record.error(),
-        record.promptText(),
-        record.outputText());
   }
 
   /** A successful non-streamed request taking {@code e2eMs}. */
@@ -143,9 +127,20 @@ public final class Records {
   /** A failed request. */
   public static RequestRecord failed(
       int index, long sentMs, int httpStatus, FailureReason reason, String error) {
+    return failed(false, index, sentMs, httpStatus, reason, error);
+  }
+
+  /** The same as {@link #failed}, sent during warm-up. */
+  public static RequestRecord warmupFailed(
+      int index, long sentMs, int httpStatus, FailureReason reason, String error) {
+    return failed(true, index, sentMs, httpStatus, reason, error);
+  }
+
+  private static RequestRecord failed(
+      boolean warmup, int index, long sentMs, int httpStatus, FailureReason reason, String error) {
     return new RequestRecord(
         index,
-        false,
+        warmup,
         1,
         List.of(),
         true,
