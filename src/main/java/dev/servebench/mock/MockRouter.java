@@ -28,6 +28,16 @@ final class MockRouter {
   static final String WRITES_PATH = "/servebench/writes";
 
   /**
+   * {@code POST}: collects the server's heap, answering when done. A check calls it between phases,
+   * when nothing is in flight: the collector's threads otherwise start whenever the heap fills, and
+   * on a server given one core they took it from the event loop for a few hundred milliseconds in
+   * the middle of a measured phase. The event loop waits for the collection, so never under load.
+   */
+  static final String COLLECT_PATH = "/servebench/collect";
+
+  private static final byte[] COLLECTED_BODY = MockJson.utf8("{\"collected\":true}");
+
+  /**
    * Real servers cap output at the context length; this cap keeps one request from exhausting
    * memory.
    */
@@ -88,6 +98,10 @@ final class MockRouter {
           HttpResponseStatus.METHOD_NOT_ALLOWED,
           "invalid_request_error",
           "method " + method + " is not allowed on " + path);
+    }
+    if (path.equals(COLLECT_PATH)) {
+      System.gc();
+      return Reply.Fixed.ok(COLLECTED_BODY);
     }
     JsonNode body = parseObject(request.content());
     long requestNumber = generationRequests.getAndIncrement();

@@ -8,6 +8,8 @@ import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -586,6 +588,27 @@ class MockServerTest {
     assertThat(body.at("/data/0/id").asText()).isEqualTo("gpt-j-6b");
     assertThat(body.at("/data/0/object").asText()).isEqualTo("model");
     assertThat(unknown.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void collectRunsACollectionAndIsNotAGenerationRequest() throws Exception {
+    start();
+    long collectionsBefore = collections();
+
+    HttpResponse<String> collected = post("/servebench/collect", "");
+
+    assertThat(collected.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(collected.body()).path("collected").asBoolean()).isTrue();
+    assertThat(collections()).isGreaterThan(collectionsBefore);
+    assertThat(server.requestsServed()).isZero();
+  }
+
+  private static long collections() {
+    long total = 0;
+    for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, collector.getCollectionCount());
+    }
+    return total;
   }
 
   @Test
