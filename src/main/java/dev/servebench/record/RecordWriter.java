@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * Streams records to a JSONL file as they finish: a {@code "record":"run"} header line, then one
  * {@code "record":"request"} line per request. Nothing is kept in memory after it is written, and
- * {@link #flush()} after each batch keeps a crash from losing more than the last few lines.
+ * {@link #flush()} at intervals bounds what a crash can lose.
  *
  * <p>Times are written in nanoseconds since the run's start ({@code *_ns}); a stamp that was never
  * taken is {@code null}, never a sentinel number.
