@@ -156,6 +156,15 @@ final class HttpResponseReader {
           }
         }
         case CHUNK_DATA_END -> {
+          // The CRLF after a chunk's data, read in place when it is whole in this read.
+          if (lineLength == 0
+              && end - index >= 2
+              && in.getByte(index) == '\r'
+              && in.getByte(index + 1) == '\n') {
+            index += 2;
+            state = State.CHUNK_SIZE;
+            continue;
+          }
           index = readLine(in, index, end, MAX_CHUNK_LINE_BYTES);
           if (index < 0) {
             return;
@@ -166,11 +175,16 @@ final class HttpResponseReader {
           state = State.CHUNK_SIZE;
         }
         case CHUNK_SIZE -> {
-          index = readLine(in, index, end, MAX_CHUNK_LINE_BYTES);
-          if (index < 0) {
-            return;
+          int after = lineLength == 0 ? plainChunkSizeLine(in, index, end) : -1;
+          if (after >= 0) {
+            index = after;
+          } else {
+            index = readLine(in, index, end, MAX_CHUNK_LINE_BYTES);
+            if (index < 0) {
+              return;
+            }
+            remaining = chunkSize();
           }
-          remaining = chunkSize();
           if (remaining == 0) {
             headBytes = 0;
             state = State.TRAILERS;
@@ -402,6 +416,53 @@ final class HttpResponseReader {
   }
 
   /** {@code 1*HEXDIG [BWS ";" extensions]}. */
+  /**
+   * A chunk-size line that is only hex digits and CRLF (or LF), whole in this read, as nearly every
+   * server writes it: read in place, without copying it to the line buffer first (two such lines
+   * per streamed event). Sets {@link #remaining}.
+   *
+   * @return the index after the line, or -1 for anything else (split across reads, extensions,
+   *     whitespace, too many digits, not a chunk-size line), which the general path then reads
+   */
+  private int plainChunkSizeLine(ByteBuf in, int index, int end) {
+    long size = 0;
+    int i = index;
+    for (; i < end && i - index <= 15; i++) {
+      int value = hexValue(in.getByte(i));
+      if (value < 0) {
+        break;
+      }
+      size = size * 16 + value;
+    }
+    int digits = i - index;
+    if (digits == 0 || digits > 15 || i >= end) {
+      return -1;
+    }
+    byte next = in.getByte(i);
+    if (next == '\r' && i + 1 < end && in.getByte(i + 1) == '\n') {
+      i += 2;
+    } else if (next == '\n') {
+      i += 1;
+    } else {
+      return -1;
+    }
+    remaining = size;
+    return i;
+  }
+
+  private static int hexValue(byte b) {
+    if (b >= '0' && b <= '9') {
+      return b - '0';
+    }
+    if (b >= 'a' && b <= 'f') {
+      return b - 'a' + 10;
+    }
+    if (b >= 'A' && b <= 'F') {
+      return b - 'A' + 10;
+    }
+    return -1;
+  }
+
   private long chunkSize() {
     long size = 0;
     int digits = 0;

@@ -112,6 +112,38 @@ class HttpResponseReaderTest {
   }
 
   @Test
+  void chunkSizeLinesInEveryFormAServerMayWrite() {
+    String data = "x".repeat(26);
+    String response =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "1a\r\n" // lower case
+            + data
+            + "\r\n1A\r\n" // upper case
+            + data
+            + "\r\n001a\n" // leading zeros, bare LF
+            + data
+            + "\n1a \t\r\n" // whitespace before the end of the line
+            + data
+            + "\r\n1a;name=value\r\n" // an extension
+            + data
+            + "\r\n0\r\n\r\n";
+
+    Recorded whole = read(response);
+    Recorded byteAtATime = read(response, ones(response.length()));
+
+    assertThat(whole.events).containsExactly("head", "end");
+    assertThat(whole.bodyText()).isEqualTo(data.repeat(5));
+    assertThat(byteAtATime.events).containsExactly("head", "end");
+    assertThat(byteAtATime.bodyText()).isEqualTo(data.repeat(5));
+  }
+
+  private static int[] ones(int count) {
+    int[] ones = new int[count];
+    Arrays.fill(ones, 1);
+    return ones;
+  }
+
+  @Test
   void byteAtATime() {
     int[] ones = new int[SSE_CHUNKED.length()];
     Arrays.fill(ones, 1);
