@@ -3,6 +3,7 @@ package dev.servebench.endpoint;
 import com.fasterxml.jackson.core.JsonFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The fields servebench needs from one OpenAI-style JSON object (a streamed chunk or a whole
@@ -50,6 +51,28 @@ final class OpenAiPayload {
   int completionTokens;
   String errorMessage;
 
+  /**
+   * The last object read in full that held nothing but a content string (the shape of nearly every
+   * streamed event): its bytes before the string's value and from its closing quote on. An object
+   * with the same bytes before and after a value of plain ASCII is read without parsing: it differs
+   * from that one only in a string that holds no quote, escape or control character, so a full read
+   * would take the same path through it and find only the new content (a third of the per-event
+   * cost, measured with C1 only). Anything else is read in full.
+   */
+  private byte[] shape = new byte[256];
+
+  private int shapePrefix = -1;
+  private int shapeSuffix;
+
+  /** Content strings met by the read in progress, and the raw bounds of the last one. */
+  private int contentStrings;
+
+  private int contentStart;
+  private int contentEnd;
+
+  /** Longest content read by the shortcut; longer ones are rare and get the full read. */
+  private static final int MAX_SHORTCUT_CONTENT = 4096;
+
   // The cursor over the object being read.
   private byte[] in;
   private int at;
@@ -71,10 +94,14 @@ final class OpenAiPayload {
     promptTokens = -1;
     completionTokens = -1;
     errorMessage = null;
+    if (readAsTheLastShape(bytes, offset, length)) {
+      return;
+    }
     in = bytes;
     at = offset;
     end = offset + length;
     depth = 0;
+    contentStrings = 0;
     try {
       if (skipWhitespace() != '{') {
         throw new IOException("expected a JSON object");
@@ -84,6 +111,59 @@ final class OpenAiPayload {
     } finally {
       in = null;
     }
+    if (contentStrings == 1
+        && reasoning == null
+        && promptTokens < 0
+        && completionTokens < 0
+        && errorMessage == null) {
+      rememberShape(bytes, offset, length);
+    }
+  }
+
+  /** Sets {@link #content} if the bytes are the last remembered shape around plain ASCII. */
+  private boolean readAsTheLastShape(byte[] bytes, int offset, int length) {
+    int prefix = shapePrefix;
+    int suffix = shapeSuffix;
+    int valueLength = length - prefix - suffix;
+    if (prefix < 0 || valueLength < 0 || valueLength > MAX_SHORTCUT_CONTENT) {
+      return false;
+    }
+    int valueStart = offset + prefix;
+    int valueEnd = valueStart + valueLength;
+    if (!Arrays.equals(bytes, offset, valueStart, shape, 0, prefix)
+        || !Arrays.equals(bytes, valueEnd, valueEnd + suffix, shape, prefix, prefix + suffix)) {
+      return false;
+    }
+    for (int i = valueStart; i < valueEnd; i++) {
+      byte b = bytes[i];
+      // Negative: a byte of a multi-byte character, whose UTF-8 the full read checks.
+      if (b < 0x20 || b == '"' || b == '\\') {
+        return false;
+      }
+    }
+    content = new String(bytes, valueStart, valueLength, StandardCharsets.ISO_8859_1);
+    return true;
+  }
+
+  private void rememberShape(byte[] bytes, int offset, int length) {
+    int prefix = contentStart - offset;
+    int suffix = offset + length - contentEnd;
+    if (prefix + suffix > shape.length) {
+      shape = new byte[prefix + suffix];
+    }
+    System.arraycopy(bytes, offset, shape, 0, prefix);
+    System.arraycopy(bytes, contentEnd, shape, prefix, suffix);
+    shapePrefix = prefix;
+    shapeSuffix = suffix;
+  }
+
+  /** Reads a content string, noting where its raw bytes lie. */
+  private String readContent() throws IOException {
+    String value = readString();
+    contentStrings++;
+    contentStart = stringStart;
+    contentEnd = stringEnd;
+    return value;
   }
 
   /** Which object is being read, so field names mean what they mean there. */
@@ -165,14 +245,14 @@ final class OpenAiPayload {
           return;
         }
         if (named(TEXT, nameStart, nameEnd, nameEscaped) && c == '"') {
-          content = readString();
+          content = readContent();
           return;
         }
       }
       case MESSAGE -> {
         if (c == '"') {
           if (named(CONTENT, nameStart, nameEnd, nameEscaped)) {
-            content = readString();
+            content = readContent();
             return;
           }
           if (named(REASONING_CONTENT, nameStart, nameEnd, nameEscaped)

@@ -149,7 +149,75 @@ class OpenAiPayloadTest {
     return payload;
   }
 
+  /**
+   * One reader for a whole stream, as the stream parser keeps it: an object shaped as the last
+   * plain-content one is read by comparing bytes (see OpenAiPayload), and these are that shape
+   * around every kind of value, and mutations of it, each against Jackson.
+   */
+  @Test
+  void aReaderKeptAcrossEventsReadsEachAsJacksonDid() {
+    SplittableRandom random = new SplittableRandom(20261129);
+    OpenAiPayload reused = new OpenAiPayload();
+    String prefix = OBJECTS.get(0).substring(0, OBJECTS.get(0).indexOf(" sea"));
+    String suffix = OBJECTS.get(0).substring(OBJECTS.get(0).indexOf(" sea") + 4);
+    byte[] alphabet = "ab \"\\\u0000\u001f\u007f/\u00e9日".getBytes(StandardCharsets.UTF_8);
+    int iterations = Fuzz.iterations(20_000);
+    for (int i = 0; i < iterations; i++) {
+      byte[] value = new byte[random.nextInt(random.nextInt(10) == 0 ? 5000 : 12)];
+      for (int k = 0; k < value.length; k++) {
+        value[k] =
+            random.nextInt(4) == 0
+                ? alphabet[random.nextInt(alphabet.length)]
+                : (byte) (' ' + random.nextInt(95));
+      }
+      byte[] event =
+          (prefix + new String(value, StandardCharsets.ISO_8859_1) + suffix)
+              .getBytes(StandardCharsets.ISO_8859_1);
+      if (random.nextInt(5) == 0) {
+        event = Fuzz.mutate(event, random);
+      } else if (random.nextInt(10) == 0) {
+        event = OBJECTS.get(random.nextInt(OBJECTS.size())).getBytes(StandardCharsets.UTF_8);
+      }
+      try {
+        assertSameAsJackson(event, reused);
+      } catch (AssertionError | RuntimeException e) {
+        throw new AssertionError(
+            "iteration " + i + " on: " + new String(event, StandardCharsets.UTF_8), e);
+      }
+    }
+  }
+
+  @Test
+  void theShortcutReadsTheContentOfEventsShapedAsTheLast() throws IOException {
+    OpenAiPayload payload = new OpenAiPayload();
+    String first = "{\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"one\"}}]}";
+    payload.read(first.getBytes(StandardCharsets.UTF_8), 0, first.length());
+
+    byte[] second =
+        "..{\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\" two, three\"}}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    payload.read(second, 2, second.length - 2);
+    assertThat(payload.content).isEqualTo(" two, three");
+
+    byte[] usage =
+        "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}"
+            .getBytes(StandardCharsets.UTF_8);
+    payload.read(usage, 0, usage.length);
+    assertThat(payload.content).isNull();
+    assertThat(payload.completionTokens).isEqualTo(2);
+
+    byte[] escaped =
+        "{\"id\":\"c\",\"choices\":[{\"delta\":{\"content\":\"a\\nb\"}}]}"
+            .getBytes(StandardCharsets.UTF_8);
+    payload.read(escaped, 0, escaped.length);
+    assertThat(payload.content).isEqualTo("a\nb");
+  }
+
   private static void assertSameAsJackson(byte[] bytes) {
+    assertSameAsJackson(bytes, new OpenAiPayload());
+  }
+
+  private static void assertSameAsJackson(byte[] bytes, OpenAiPayload ours) {
     JacksonPayloadReference jackson = new JacksonPayloadReference();
     IOException jacksonFailure = null;
     try {
@@ -157,7 +225,6 @@ class OpenAiPayloadTest {
     } catch (IOException e) {
       jacksonFailure = e;
     }
-    OpenAiPayload ours = new OpenAiPayload();
     IOException ourFailure = null;
     try {
       ours.read(bytes, 0, bytes.length);
