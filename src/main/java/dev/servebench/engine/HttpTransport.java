@@ -262,7 +262,10 @@ final class HttpTransport implements AutoCloseable {
     return value;
   }
 
-  /** Runs {@code task} on an I/O thread after {@code delayNanos} (a retry's back-off). */
+  /**
+   * Runs {@code task} on an I/O thread after {@code delayNanos}: a retry's back-off, an open-loop
+   * request's send.
+   */
   void later(Runnable task, long delayNanos) {
     group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }
