@@ -116,7 +116,10 @@ public final class BenchmarkRunner {
   public interface RecordSink {
     void accept(RequestRecord record);
 
-    /** A batch of records has been handed over; a good moment to flush files. */
+    /**
+     * A batch of records has been handed over, or none came for a while: a good moment to flush
+     * files.
+     */
     default void flush() {}
   }
 
@@ -467,6 +470,7 @@ public final class BenchmarkRunner {
         while (!(run.pacingDone && run.recorded.get() == run.sent.get())) {
           InFlightRequest request = run.finished.poll();
           if (request == null) {
+            run.sink.flush(); // the sink's own interval decides: records wait at most that long
             LockSupport.parkNanos(RECORDER_PERIOD_NANOS);
             if (Thread.interrupted()) {
               return;
