@@ -24,17 +24,6 @@ final class MockRouter {
   private static final String COMPLETIONS_PATH = "/v1/completions";
   private static final String MODELS_PATH = "/v1/models";
 
-  /** Hands out, and forgets, the write log of every finished request: {@link WriteLogJson}. */
-  static final String WRITES_PATH = "/servebench/writes";
-
-  /**
-   * {@code POST}: collects the server's heap, answering when done. A check calls it between phases,
-   * when nothing is in flight: the collector's threads otherwise start whenever the heap fills, and
-   * on a server given one core they took it from the event loop for a few hundred milliseconds in
-   * the middle of a measured phase. The event loop waits for the collection, so never under load.
-   */
-  static final String COLLECT_PATH = "/servebench/collect";
-
   private static final byte[] COLLECTED_BODY = MockJson.utf8("{\"collected\":true}");
 
   /**
@@ -87,7 +76,7 @@ final class MockRouter {
       if (path.equals(MODELS_PATH)) {
         return Reply.Fixed.ok(modelsBody);
       }
-      if (path.equals(WRITES_PATH)) {
+      if (path.equals(MockServer.WRITES_PATH)) {
         return Reply.Fixed.ok(WriteLogJson.encode(writeLog.takeAll()));
       }
       throw new RequestException(
@@ -99,7 +88,7 @@ final class MockRouter {
           "invalid_request_error",
           "method " + method + " is not allowed on " + path);
     }
-    if (path.equals(COLLECT_PATH)) {
+    if (path.equals(MockServer.COLLECT_PATH)) {
       System.gc();
       return Reply.Fixed.ok(COLLECTED_BODY);
     }

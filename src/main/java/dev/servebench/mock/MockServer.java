@@ -47,6 +47,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class MockServer implements AutoCloseable {
 
+  /** Hands out, and forgets, the write log of every finished request: {@link WriteLogJson}. */
+  public static final String WRITES_PATH = "/servebench/writes";
+
+  /**
+   * {@code POST}: collects the server's heap, answering when done. A check calls it between phases,
+   * when nothing is in flight: the collector's threads otherwise start whenever the heap fills, and
+   * on a server given one core they took it from the event loop for a few hundred milliseconds in
+   * the middle of a measured phase. The event loop waits for the collection, so never under load.
+   */
+  public static final String COLLECT_PATH = "/servebench/collect";
+
   /** Room for long prompts; a larger body is refused with 413. */
   private static final int MAX_REQUEST_BYTES = 64 << 20;
 

@@ -334,7 +334,7 @@ public final class AccuracyCheck {
   private static void askToCollect(HttpClient http, String baseUrl)
       throws IOException, InterruptedException {
     http.send(
-        HttpRequest.newBuilder(URI.create(baseUrl + "/servebench/collect"))
+        HttpRequest.newBuilder(URI.create(baseUrl + MockServer.COLLECT_PATH))
             .POST(HttpRequest.BodyPublishers.noBody())
             .timeout(Duration.ofSeconds(30))
             .build(),
@@ -343,7 +343,7 @@ public final class AccuracyCheck {
 
   private static List<RequestWrites> fetchWrites(HttpClient http, String baseUrl)
       throws IOException, InterruptedException {
-    String url = baseUrl + "/servebench/writes";
+    String url = baseUrl + MockServer.WRITES_PATH;
     HttpResponse<InputStream> response;
     try {
       response =
