@@ -26,6 +26,14 @@ final class HttpResponseReader {
   /** Longest chunk-size line (hex size and chunk extensions). */
   static final int MAX_CHUNK_LINE_BYTES = 4096;
 
+  /** The header fields servebench reads (see {@link #header}); any other is skipped. */
+  private static final String[] USED_HEADERS = {
+    "content-type", "transfer-encoding", "content-length", "connection", "retry-after"
+  };
+
+  /** The name kept for a header servebench does not read, so its folded lines are skipped too. */
+  private static final String OTHER_HEADER = "";
+
   /** What a response delivers, in this order: head once, body parts, then the end. */
   interface Events {
     /** The final (non-1xx) response's status line and header fields have been read. */
@@ -329,15 +337,60 @@ final class HttpResponseReader {
       header(lastHeaderName, more, true);
       return;
     }
-    String text = lineText();
-    consumeLine();
-    int colon = text.indexOf(':');
-    if (colon <= 0) {
+    int colon = 0;
+    while (colon < lineLength && line[colon] != ':') {
+      colon++;
+    }
+    if (colon == 0 || colon == lineLength) {
+      String text = lineText();
+      consumeLine();
       throw new MalformedResponseException("a header line without a name: " + printable(text));
     }
-    String name = text.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+    String name = usedHeaderName(colon);
     lastHeaderName = name;
+    if (name.isEmpty()) {
+      // Skipped without building strings: most of a response's head (date, server, caching).
+      consumeLine();
+      return;
+    }
+    String text = lineText();
+    consumeLine();
     header(name, text.substring(colon + 1).strip(), false);
+  }
+
+  /**
+   * The lower-case name of the header whose name ends before {@code colon}, if servebench uses it;
+   * {@link #OTHER_HEADER} for any other. Names are compared ignoring ASCII case, after trimming
+   * whitespace as {@link String#strip()} would.
+   */
+  private String usedHeaderName(int colon) {
+    int from = 0;
+    int to = colon;
+    while (from < to && Character.isWhitespace(line[from] & 0xFF)) {
+      from++;
+    }
+    while (to > from && Character.isWhitespace(line[to - 1] & 0xFF)) {
+      to--;
+    }
+    for (String name : USED_HEADERS) {
+      if (name.length() == to - from && namedAs(from, name)) {
+        return name;
+      }
+    }
+    return OTHER_HEADER;
+  }
+
+  private boolean namedAs(int from, String lowerCaseName) {
+    for (int i = 0; i < lowerCaseName.length(); i++) {
+      int c = line[from + i] & 0xFF;
+      if (c >= 'A' && c <= 'Z') {
+        c += 'a' - 'A';
+      }
+      if (c != lowerCaseName.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void header(String name, String value, boolean continued) {

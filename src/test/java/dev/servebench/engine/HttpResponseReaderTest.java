@@ -172,6 +172,18 @@ class HttpResponseReaderTest {
   }
 
   @Test
+  void headersServebenchDoesNotReadAreSkippedWithTheirFoldedLines() {
+    Recorded recorded =
+        read(
+            "HTTP/1.1 200 OK\r\nServer: uvicorn\r\nX-Trace: a\r\n content-type: wrong\r\n"
+                + "Content-Type : text/plain\r\nContent-Typo: no\r\nDate: today\r\n"
+                + "CONTENT-LENGTH: 2\r\n\r\nok");
+    assertThat(recorded.contentType).isEqualTo("text/plain");
+    assertThat(recorded.bodyText()).isEqualTo("ok");
+    assertThat(recorded.events).containsExactly("head", "end");
+  }
+
+  @Test
   void bodyWithoutLengthEndsWithTheConnection() {
     String head = "HTTP/1.0 200 OK\r\n\r\n";
     Recorded recorded = read(head + "part one part two", head.length() + 9);
@@ -270,6 +282,7 @@ class HttpResponseReaderTest {
     assertMalformed("HTTP/1.1 2000 OK\r\n\r\n", "not an HTTP/1.x status line");
     assertMalformed("HTTP/1.1 099 Odd\r\n\r\n", "status 99");
     assertMalformed("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", "a header line without a name");
+    assertMalformed("HTTP/1.1 200 OK\r\n: no name\r\n\r\n", "a header line without a name");
     assertMalformed("HTTP/1.1 200 OK\r\n folded\r\n\r\n", "folded header line");
     assertMalformed("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", "invalid Content-Length");
     assertMalformed("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "invalid Content-Length");
