@@ -11,8 +11,11 @@ public enum TokenSource {
   /** The local tokenizer counted the text (no special tokens). */
   LOCAL;
 
+  /** Built once: records and the aggregator ask for it several times per request. */
+  private final String label = name().toLowerCase(Locale.ROOT);
+
   public String label() {
-    return name().toLowerCase(Locale.ROOT);
+    return label;
   }
 
   public static TokenSource fromLabel(String label) {
