@@ -49,6 +49,14 @@ public final class BenchmarkRunner {
    */
   private static final long HAND_OVER_LEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
+  /**
+   * Requests whose hand-over falls within this of the one the pacer woke for go with it, so the
+   * pacer wakes at most once a millisecond rather than once a request: each wake-up is a timer, a
+   * futex call and two thread switches on the I/O thread's core, about 5,000 a second with short
+   * requests at 5,000 req/s. A request is then handed over 5 to 6 ms before its time.
+   */
+  private static final long HAND_OVER_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /**
@@ -263,9 +271,16 @@ public final class BenchmarkRunner {
             return;
           }
           dueNanos = planStartNanos + offsetNanos;
-          long handOverNanos = slots == null ? dueNanos - HAND_OVER_LEAD_NANOS : dueNanos;
-          if (!waitUntil(handOverNanos, control) || (slots != null && !acquireSlot(control))) {
-            return;
+          if (slots != null) {
+            if (!waitUntil(dueNanos, control) || !acquireSlot(control)) {
+              return;
+            }
+          } else {
+            long handOverNanos = dueNanos - HAND_OVER_LEAD_NANOS;
+            boolean withThisBatch = handOverNanos - System.nanoTime() <= HAND_OVER_BATCH_NANOS;
+            if (withThisBatch ? control.stopRequested() : !waitUntil(handOverNanos, control)) {
+              return;
+            }
           }
         }
         if (settings.closedLoop() && pastDuration(bounds, dueNanos - planStartNanos)) {
