@@ -130,14 +130,22 @@ run_client() { # args: output file, command...
   last_mock_pct="$(awk -v d="$((m1 - m0))" -v hz="$ticks_per_s" -v w="$last_wall_s" 'BEGIN{printf "%.0f", 100 * d / hz / w}')"
 }
 
+# servebench's prompts (dataset flags): synthetic 32-token prompts, or the floor's own prompt, an
+# IPEX prompt file of plain words the floor client writes. The rate and short rows send the floor's,
+# so the mock does the same work for both clients there: counting a prompt of 32 random vocabulary
+# tokens costs its tokenizer 20 to 35 us (jtokkit's merges, HotPathBenchmarks.tokenizeSyntheticPrompt),
+# 10 to 15 % of its CPU per short request, where the floor's plain words cost it a few.
+synthetic=(--dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0)
+"$java" -cp "$benchjar" dev.servebench.bench.FloorClient --prompt-chars 160 --write-ipex-prompt "$work/floor-prompt.json"
+floor_prompt=(--dataset-format IPEX --dataset "$work/floor-prompt.json" --model-type floor --input-tokens 160)
+
 # servebench run against the mock; the summary JSON path goes to $last_summary.
-servebench() { # args: name, extra run flags
+servebench() { # args: name, extra run flags (the dataset's among them)
   local name="$1"; shift
   local dir="$work/$name"
   mkdir -p "$dir"
   run_client "$dir/console.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$jar" run \
     --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --tokenizer r50k_base \
-    --dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0 \
     --arrival constant --stream --io-threads 1 --results-dir "$dir" "$@"
   last_summary="$(ls "$dir"/*-summary.json)"
   last_records="$(ls "$dir"/*-records.jsonl)"
@@ -145,7 +153,7 @@ servebench() { # args: name, extra run flags
 floor() { # args: name, floor flags
   local name="$1"; shift
   run_client "$work/$name.json" "$java" $jvm_opts -cp "$benchjar" dev.servebench.bench.FloorClient \
-    --port "$mock_port" --io-threads 1 "$@"
+    --port "$mock_port" --io-threads 1 --prompt-chars 160 "$@"
   last_floor="$work/$name.json"
 }
 j() { jq -r "$1" "$2"; }
@@ -172,8 +180,8 @@ scenario_cpu() {
   # The same prompts prepared first, so the measured run reads them from the prompt cache as a
   # user's second run would: whether the cache held them otherwise depended on what this machine
   # had run before (preparing 12,000 synthetic prompts is about a second of one core).
-  servebench cpu-prompts --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens" --duration 0.2s
-  WINDOW="$from $to" servebench cpu --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens"
+  servebench cpu-prompts "${synthetic[@]}" --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens" --duration 0.2s
+  WINDOW="$from $to" servebench cpu "${synthetic[@]}" --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens"
   local whole_label="prompts from the cache"
   grep -qs "from the prompt cache" "$work/cpu/console.txt" "$work/cpu/console.txt.err" || whole_label="prompts prepared in the run"
   local s_steady s_chunk s_whole
@@ -209,7 +217,8 @@ scenario_rate() {
         best_floor=$rate; else fdone=1; fi
     fi
     if [ "$sdone" = 0 ]; then
-      servebench "rate-$rate" --request-rate "$rate" --num-prompts "$n" --warmup-requests "$warm" --output-len-mean 100
+      servebench "rate-$rate" "${floor_prompt[@]}" --request-rate "$rate" --num-prompts "$n" --warmup-requests "$warm" \
+        --max-new-tokens 100
       local a l
       a="$(j .throughput.achieved_send_rate_per_s "$last_summary")"; l="$(j .latency_ms.schedule_lag.p99 "$last_summary")"
       detail="$detail $rate:$(fmt "$a" 0)/$(fmt "$l" 1)ms/$(j .client.cpu_share_of_cores "$last_summary" | awk '{printf "%.0f%%", $1 * 100}')"
@@ -229,10 +238,14 @@ scenario_short() {
   local rate=5000 n=$((5000 * short_seconds)) warm=$((5000 * short_warmup_seconds))
   log "short: $n requests of 16 tokens at $rate req/s, after $warm warm-up requests"
   start_mock --itl-ms 2 --output-tokens 16
+  # The mock's JIT at this rate and shape before either measured run, so the first (the floor's)
+  # does not meet a mock still compiling for it; this run's figures are dropped.
+  floor short-mock-warmup --rate "$rate" --requests "$warm" --output-tokens 16
   floor short-floor --rate "$rate" --requests "$((n + warm))" --warmup-requests "$warm" --output-tokens 16
   local fa fl fm
   fa="$(j .achieved_send_rate_per_s "$last_floor")"; fl="$(j .schedule_lag_p99_ms "$last_floor")"; fm="$last_mock_pct"
-  servebench short --request-rate "$rate" --num-prompts "$n" --warmup-requests "$warm" --output-len-mean 16
+  servebench short "${floor_prompt[@]}" --request-rate "$rate" --num-prompts "$n" --warmup-requests "$warm" \
+    --max-new-tokens 16
   local a l
   a="$(j .throughput.achieved_send_rate_per_s "$last_summary")"; l="$(j .latency_ms.schedule_lag.p99 "$last_summary")"
   row "short requests (16 tok) at $rate req/s: achieved (req/s)" ">= 4950" "$(fmt "$a" 0)" "$(fmt "$fa" 0)" "$(ratio "$a" "$fa")" "$last_mock_pct% (floor run $fm%)"
@@ -308,8 +321,8 @@ scenario_memory() {
   # holds what was allocated during its concurrent cycle, so it moves with the cycle's length (in
   # a run with ZGC: 108 MB in the first tenth, 160 in the last, RSS 556 MB). MEM_GC= sets another.
   local client_gc="${MEM_GC--XX:+UseSerialGC}"
-  SB_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$gclog" servebench memory --request-rate "$rate" --duration "${seconds}s" \
-    --num-prompts 1000 --output-len-mean 2 &
+  SB_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$gclog" servebench memory "${synthetic[@]}" --request-rate "$rate" \
+    --duration "${seconds}s" --num-prompts 1000 --output-len-mean 2 &
   local runner=$! rss_peak=0 pid rss
   sleep 2
   pid="$(pgrep -n -f "memory-gc.log" || true)"

@@ -16,6 +16,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +39,11 @@ import org.HdrHistogram.Recorder;
  * <pre>
  * java -cp benchmarks.jar dev.servebench.bench.FloorClient --port 8000 --rate 400 --requests 12000 \
  *     --output-tokens 100 [--io-threads 1] [--prompt-chars 160]
+ * java -cp benchmarks.jar dev.servebench.bench.FloorClient --prompt-chars 160 --write-ipex-prompt F
  * </pre>
+ *
+ * <p>The second form writes the floor's prompt as an IPEX prompt file (model type {@code floor},
+ * key: its length in characters) and exits, so servebench can send the same prompt.
  */
 public final class FloorClient {
 
@@ -141,6 +147,7 @@ public final class FloorClient {
     int ioThreads = 1;
     int promptChars = 160;
     long warmupRequests = 0;
+    String ipexPromptFile = null;
     for (int i = 0; i < args.length; i += 2) {
       String value = args[i + 1];
       switch (args[i]) {
@@ -152,8 +159,16 @@ public final class FloorClient {
         case "--io-threads" -> ioThreads = Integer.parseInt(value);
         case "--prompt-chars" -> promptChars = Integer.parseInt(value);
         case "--warmup-requests" -> warmupRequests = Long.parseLong(value);
+        case "--write-ipex-prompt" -> ipexPromptFile = value;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
+    }
+    if (ipexPromptFile != null) {
+      // The floor's prompt as an IPEX prompt file, model type "floor", keyed by its length in
+      // characters: load.sh has servebench send it too, so the mock does the same work for both.
+      String json = "{\"floor\":{\"" + promptChars + "\":\"" + prompt(promptChars) + "\"}}\n";
+      Files.writeString(Path.of(ipexPromptFile), json);
+      return;
     }
     new FloorClient().run(host, port, rate, requests, outputTokens, ioThreads, promptChars, warmupRequests);
   }
@@ -273,15 +288,20 @@ public final class FloorClient {
             });
   }
 
-  /** The request servebench's OpenAI chat adapter sends, with a prompt of plain words. */
-  private static byte[] httpRequest(String host, int port, int outputTokens, int promptChars) {
+  /** Plain words, nothing JSON escapes, {@code promptChars} characters long. */
+  private static String prompt(int promptChars) {
     StringBuilder prompt = new StringBuilder();
     while (prompt.length() < promptChars) {
       prompt.append("lorem ipsum dolor sit amet ");
     }
+    return prompt.substring(0, promptChars);
+  }
+
+  /** The request servebench's OpenAI chat adapter sends, with a prompt of plain words. */
+  private static byte[] httpRequest(String host, int port, int outputTokens, int promptChars) {
     String body =
         "{\"model\":\"mock-model\",\"messages\":[{\"role\":\"user\",\"content\":\""
-            + prompt.substring(0, promptChars)
+            + prompt(promptChars)
             + "\"}],\"max_tokens\":"
             + outputTokens
             + ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
