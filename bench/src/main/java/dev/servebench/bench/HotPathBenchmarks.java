@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -99,6 +100,11 @@ public class HotPathBenchmarks {
   private String hundredTokens;
   private String oneToken;
 
+  /** Texts of 32 random vocabulary tokens, as the synthetic dataset's prompts; taken in turn. */
+  private String[] syntheticPrompts;
+
+  private int nextPrompt;
+
   @Setup
   public void setUp() throws IOException {
     oneEvent = Chunks.read(1, 0);
@@ -132,6 +138,15 @@ public class HotPathBenchmarks {
     }
     hundredTokens = text.toString();
     oneToken = " streams";
+
+    // Random tokens often join into pieces of several tokens, the costly case of jtokkit's merges.
+    SplittableRandom random = new SplittableRandom(11);
+    int[] vocabulary = tokenizer.ordinaryTokenIds();
+    syntheticPrompts = new String[4096];
+    for (int p = 0; p < syntheticPrompts.length; p++) {
+      int[] ids = random.ints(32, 0, vocabulary.length).map(id -> vocabulary[id]).toArray();
+      syntheticPrompts[p] = tokenizer.decode(ids);
+    }
   }
 
   /** SSE framing only, one event per read (the usual case at low load). */
@@ -194,6 +209,15 @@ public class HotPathBenchmarks {
   @Benchmark
   public int tokenizeOneChunk() {
     return tokenizer.countTokens(oneToken);
+  }
+
+  /**
+   * Counting the tokens of a synthetic 32-token prompt (r50k), as the mock server does for each
+   * request of the load script's runs; per prompt.
+   */
+  @Benchmark
+  public int tokenizeSyntheticPrompt() {
+    return tokenizer.countTokens(syntheticPrompts[nextPrompt++ & (syntheticPrompts.length - 1)]);
   }
 
   /** The clock read per socket read. */
