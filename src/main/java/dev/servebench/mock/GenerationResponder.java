@@ -13,10 +13,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,7 +58,21 @@ final class GenerationResponder implements Runnable {
   private static final byte[] UTF8_INVALID_TAIL = {(byte) 0xFF};
   private static final int NO_FAULT_POSITION = -1;
 
+  /** Room before a framed chunk's data for its size line: eight hex digits and CRLF. */
+  private static final int CHUNK_SIZE_LINE_ROOM = 10;
+
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   private final ChannelHandlerContext ctx;
+
+  /**
+   * The HTTP codec's context: a chunk written there, framed here, skips the codec's encoder (which
+   * formats each chunk's size as a string and writes it as a buffer of its own, a third of the
+   * mock's work per chunk outside the kernel) and leaves as one buffer. Null where the pipeline has
+   * no codec, as in some tests: chunks then go through the encoder.
+   */
+  private final ChannelHandlerContext framedCtx;
+
   private final Generation generation;
   private final MockRuntime runtime;
   private final Connection connection;
@@ -82,6 +98,7 @@ final class GenerationResponder implements Runnable {
       MockRuntime runtime,
       Connection connection) {
     this.ctx = ctx;
+    this.framedCtx = ctx.pipeline().context(HttpServerCodec.class);
     this.generation = generation;
     this.runtime = runtime;
     this.connection = connection;
@@ -236,6 +253,9 @@ final class GenerationResponder implements Runnable {
     }
     int tokensAfter = tokensWritten + nextChunkTokens;
     ByteBuf event = ctx.alloc().buffer();
+    if (framedCtx != null) {
+      event.writerIndex(CHUNK_SIZE_LINE_ROOM).readerIndex(CHUNK_SIZE_LINE_ROOM);
+    }
     format.writeChunkOpen(event, tokensWritten < reasoningTokens);
     for (int i = 0; i < nextChunkTokens; i++) {
       event.writeBytes(drawTokenUtf8());
@@ -243,9 +263,28 @@ final class GenerationResponder implements Runnable {
     format.writeChunkClose(
         event, tokensAfter == totalTokens, generation.promptTokens()[0], tokensAfter);
     recorder.chunkWritten(nextChunkTokens);
-    ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
+    if (framedCtx != null) {
+      framedCtx.write(frameChunk(event), framedCtx.voidPromise());
+    } else {
+      ctx.write(new DefaultHttpContent(event), ctx.voidPromise());
+    }
     tokensWritten = tokensAfter;
     chunksWritten++;
+  }
+
+  /**
+   * Frames {@code data} (readable from {@link #CHUNK_SIZE_LINE_ROOM}) as an HTTP/1.1 chunk in
+   * place: its size in hex and CRLF just before it, CRLF after it.
+   */
+  static ByteBuf frameChunk(ByteBuf data) {
+    int size = data.readableBytes();
+    int start = data.readerIndex() - 2;
+    data.setByte(start, '\r').setByte(start + 1, '\n');
+    do {
+      data.setByte(--start, HEX_DIGITS[size & 0xF]);
+      size >>>= 4;
+    } while (size != 0);
+    return data.readerIndex(start).writeByte('\r').writeByte('\n');
   }
 
   /** A separate event flushed on its own, as vLLM sends its role-only delta. */
