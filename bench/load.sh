@@ -11,7 +11,7 @@
 # MEM_RATE, MEM_GC (the memory row's collector, -XX:+UseSerialGC), STREAMS, ACC_WARMUP, CLIENT_JIT
 # (servebench's JIT flags; default -XX:TieredStopAtLevel=1, what ./servebench uses on one or two
 # cores; empty for the full tiered JIT), CLIENT_GC and MOCK_GC (-XX:+UseZGC, as ./servebench),
-# SB_JAVA_OPTS, MOCK_JAVA_OPTS, KEEP (keep the work folder). Every ratio compares figures taken in the same run of this script on the same machine:
+# SB_JAVA_OPTS, MOCK_JAVA_OPTS, CLIENT_JAR, KEEP (keep the work folder). Every ratio compares figures taken in the same run of this script on the same machine:
 # the machine is shared, so absolute times vary from run to run.
 set -euo pipefail
 
@@ -67,6 +67,9 @@ java_bin() {
   echo java
 }
 java="$(java_bin)"
+# The servebench jar the client rows run (the mock always runs the built one): CLIENT_JAR=old.jar
+# measures another build against the same mock, to compare two builds in one sitting.
+client_jar="${CLIENT_JAR:-$jar}"
 jvm_opts="--enable-native-access=ALL-UNNAMED"
 # The JIT choice ./servebench makes for a client on one or two cores (see the launcher): C1 only.
 # CLIENT_JIT= (empty) measures with the full tiered JIT instead.
@@ -144,7 +147,7 @@ servebench() { # args: name, extra run flags (the dataset's among them)
   local name="$1"; shift
   local dir="$work/$name"
   mkdir -p "$dir"
-  run_client "$dir/console.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$jar" run \
+  run_client "$dir/console.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" run \
     --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --tokenizer r50k_base \
     --arrival constant --stream --io-threads 1 --results-dir "$dir" "$@"
   last_summary="$(ls "$dir"/*-summary.json)"
@@ -262,7 +265,7 @@ scenario_short() {
 acc_warmup="${ACC_WARMUP:-10000}"
 accuracy() { # args: name, accuracy flags
   local name="$1"; shift
-  run_client "$work/$name.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$jar" accuracy \
+  run_client "$work/$name.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" accuracy \
     --server "http://127.0.0.1:$mock_port" --warmup-requests "$acc_warmup" "$@"
   local line
   line="$(grep -E '^[0-9]+ +[0-9]+ +[0-9]+ ' "$work/$name.txt" | tail -1)"
