@@ -277,6 +277,7 @@ public final class BenchmarkRunner {
             }
           } else {
             long handOverNanos = dueNanos - HAND_OVER_LEAD_NANOS;
+            // Within the batch of the last wake-up: handed over now, unless the run is stopping.
             boolean withThisBatch = handOverNanos - System.nanoTime() <= HAND_OVER_BATCH_NANOS;
             if (withThisBatch ? control.stopRequested() : !waitUntil(handOverNanos, control)) {
               return;
