@@ -16,7 +16,10 @@ public interface EndpointAdapter {
    */
   String requestPath(String basePath, String modelName);
 
-  /** The JSON request body for one prompt. */
+  /**
+   * The JSON request body for one prompt: the same bytes for the same prompt and options (the
+   * runner reuses a body when a prompt repeats), never written to after it is returned.
+   */
   byte[] requestBody(Prompt prompt, RequestOptions options);
 
   /**
