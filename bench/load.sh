@@ -139,8 +139,11 @@ run_client() { # args: output file, command...
 # tokens costs its tokenizer 20 to 35 us (jtokkit's merges, HotPathBenchmarks.tokenizeSyntheticPrompt),
 # 10 to 15 % of its CPU per short request, where the floor's plain words cost it a few.
 synthetic=(--dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0)
-"$java" -cp "$benchjar" dev.servebench.bench.FloorClient --prompt-chars 160 --write-ipex-prompt "$work/floor-prompt.json"
-floor_prompt=(--dataset-format IPEX --dataset "$work/floor-prompt.json" --model-type floor --input-tokens 160)
+floor_prompt_chars=160 # the floor's prompt length; the IPEX file keys the prompt by it
+"$java" -cp "$benchjar" dev.servebench.bench.FloorClient --prompt-chars "$floor_prompt_chars" \
+  --write-ipex-prompt "$work/floor-prompt.json"
+floor_prompt=(--dataset-format IPEX --dataset "$work/floor-prompt.json" --model-type floor
+  --input-tokens "$floor_prompt_chars")
 
 # servebench run against the mock; the summary JSON path goes to $last_summary.
 servebench() { # args: name, extra run flags (the dataset's among them)
@@ -156,7 +159,7 @@ servebench() { # args: name, extra run flags (the dataset's among them)
 floor() { # args: name, floor flags
   local name="$1"; shift
   run_client "$work/$name.json" "$java" $jvm_opts -cp "$benchjar" dev.servebench.bench.FloorClient \
-    --port "$mock_port" --io-threads 1 --prompt-chars 160 "$@"
+    --port "$mock_port" --io-threads 1 --prompt-chars "$floor_prompt_chars" "$@"
   last_floor="$work/$name.json"
 }
 j() { jq -r "$1" "$2"; }

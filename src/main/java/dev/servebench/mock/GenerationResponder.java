@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -69,7 +68,7 @@ final class GenerationResponder implements Runnable {
    * The HTTP codec's context: a chunk written there, framed here, skips the codec's encoder (which
    * formats each chunk's size as a string and writes it as a buffer of its own, a third of the
    * mock's work per chunk outside the kernel) and leaves as one buffer. Null where the pipeline has
-   * no codec, as in some tests: chunks then go through the encoder.
+   * no codec: chunks then go through the encoder. Found once per connection, by its handler.
    */
   private final ChannelHandlerContext framedCtx;
 
@@ -94,11 +93,12 @@ final class GenerationResponder implements Runnable {
 
   GenerationResponder(
       ChannelHandlerContext ctx,
+      ChannelHandlerContext framedCtx,
       Generation generation,
       MockRuntime runtime,
       Connection connection) {
     this.ctx = ctx;
-    this.framedCtx = ctx.pipeline().context(HttpServerCodec.class);
+    this.framedCtx = framedCtx;
     this.generation = generation;
     this.runtime = runtime;
     this.connection = connection;

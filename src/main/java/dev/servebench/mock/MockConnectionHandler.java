@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +30,9 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
   private final Queue<Reply> waiting = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
 
+  /** The HTTP codec's context, where streamed chunks framed by the responder are written. */
+  private ChannelHandlerContext framedCtx;
+
   /** Whether a reply is being written, or waiting out a server-wide stall. */
   private boolean busy;
 
@@ -45,6 +49,7 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.framedCtx = ctx.pipeline().context(HttpServerCodec.class);
   }
 
   @Override
@@ -87,7 +92,7 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
         case Reply.Fixed fixed -> ctx.writeAndFlush(response(fixed), ctx.voidPromise());
         case Generation generation -> {
           busy = true;
-          current = new GenerationResponder(ctx, generation, runtime, this);
+          current = new GenerationResponder(ctx, framedCtx, generation, runtime, this);
           current.start();
           return;
         }
