@@ -1,6 +1,5 @@
 package dev.servebench.engine;
 
-import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -8,8 +7,13 @@ import java.util.Locale;
 /**
  * Reads one connection's HTTP/1.1 responses (RFC 9112) from its raw reads: the status line, the
  * header fields servebench uses, and a body framed by the chunked transfer coding, by
- * Content-Length or by the connection's close. Body bytes are handed on in place, in the read that
- * carried them.
+ * Content-Length or by the connection's close. Body bytes are handed on in place, in the array they
+ * were read into.
+ *
+ * <p>It reads a byte array, not Netty's buffer: on one or two cores servebench runs with the JIT's
+ * quick compiler only (C1), which compiles each {@code ByteBuf.getByte} into a chain of calls and
+ * bounds checks; one bulk copy of a read into an array, then plain array reads, cost less (see
+ * {@link ClientHandler#channelRead}).
  *
  * <p>Why not Netty's HTTP codec: every streamed chunk passes through here. The codec allocated two
  * message objects per chunk and sent each through the pipeline, and its decoder was a tenth of the
@@ -40,9 +44,10 @@ final class HttpResponseReader {
     void onHead();
 
     /**
-     * Body bytes, transfer coding removed: {@code length} bytes of {@code buffer} at {@code index}.
+     * Body bytes, transfer coding removed: {@code length} bytes of {@code bytes} from {@code
+     * offset}, valid only during this call (the array is reused for the next read).
      */
-    void onBody(ByteBuf buffer, int index, int length);
+    void onBody(byte[] bytes, int offset, int length);
 
     /**
      * The response is complete.
@@ -119,15 +124,21 @@ final class HttpResponseReader {
     return retryAfter;
   }
 
+  /** Whether bytes read now would be read: a response is expected and has not ended. */
+  boolean reading() {
+    return state != State.IDLE;
+  }
+
   /**
-   * Reads the readable bytes of {@code in} (without moving its reader index) and calls {@code
-   * events} for what they complete. Stops early when {@link #stop} is called from a callback.
+   * Reads {@code count} bytes of {@code in} from {@code offset}, the next bytes of the connection,
+   * and calls {@code events} for what they complete. Stops early when {@link #stop} is called from
+   * a callback.
    *
    * @throws MalformedResponseException when the bytes break the protocol
    */
-  void read(ByteBuf in, Events events) {
-    int index = in.readerIndex();
-    int end = in.writerIndex();
+  void read(byte[] in, int offset, int count, Events events) {
+    int index = offset;
+    int end = offset + count;
     while (index < end && state != State.IDLE) {
       switch (state) {
         case STATUS_LINE -> {
@@ -165,10 +176,7 @@ final class HttpResponseReader {
         }
         case CHUNK_DATA_END -> {
           // The CRLF after a chunk's data, read in place when it is whole in this read.
-          if (lineLength == 0
-              && end - index >= 2
-              && in.getByte(index) == '\r'
-              && in.getByte(index + 1) == '\n') {
+          if (lineLength == 0 && end - index >= 2 && in[index] == '\r' && in[index + 1] == '\n') {
             index += 2;
             state = State.CHUNK_SIZE;
             continue;
@@ -247,9 +255,15 @@ final class HttpResponseReader {
    *
    * @return the index after the LF, or -1 when the read ended before it
    */
-  private int readLine(ByteBuf in, int index, int end, int limit) {
-    int lf = in.indexOf(index, end, (byte) '\n');
-    int stop = lf < 0 ? end : lf;
+  private int readLine(byte[] in, int index, int end, int limit) {
+    int lf = index;
+    while (lf < end && in[lf] != '\n') {
+      lf++;
+    }
+    int stop = lf;
+    if (lf == end) {
+      lf = -1;
+    }
     int length = stop - index;
     boolean head = state == State.STATUS_LINE || state == State.HEADERS || state == State.TRAILERS;
     if (head) {
@@ -266,7 +280,7 @@ final class HttpResponseReader {
     if (lineLength + length > line.length) {
       line = Arrays.copyOf(line, Math.max(lineLength + length, line.length * 2));
     }
-    ByteBufCopy.copy(in, index, line, lineLength, length);
+    System.arraycopy(in, index, line, lineLength, length);
     lineLength += length;
     if (lf < 0) {
       return -1;
@@ -468,7 +482,6 @@ final class HttpResponseReader {
     }
   }
 
-  /** {@code 1*HEXDIG [BWS ";" extensions]}. */
   /**
    * A chunk-size line that is only hex digits and CRLF (or LF), whole in this read, as nearly every
    * server writes it: read in place, without copying it to the line buffer first (two such lines
@@ -477,11 +490,11 @@ final class HttpResponseReader {
    * @return the index after the line, or -1 for anything else (split across reads, extensions,
    *     whitespace, too many digits, not a chunk-size line), which the general path then reads
    */
-  private int plainChunkSizeLine(ByteBuf in, int index, int end) {
+  private int plainChunkSizeLine(byte[] in, int index, int end) {
     long size = 0;
     int i = index;
     for (; i < end && i - index <= 15; i++) {
-      int value = hexValue(in.getByte(i));
+      int value = hexValue(in[i]);
       if (value < 0) {
         break;
       }
@@ -491,8 +504,8 @@ final class HttpResponseReader {
     if (digits == 0 || digits > 15 || i >= end) {
       return -1;
     }
-    byte next = in.getByte(i);
-    if (next == '\r' && i + 1 < end && in.getByte(i + 1) == '\n') {
+    byte next = in[i];
+    if (next == '\r' && i + 1 < end && in[i + 1] == '\n') {
       i += 2;
     } else if (next == '\n') {
       i += 1;
@@ -516,6 +529,7 @@ final class HttpResponseReader {
     return -1;
   }
 
+  /** The chunk-size line in the line buffer: {@code 1*HEXDIG [BWS ";" extensions]}. */
   private long chunkSize() {
     long size = 0;
     int digits = 0;

@@ -162,6 +162,42 @@ class HttpFramingTest {
   }
 
   @Test
+  void aStreamWrittenAtOnceIsReadWholeThoughItsReadsAreLongerThanTheCopyBuffer()
+      throws IOException {
+    // About 100 KB written in one go: reads far longer than the handler copies at once (8 KB),
+    // so chunk-size lines, chunks and events are cut at every place a copy can end.
+    int events = 1500;
+    StringBuilder response =
+        new StringBuilder(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < events; i++) {
+      String token = " t" + i;
+      text.append(token);
+      String event =
+          "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + token + "\"}}]}\n\n";
+      response.append(Integer.toHexString(event.length())).append("\r\n");
+      response.append(event).append("\r\n");
+    }
+    String done = "data: [DONE]\n\n";
+    response.append(Integer.toHexString(done.length())).append("\r\n").append(done).append("\r\n");
+    response.append("0\r\n\r\n");
+    assertThat(response.length()).isGreaterThan(10 * ClientHandler.MAX_SCRATCH_BYTES);
+    try (RawServer server = new RawServer(response.toString(), false)) {
+      List<RequestRecord> records =
+          run(server, 2, "--max-concurrency", "1", "--track-input-output");
+      assertThat(records)
+          .allSatisfy(
+              r -> {
+                assertThat(r.succeeded()).as(r.error()).isTrue();
+                assertThat(r.chunkNanos()).hasSize(events);
+                assertThat(r.outputText()).isEqualTo(text.toString());
+              });
+    }
+  }
+
+  @Test
   void requestsCarryTheRunsHeadTheirOwnIdAndTheirExactBodyLength() throws IOException {
     String response =
         "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: "
