@@ -122,6 +122,9 @@ final class HttpTransport implements AutoCloseable {
                         .addLast(new ClientHandler(HttpTransport.this, adapter, spec, tlsStamp));
                   }
                 });
+    if (ssl == null) {
+      bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, new ReusedReceiveBuffer());
+    }
   }
 
   /**
