@@ -78,6 +78,10 @@ final class OpenAiPayload {
   private byte[] in;
   private int at;
   private int end;
+
+  /** Where the object being read starts: offsets in error messages count from here. */
+  private int base;
+
   private int depth;
   // The last string token: where its raw bytes lie, and whether it holds escapes.
   private int stringStart;
@@ -100,6 +104,7 @@ final class OpenAiPayload {
     }
     in = bytes;
     at = offset;
+    base = offset;
     end = offset + length;
     depth = 0;
     contentStrings = 0;
@@ -420,7 +425,10 @@ final class OpenAiPayload {
     boolean integral = scanNumberSyntax();
     if (at - numberStart > MAX_NUMBER_CHARS) {
       throw new IOException(
-          "number longer than " + MAX_NUMBER_CHARS + " characters at offset " + numberStart);
+          "number longer than "
+              + MAX_NUMBER_CHARS
+              + " characters at offset "
+              + (numberStart - base));
     }
     return integral;
   }
@@ -435,7 +443,7 @@ final class OpenAiPayload {
     if (in[at] == '0') {
       at++;
       if (at < end && in[at] >= '0' && in[at] <= '9') {
-        throw new IOException("number with a leading zero at offset " + at);
+        throw new IOException("number with a leading zero at offset " + (at - base));
       }
     } else if (in[at] >= '1' && in[at] <= '9') {
       skipDigits();
@@ -486,12 +494,12 @@ final class OpenAiPayload {
     for (int i = negative ? from + 1 : from; i < at; i++) {
       value = value * 10 + (in[i] - '0');
       if (value > Integer.MAX_VALUE + 1L) {
-        throw new IOException("token count out of the int range at offset " + from);
+        throw new IOException("token count out of the int range at offset " + (from - base));
       }
     }
     value = negative ? -value : value;
     if (value > Integer.MAX_VALUE) {
-      throw new IOException("token count out of the int range at offset " + from);
+      throw new IOException("token count out of the int range at offset " + (from - base));
     }
     return (int) value;
   }
@@ -529,15 +537,15 @@ final class OpenAiPayload {
             }
             for (int i = 1; i <= 4; i++) {
               if (Character.digit(in[at + i], 16) < 0) {
-                throw new IOException("bad \\u escape in a string at offset " + at);
+                throw new IOException("bad \\u escape in a string at offset " + (at - base));
               }
             }
             at += 5;
           }
-          default -> throw new IOException("bad escape in a string at offset " + at);
+          default -> throw new IOException("bad escape in a string at offset " + (at - base));
         }
       } else if (b >= 0 && b < 0x20) {
-        throw new IOException("control character in a string at offset " + at);
+        throw new IOException("control character in a string at offset " + (at - base));
       } else if (b < 0) {
         at = endOfUtf8Sequence(at);
       } else {
@@ -570,19 +578,19 @@ final class OpenAiPayload {
         high = 0x8F;
       }
     } else {
-      throw invalidUtf8(start);
+      throw invalidUtf8(start - base);
     }
     if (end - start < length) {
-      throw invalidUtf8(start);
+      throw invalidUtf8(start - base);
     }
     int second = in[start + 1] & 0xFF;
     if (second < low || second > high) {
-      throw invalidUtf8(start);
+      throw invalidUtf8(start - base);
     }
     for (int i = 2; i < length; i++) {
       int next = in[start + i] & 0xFF;
       if (next < 0x80 || next > 0xBF) {
-        throw invalidUtf8(start);
+        throw invalidUtf8(start - base);
       }
     }
     return start + length;
@@ -656,7 +664,8 @@ final class OpenAiPayload {
     }
     int c = in[at] & 0xFF;
     String seen = c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : String.format("byte 0x%02X", c);
-    return new IOException("expected " + expected + " but found " + seen + " at offset " + at);
+    return new IOException(
+        "expected " + expected + " but found " + seen + " at offset " + (at - base));
   }
 
   private IOException truncated() {

@@ -38,11 +38,11 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   }
 
   @Override
-  public void onEvent(String eventType, byte[] data, int dataLength) {
+  public void onEvent(String eventType, byte[] data, int offset, int length) {
     if (failed) {
       return;
     }
-    if (isDone(data, dataLength)) {
+    if (isDone(data, offset, length)) {
       endMarkerSeen = true;
       events.onEndMarker();
       return;
@@ -51,18 +51,18 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
       fail(
           FailureReason.SERVER_ERROR,
           ResponseParser.serverErrorMessage(
-              new String(data, 0, dataLength, StandardCharsets.UTF_8)));
+              new String(data, offset, length, StandardCharsets.UTF_8)));
       return;
     }
     try {
-      payload.read(data, 0, dataLength);
+      payload.read(data, offset, length);
     } catch (IOException malformed) {
       fail(
           FailureReason.PARSE,
           "malformed JSON in SSE event: "
               + OpenAiPayload.describe(malformed)
               + " in: "
-              + new String(data, 0, Math.min(dataLength, 200), StandardCharsets.UTF_8));
+              + new String(data, offset, Math.min(length, 200), StandardCharsets.UTF_8));
       return;
     }
     if (payload.errorMessage != null) {
@@ -88,12 +88,12 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
     events.onFailure(reason, message);
   }
 
-  private static boolean isDone(byte[] data, int length) {
+  private static boolean isDone(byte[] data, int offset, int length) {
     if (length != DONE.length) {
       return false;
     }
     for (int i = 0; i < length; i++) {
-      if (data[i] != DONE[i]) {
+      if (data[offset + i] != DONE[i]) {
         return false;
       }
     }

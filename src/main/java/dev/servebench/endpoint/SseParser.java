@@ -13,6 +13,12 @@ import java.util.Arrays;
  * ignored. Events may span reads and several may share one read. Because lines split only at ASCII
  * bytes, a multi-byte UTF-8 character can never be cut by the parser.
  *
+ * <p>A line that lies whole in one read is parsed where it lies, and an event's one data line is
+ * handed to the listener in place too: most streamed events are one data line and a blank line
+ * arriving in one read, so they are never copied. Anything that must outlive the read (a line or an
+ * event cut by the read's end, an event of several data lines) is copied into the parser's own
+ * buffers.
+ *
  * <p>Not thread-safe: one parser per response, used on that response's I/O thread.
  */
 public final class SseParser {
@@ -24,10 +30,11 @@ public final class SseParser {
      *
      * @param eventType the {@code event:} field, or {@code null} when absent (the default
      *     "message")
-     * @param data the joined {@code data:} lines, valid until this call returns
-     * @param dataLength number of bytes of {@code data} in use
+     * @param data holds the joined {@code data:} lines, valid until this call returns
+     * @param offset where they start in {@code data}
+     * @param length how many bytes they take
      */
-    void onEvent(String eventType, byte[] data, int dataLength);
+    void onEvent(String eventType, byte[] data, int offset, int length);
   }
 
   private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
@@ -39,6 +46,15 @@ public final class SseParser {
   private int dataLength;
   private boolean hasData;
   private String eventType;
+
+  /**
+   * The current event's data when it is one data line read whole in the array being fed, not
+   * copied; {@code null} when the data is in {@link #data}.
+   */
+  private byte[] dataInPlace;
+
+  private int dataInPlaceOffset;
+  private int dataInPlaceLength;
 
   /** The previous read ended in {@code \r}; a {@code \n} starting this read belongs to it. */
   private boolean skipLineFeed;
@@ -58,10 +74,11 @@ public final class SseParser {
       while (lineEnd < end && bytes[lineEnd] != '\n' && bytes[lineEnd] != '\r') {
         lineEnd++;
       }
-      appendToLine(bytes, position, lineEnd - position);
       if (lineEnd == end) {
-        return; // the line goes on in the next read
+        appendToLine(bytes, position, lineEnd - position);
+        break; // the line goes on in the next read
       }
+      int lineStart = position;
       position = lineEnd + 1;
       if (bytes[lineEnd] == '\r') {
         if (position < end) {
@@ -72,8 +89,15 @@ public final class SseParser {
           skipLineFeed = true;
         }
       }
-      processLine(listener);
+      if (lineLength == 0) {
+        processLine(bytes, lineStart, lineEnd - lineStart, true, listener);
+      } else {
+        appendToLine(bytes, lineStart, lineEnd - lineStart);
+        processLine(line, 0, lineLength, false, listener);
+        lineLength = 0;
+      }
     }
+    copyDataInPlace(); // the caller reuses its array after this call
   }
 
   /**
@@ -83,52 +107,78 @@ public final class SseParser {
    */
   public void finish(Listener listener) {
     if (lineLength > 0) {
-      processLine(listener);
+      processLine(line, 0, lineLength, false, listener);
+      lineLength = 0;
     }
     dispatch(listener);
   }
 
-  private void processLine(Listener listener) {
-    int length = lineLength;
-    lineLength = 0;
+  /**
+   * One line, its end of line removed: {@code length} bytes of {@code text} from {@code start}.
+   *
+   * @param inPlace {@code text} is the caller's array, valid until {@link #feed} returns
+   */
+  private void processLine(byte[] text, int start, int length, boolean inPlace, Listener listener) {
     if (length == 0) {
       dispatch(listener);
       return;
     }
-    byte[] text = line;
-    if (text[0] == ':') {
+    if (text[start] == ':') {
       return; // comment, often a keep-alive
     }
-    int colon = 0;
-    while (colon < length && text[colon] != ':') {
+    int end = start + length;
+    int colon = start;
+    while (colon < end && text[colon] != ':') {
       colon++;
     }
-    int valueStart = colon < length ? colon + 1 : length;
-    if (valueStart < length && text[valueStart] == ' ') {
+    int valueStart = colon < end ? colon + 1 : end;
+    if (valueStart < end && text[valueStart] == ' ') {
       valueStart++;
     }
-    if (fieldIs(text, colon, DATA)) {
-      if (hasData) {
-        appendToData((byte) '\n');
+    if (fieldIs(text, start, colon, DATA)) {
+      if (!hasData && inPlace) {
+        dataInPlace = text;
+        dataInPlaceOffset = valueStart;
+        dataInPlaceLength = end - valueStart;
+      } else {
+        copyDataInPlace();
+        if (hasData) {
+          appendToData((byte) '\n');
+        }
+        appendToData(text, valueStart, end - valueStart);
       }
       hasData = true;
-      appendToData(text, valueStart, length - valueStart);
-    } else if (fieldIs(text, colon, EVENT)) {
-      eventType = new String(text, valueStart, length - valueStart, StandardCharsets.UTF_8);
+    } else if (fieldIs(text, start, colon, EVENT)) {
+      eventType = new String(text, valueStart, end - valueStart, StandardCharsets.UTF_8);
     }
   }
 
   private void dispatch(Listener listener) {
     if (hasData) {
-      listener.onEvent(eventType, data, dataLength);
+      if (dataInPlace != null) {
+        listener.onEvent(eventType, dataInPlace, dataInPlaceOffset, dataInPlaceLength);
+      } else {
+        listener.onEvent(eventType, data, 0, dataLength);
+      }
     }
     hasData = false;
+    dataInPlace = null;
     dataLength = 0;
     eventType = null;
   }
 
-  private static boolean fieldIs(byte[] text, int nameLength, byte[] field) {
-    return nameLength == field.length && Arrays.equals(text, 0, nameLength, field, 0, nameLength);
+  /** Moves the current event's data, if it is still in the caller's array, into {@link #data}. */
+  private void copyDataInPlace() {
+    if (dataInPlace != null) {
+      dataLength = 0;
+      appendToData(dataInPlace, dataInPlaceOffset, dataInPlaceLength);
+      dataInPlace = null;
+    }
+  }
+
+  private static boolean fieldIs(byte[] text, int start, int nameEnd, byte[] field) {
+    return nameEnd - start == field.length
+        && Arrays.equals(text, start, nameEnd, field, 0, field.length);
   }
 
   private void appendToLine(byte[] bytes, int offset, int length) {

@@ -142,6 +142,16 @@ class OpenAiPayloadTest {
     assertThat(payload.content).isEqualTo("in");
   }
 
+  @Test
+  void errorOffsetsCountFromTheObjectNotTheArray() {
+    // The same malformed object alone and inside a read, as the stream parser hands events over.
+    String bad = "{\"choices\":[{\"text\":nul}]}";
+    assertThatThrownBy(() -> read(bad)).hasMessageEndingWith("at offset 20");
+    byte[] inRead = ("data: " + bad + "\n\n").getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> new OpenAiPayload().read(inRead, 6, bad.length()))
+        .hasMessageEndingWith("at offset 20");
+  }
+
   private static OpenAiPayload read(String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     OpenAiPayload payload = new OpenAiPayload();

@@ -173,8 +173,8 @@ class ResponseParserFuzzTest {
     SseParser parser = new SseParser();
     List<String> events = new ArrayList<>();
     SseParser.Listener listener =
-        (type, data, length) ->
-            events.add(type + "|" + new String(data, 0, length, StandardCharsets.ISO_8859_1));
+        (type, data, offset, length) ->
+            events.add(type + "|" + new String(data, offset, length, StandardCharsets.ISO_8859_1));
     int position = 0;
     for (int size : readSizes) {
       parser.feed(body, position, size, listener);

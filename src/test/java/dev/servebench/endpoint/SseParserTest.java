@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -16,15 +17,27 @@ class SseParserTest {
   private final List<String> events = new ArrayList<>();
 
   private final SseParser.Listener collect =
-      (type, data, length) ->
+      (type, data, offset, length) ->
           events.add(
               (type == null ? "-" : type)
                   + "|"
-                  + new String(data, 0, length, StandardCharsets.UTF_8));
+                  + new String(data, offset, length, StandardCharsets.UTF_8));
 
+  /**
+   * Feeds {@code text} from the middle of an array that is overwritten once the call returns, as
+   * the client reuses its read buffer: an event that outlives its read must have been copied.
+   */
   private void feed(SseParser parser, String text) {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    parser.feed(bytes, 0, bytes.length, collect);
+    feed(parser, bytes, 0, bytes.length);
+  }
+
+  private void feed(SseParser parser, byte[] bytes, int offset, int length) {
+    byte[] read = new byte[length + 10];
+    Arrays.fill(read, (byte) '#');
+    System.arraycopy(bytes, offset, read, 7, length);
+    parser.feed(read, 7, length, collect);
+    Arrays.fill(read, (byte) '#');
   }
 
   @Test
@@ -41,8 +54,8 @@ class SseParserTest {
     for (int cut = 0; cut <= bytes.length; cut++) {
       events.clear();
       SseParser parser = new SseParser();
-      parser.feed(bytes, 0, cut, collect);
-      parser.feed(bytes, cut, bytes.length - cut, collect);
+      feed(parser, bytes, 0, cut);
+      feed(parser, bytes, cut, bytes.length - cut);
       parser.finish(collect);
       assertThat(events).as("cut at %d", cut).containsExactly("-|{\"x\":\"héllo ✓\"}", "-|[DONE]");
     }
@@ -53,7 +66,7 @@ class SseParserTest {
     byte[] bytes = "data: a\n\ndata: b\r\rdata: c\r\n\r\n".getBytes(StandardCharsets.UTF_8);
     SseParser parser = new SseParser();
     for (int i = 0; i < bytes.length; i++) {
-      parser.feed(bytes, i, 1, collect);
+      feed(parser, bytes, i, 1);
     }
     assertThat(events).containsExactly("-|a", "-|b", "-|c");
   }
@@ -141,7 +154,7 @@ class SseParserTest {
       int position = 0;
       while (position < bytes.length) {
         int length = Math.min(bytes.length - position, 1 + random.nextInt(64));
-        parser.feed(bytes, position, length, collect);
+        feed(parser, bytes, position, length);
         position += length;
       }
       parser.finish(collect);

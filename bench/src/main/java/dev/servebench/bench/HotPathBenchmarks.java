@@ -84,8 +84,8 @@ public class HotPathBenchmarks {
     long bytes;
 
     @Override
-    public void onEvent(String eventType, byte[] data, int dataLength) {
-      bytes += dataLength;
+    public void onEvent(String eventType, byte[] data, int offset, int length) {
+      bytes += length;
     }
   };
   private ResponseParser chat;
