@@ -11,7 +11,8 @@
 # MEM_RATE, MEM_GC (the memory row's collector, -XX:+UseSerialGC), STREAMS, ACC_WARMUP, CLIENT_JIT
 # (servebench's JIT flags; default -XX:TieredStopAtLevel=1, what ./servebench uses on one or two
 # cores; empty for the full tiered JIT), CLIENT_GC and MOCK_GC (-XX:+UseZGC, as ./servebench),
-# SB_JAVA_OPTS, MOCK_JAVA_OPTS, CLIENT_JAR, KEEP (keep the work folder). Every ratio compares figures taken in the same run of this script on the same machine:
+# SB_JAVA_OPTS, MOCK_JAVA_OPTS, CLIENT_JAR, CLIENT_CDS (1: servebench with the launcher's class-data
+# archive, as ./servebench runs it; 0 without), KEEP (keep the work folder). Every ratio compares figures taken in the same run of this script on the same machine:
 # the machine is shared, so absolute times vary from run to run.
 set -euo pipefail
 
@@ -79,6 +80,21 @@ client_jit="${CLIENT_JIT--XX:TieredStopAtLevel=1}"
 # stopped either process for 50 to 180 ms. CLIENT_GC= and MOCK_GC= (empty) leave the JVM's choice.
 client_gc="${CLIENT_GC--XX:+UseZGC}"
 mock_gc="${MOCK_GC--XX:+UseZGC}"
+# The class-data archive ./servebench trains for its jar and JDK (see the launcher): without it the
+# JVM loads and verifies every class at start, about 1 s of one core's CPU that the whole-process
+# row counted and a user's run does not spend. Only for the built jar (an archive fits one jar);
+# CLIENT_CDS=0 runs without it.
+client_cds=""
+if [ "${CLIENT_CDS:-1}" = 1 ] && [ "$client_jar" = "$jar" ]; then
+  "$root/servebench" --version >/dev/null # trains the archive if it is missing or stale
+  jdk_version="$(sed -n 's/^JAVA_VERSION="\(.*\)"/\1/p' "$(dirname "$(dirname "$java")")/release" 2>/dev/null || true)"
+  archive="$root/target/servebench-${jdk_version:-jdk}.jsa"
+  if [ -f "$archive" ]; then
+    client_cds="-Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off -XX:SharedArchiveFile=$archive"
+  else
+    log "no class-data archive for $java at $archive (the launcher found another JDK?): servebench runs without"
+  fi
+fi
 
 # --- helpers ----------------------------------------------------------------------------------
 ticks_per_s="$(getconf CLK_TCK)"
@@ -150,7 +166,7 @@ servebench() { # args: name, extra run flags (the dataset's among them)
   local name="$1"; shift
   local dir="$work/$name"
   mkdir -p "$dir"
-  run_client "$dir/console.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" run \
+  run_client "$dir/console.txt" "$java" $jvm_opts $client_cds $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" run \
     --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --tokenizer r50k_base \
     --arrival constant --stream --io-threads 1 --results-dir "$dir" "$@"
   last_summary="$(ls "$dir"/*-summary.json)"
@@ -268,7 +284,7 @@ scenario_short() {
 acc_warmup="${ACC_WARMUP:-10000}"
 accuracy() { # args: name, accuracy flags
   local name="$1"; shift
-  run_client "$work/$name.txt" "$java" $jvm_opts $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" accuracy \
+  run_client "$work/$name.txt" "$java" $jvm_opts $client_cds $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" accuracy \
     --server "http://127.0.0.1:$mock_port" --warmup-requests "$acc_warmup" "$@"
   local line
   line="$(grep -E '^[0-9]+ +[0-9]+ +[0-9]+ ' "$work/$name.txt" | tail -1)"
