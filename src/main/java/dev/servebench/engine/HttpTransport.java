@@ -13,7 +13,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -66,17 +65,6 @@ final class HttpTransport implements AutoCloseable {
     void onFinished(InFlightRequest request);
   }
 
-  /**
-   * Most ready connections an I/O thread reads before it runs its due tasks, the timed sends of the
-   * open-loop schedule among them. Netty's default (4,096, and more when full) let one wait hand
-   * over every connection the server had just written to: with hundreds of streams whose chunks
-   * come in step, a burst of reads (about 10 us each on one core) kept a due send waiting for
-   * milliseconds. 1,500 streams/s of 100 chunks, client on one core: schedule lag p99 2.2 and 2.7
-   * ms with the default, 0.7 and 0.5 with 64, at the same CPU (bench/README.md). One more wait per
-   * 64 reads costs little.
-   */
-  static final int MAX_READY_PER_WAIT = 64;
-
   private final HttpTarget target;
   private final RequestSpec spec;
   private final byte[] requestHead;
@@ -99,8 +87,9 @@ final class HttpTransport implements AutoCloseable {
     this.spec = spec;
     this.requestHead = requestHead(target, spec);
     this.listener = listener;
-    this.group = new MultiThreadIoEventLoopGroup(ioThreads, ioHandlers());
     boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    this.group = new MultiThreadIoEventLoopGroup(ioThreads, io);
     this.bootstrap =
         new Bootstrap()
             .group(group)
@@ -333,21 +322,14 @@ final class HttpTransport implements AutoCloseable {
    * 0.2 s of class loading, measured). Harmless from any thread, at any time.
    */
   static void preload() {
-    EventLoopGroup loaded = new MultiThreadIoEventLoopGroup(1, ioHandlers());
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup loaded =
+        new MultiThreadIoEventLoopGroup(
+            1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     loaded.submit(() -> {}).syncUninterruptibly();
     loaded.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     new HttpResponseReader().begin();
     ByteBufAllocator.DEFAULT.buffer().release();
-  }
-
-  /**
-   * Native epoll where available, taking at most {@link #MAX_READY_PER_WAIT} ready connections from
-   * each wait; NIO elsewhere.
-   */
-  private static IoHandlerFactory ioHandlers() {
-    return Epoll.isAvailable()
-        ? EpollIoHandler.newFactory(MAX_READY_PER_WAIT, DefaultSelectStrategyFactory.INSTANCE)
-        : NioIoHandler.newFactory();
   }
 
   /** The SSL context for an https endpoint, or {@code null} for http. */
