@@ -175,8 +175,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter
 
   /**
    * Hands the read to the reader as an array: the buffer's own where it has one, else copied in one
-   * piece (up to {@link #MAX_SCRATCH_BYTES} at a time), which under the quick compiler costs less
-   * than reading a direct buffer byte by byte (JMH {@code HttpFramingBenchmarks}).
+   * piece (up to {@link #MAX_SCRATCH_BYTES} at a time). Under the quick compiler, framing chunks
+   * with {@code ByteBuf.getByte} and then copying each body piece took 10 % of the I/O thread's
+   * user time (async-profiler, 400 streams/s); this one copy takes 7 %.
    */
   private void read(ByteBuf in) {
     int index = in.readerIndex();
