@@ -290,10 +290,10 @@ accuracy() { # args: name, accuracy flags
   line="$(grep -E '^[0-9]+ +[0-9]+ +[0-9]+ ' "$work/$name.txt" | tail -1)"
   [ -n "$line" ] || { cat "$work/$name.txt" "$work/$name.txt.err" >&2; return 1; }
   # streams requests chunks delay p50 / p99 / max, send p50 / p99, TTFT err p50 / p99,
-  # E2E err p50 / p99, ITL err p50 / p99 / max, verdict
+  # E2E err p50 / p99, ITL err p50 / p99 / max, I/O threads' CPU wait, verdict
   read -r acc_streams acc_requests acc_chunks acc_delay50 _ acc_delay99 _ acc_delaymax \
     acc_send50 _ acc_send99 acc_ttft50 _ acc_ttft99 acc_e2e50 _ acc_e2e99 \
-    acc_itl50 _ acc_itl99 _ acc_itlmax acc_verdict <<<"$line"
+    acc_itl50 _ acc_itl99 _ acc_itlmax acc_iowait acc_verdict <<<"$line"
 }
 
 scenario_streams() {
@@ -308,8 +308,8 @@ scenario_streams() {
   accuracy streams --streams "$n" --request-rate "$rate" --requests-per-stream 1 --output-tokens 20
   row "$n concurrent streams, $itl ms gaps: ITL error p99 (client gap - server's own gap, ms)" "< 2" \
     "$(fmt "$acc_itl99" 3)" "-" "-" "$last_mock_pct%"
-  row "  same run: chunk delay p50/p99/max; requests, chunks, token counts equal" "-" \
-    "$acc_delay50 / $acc_delay99 / $acc_delaymax; $acc_requests, $acc_chunks, $acc_verdict" "-" "-" "-"
+  row "  same run: chunk delay p50/p99/max; requests, chunks, token counts equal; client I/O thread's wait for a CPU (ms)" "-" \
+    "$acc_delay50 / $acc_delay99 / $acc_delaymax; $acc_requests, $acc_chunks, $acc_verdict; $acc_iowait" "-" "-" "-"
   stop_mock
 }
 
@@ -324,8 +324,8 @@ scenario_ttft() {
   accuracy ttft --streams 1000 --request-rate 500 --requests-per-stream "$per_stream" --output-tokens 40
   row "TTFT added at 1000 streams, zero-TTFT mock: TTFT error p99 (client TTFT - server's, ms)" "< 1" \
     "$(fmt "$acc_ttft99" 3)" "-" "-" "$last_mock_pct%"
-  row "  same run: send delay p50/p99; chunk delay p50/p99; requests, token counts equal" "-" \
-    "$acc_send50 / $acc_send99; $acc_delay50 / $acc_delay99; $acc_requests, $acc_verdict" "-" "-" "-"
+  row "  same run: send delay p50/p99; chunk delay p50/p99; requests, token counts equal; client I/O thread's wait for a CPU (ms)" "-" \
+    "$acc_send50 / $acc_send99; $acc_delay50 / $acc_delay99; $acc_requests, $acc_verdict; $acc_iowait" "-" "-" "-"
   stop_mock
 }
 

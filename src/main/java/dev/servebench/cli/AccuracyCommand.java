@@ -91,7 +91,7 @@ final class AccuracyCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         Locale.ROOT,
-        "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %-22s %s%n",
+        "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %-22s %-13s %s%n",
         "streams",
         "requests",
         "chunks",
@@ -100,6 +100,7 @@ final class AccuracyCommand implements Callable<Integer> {
         "TTFT error p50/p99",
         "E2E error p50/p99",
         "ITL error p50/p99/max",
+        "I/O CPU wait",
         "tokens equal");
     boolean allGood = true;
     for (int count : streams) {
@@ -117,7 +118,7 @@ final class AccuracyCommand implements Callable<Integer> {
           serverUrl == null ? AccuracyCheck.run(load) : AccuracyCheck.runAgainst(serverUrl, load);
       out.printf(
           Locale.ROOT,
-          "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %-22s %s%n",
+          "%-8d %-9d %-8d %-22s %-22s %-22s %-22s %-22s %-13s %s%n",
           result.streams(),
           result.requests(),
           result.chunks(),
@@ -126,6 +127,9 @@ final class AccuracyCommand implements Callable<Integer> {
           ms(result.ttftError(), false),
           ms(result.e2eError(), false),
           ms(result.itlError(), true),
+          result.ioThreadsCpuWaitNanos() < 0
+              ? "n/a"
+              : String.format(Locale.ROOT, "%.3f", result.ioThreadsCpuWaitNanos() / 1e6),
           verdict(result));
       out.flush();
       allGood &= result.tokenCountsMatch() && result.failedRequests() == 0;
@@ -139,7 +143,8 @@ final class AccuracyCommand implements Callable<Integer> {
     out.println(
         "(milliseconds; chunk delay: server write to client stamp; send delay: client send stamp to"
             + " the server's read of the request, its wait included; errors: the client's TTFT, E2E"
-            + " and gaps minus the server's own)");
+            + " and gaps minus the server's own; I/O CPU wait: how long the client's I/O threads"
+            + " were ready but waited for a CPU, over the measured phase, in all)");
     return allGood ? 0 : 1;
   }
 

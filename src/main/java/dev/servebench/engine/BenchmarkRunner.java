@@ -172,14 +172,21 @@ public final class BenchmarkRunner {
     ScheduledExecutorService ticker = progress == null ? null : run.startProgress(progress);
     long cpuStartNanos = processCpuNanos();
     long wallStartNanos = System.nanoTime();
+    long ioWaitNanos;
     try (HttpTransport transport =
         new HttpTransport(
             settings.target(), settings.adapter(), spec, settings.ioThreads(), ssl, run)) {
       run.transport = transport;
       run.recorder.start();
+      long waitStartNanos = transport.ioThreadsCpuWaitNanos();
       run.pace(prompts, plan, bounds, control);
       run.pacingDone = true;
       run.drain(bounds.drain(), control);
+      long waitEndNanos = transport.ioThreadsCpuWaitNanos();
+      ioWaitNanos =
+          waitStartNanos < 0 || waitEndNanos < 0
+              ? ThreadCpuWait.UNKNOWN
+              : waitEndNanos - waitStartNanos;
       run.recorder.join();
     } finally {
       if (ticker != null) {
@@ -199,7 +206,8 @@ public final class BenchmarkRunner {
         processCpuNanos() - cpuStartNanos,
         System.nanoTime() - wallStartNanos,
         Runtime.getRuntime().availableProcessors(),
-        settings.maxConcurrency());
+        settings.maxConcurrency(),
+        ioWaitNanos);
   }
 
   /**

@@ -27,9 +27,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -271,6 +275,27 @@ final class HttpTransport implements AutoCloseable {
    */
   void later(Runnable task, long delayNanos) {
     group.next().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * The I/O threads' run-queue wait so far, summed ({@link ThreadCpuWait}): each thread reads its
+   * own, between its other tasks. {@link ThreadCpuWait#UNKNOWN} where the kernel does not say.
+   */
+  long ioThreadsCpuWaitNanos() throws InterruptedException {
+    long totalNanos = 0;
+    for (EventExecutor loop : group) {
+      long waitNanos;
+      try {
+        waitNanos = loop.submit(ThreadCpuWait::currentThreadNanos).get(1, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException | RejectedExecutionException notNow) {
+        waitNanos = ThreadCpuWait.UNKNOWN;
+      }
+      if (waitNanos == ThreadCpuWait.UNKNOWN) {
+        return ThreadCpuWait.UNKNOWN;
+      }
+      totalNanos += waitNanos;
+    }
+    return totalNanos;
   }
 
   /** A connection whose response completed with keep-alive goes back to the pool. */

@@ -387,11 +387,21 @@ public final class Aggregator {
           cpuShare * 100,
           end.availableProcessors());
     }
+    // The I/O threads' run-queue wait is the one direct sign of other work holding the client's
+    // cores; a kernel that does not keep it leaves the cause a guess.
+    String waited =
+        end.ioThreadsCpuWaitNanos() >= 0
+            ? String.format(
+                Locale.ROOT,
+                "; its I/O threads waited %.1f ms in all for a CPU",
+                end.ioThreadsCpuWaitNanos() / NANOS_PER_MILLI)
+            : "";
     return String.format(
         Locale.ROOT,
-        "cause: not the concurrency cap and not this process's CPU (%.0f %% of %d cores): the machine may be loaded by other processes",
+        "cause: not the concurrency cap and not this process's CPU (%.0f %% of %d cores)%s: the machine may be loaded by other processes",
         cpuShare * 100,
-        end.availableProcessors());
+        end.availableProcessors(),
+        waited);
   }
 
   private static double perSecond(long count, double seconds) {

@@ -119,6 +119,17 @@ public record Summary(
     return end.clientCpuNanos() / (double) streamedChunks;
   }
 
+  /**
+   * Time the client's I/O threads were ready to run but waited for a CPU over the run, summed over
+   * the threads, in nanoseconds; NaN when unknown.
+   */
+  public double ioThreadsCpuWaitNanos() {
+    if (end == null || end.ioThreadsCpuWaitNanos() < 0) {
+      return Double.NaN;
+    }
+    return end.ioThreadsCpuWaitNanos();
+  }
+
   /** Client CPU used over the run as a share of all its cores (0..1), NaN when unknown. */
   public double clientCpuShare() {
     if (end == null || end.clientCpuNanos() < 0 || end.runWallNanos() <= 0) {

@@ -156,7 +156,9 @@ public final class RecordReader {
         node.path("client_cpu_ns").asLong(),
         node.path("run_wall_ns").asLong(),
         node.path("available_processors").asInt(),
-        node.path("max_concurrency").asInt());
+        node.path("max_concurrency").asInt(),
+        // Records written before the figure existed: unknown.
+        node.path("io_threads_cpu_wait_ns").asLong(-1));
   }
 
   private static RequestRecord requestRecord(JsonNode node, Path path, long lineNumber) {

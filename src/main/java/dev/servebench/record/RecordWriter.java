@@ -160,6 +160,7 @@ public final class RecordWriter implements Closeable {
     json.writeNumberField("run_wall_ns", end.runWallNanos());
     json.writeNumberField("available_processors", end.availableProcessors());
     json.writeNumberField("max_concurrency", end.maxConcurrency());
+    json.writeNumberField("io_threads_cpu_wait_ns", end.ioThreadsCpuWaitNanos());
     json.writeEndObject();
     json.writeRaw('\n');
     flush();

@@ -11,6 +11,9 @@ package dev.servebench.record;
  * @param runWallNanos wall time from the first send to the end
  * @param availableProcessors cores the client could use
  * @param maxConcurrency the configured cap on requests in flight (0 for none)
+ * @param ioThreadsCpuWaitNanos time the client's I/O threads were ready to run but waited for a
+ *     CPU, from the first send to the end, summed over the threads (-1 where the kernel does not
+ *     keep it): their chunk and send stamps are late by the waits that fell on them
  */
 public record RunEnd(
     boolean interrupted,
@@ -20,4 +23,5 @@ public record RunEnd(
     long clientCpuNanos,
     long runWallNanos,
     int availableProcessors,
-    int maxConcurrency) {}
+    int maxConcurrency,
+    long ioThreadsCpuWaitNanos) {}

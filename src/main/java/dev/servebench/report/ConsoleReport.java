@@ -153,6 +153,7 @@ public final class ConsoleReport {
           "Client CPU (% of " + s.end().availableProcessors() + " cores):",
           number(100 * s.clientCpuShare()));
       row(out, "Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
+      row(out, "I/O threads' wait for a CPU (ms):", millis(s.ioThreadsCpuWaitNanos()));
     }
     if (Boolean.TRUE.equals(s.run().configuration().get("insecure_tls"))) {
       row(out, "TLS certificates:", "NOT verified (--insecure)");

@@ -134,6 +134,7 @@ public final class SummaryJson {
       json.writeNumberField("cpu_s", s.end().clientCpuNanos() / 1e9);
       number(json, "cpu_share_of_cores", s.clientCpuShare());
       json.writeNumberField("cores", s.end().availableProcessors());
+      number(json, "io_threads_cpu_wait_ms", s.ioThreadsCpuWaitNanos() / 1e6);
     }
     json.writeNumberField("streamed_chunks", s.streamedChunks());
     number(json, "cpu_us_per_chunk", s.clientCpuNanosPerChunk() / 1e3);

@@ -16,6 +16,7 @@ import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.mock.RequestWrites;
 import dev.servebench.mock.WriteLogJson;
+import dev.servebench.record.RunEnd;
 import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
@@ -60,6 +61,9 @@ public final class AccuracyCheck {
    *     wrote
    * @param unloggedRequests requests the server has no log of (its {@code --record-writes} bound
    *     was reached), left out of the comparison
+   * @param ioThreadsCpuWaitNanos how long the client's I/O threads were ready to run but waited for
+   *     a CPU over the measured phase (its first round included), -1 where the kernel does not say:
+   *     stamps late by a wait are late because something else held the client's core
    */
   public record Result(
       int streams,
@@ -72,7 +76,8 @@ public final class AccuracyCheck {
       Distribution itlError,
       boolean tokenCountsMatch,
       long failedRequests,
-      long unloggedRequests) {}
+      long unloggedRequests,
+      long ioThreadsCpuWaitNanos) {}
 
   /**
    * How the check loads the server.
@@ -216,7 +221,7 @@ public final class AccuracyCheck {
     }
     // One round per stream before measuring: it opens the kept-alive connections.
     int requests = load.streams() * load.requestsPerStream();
-    List<Arrivals> measured =
+    Driven measured =
         drive(
             baseUrl,
             tokenizer,
@@ -230,10 +235,10 @@ public final class AccuracyCheck {
       written.put(writes.requestId(), writes);
     }
     Comparison comparison = new Comparison();
-    for (Arrivals arrivals : measured) {
+    for (Arrivals arrivals : measured.arrivals()) {
       comparison.add(arrivals, written.get(arrivals.requestId()));
     }
-    return comparison.result(load.streams());
+    return comparison.result(load.streams(), measured.end().ioThreadsCpuWaitNanos());
   }
 
   /**
@@ -242,11 +247,14 @@ public final class AccuracyCheck {
   private record Arrivals(
       String requestId, boolean succeeded, long sentNanos, long[] chunkNanos, int outputTokens) {}
 
+  /** The requests past a phase's warm-up, and what the runner measured of the whole phase. */
+  private record Driven(List<Arrivals> arrivals, RunEnd end) {}
+
   /**
    * At most {@code streams} requests in flight, sent as soon as a stream is free (a closed loop,
    * {@code ratePerSecond} 0) or at that constant rate; returns the requests past the warm-up.
    */
-  private static List<Arrivals> drive(
+  private static Driven drive(
       String baseUrl,
       Tokenizer tokenizer,
       int streams,
@@ -287,30 +295,31 @@ public final class AccuracyCheck {
     } else {
       plan = () -> 0;
     }
-    runner.run(
-        clock,
-        prompts,
-        plan,
-        new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
-        record -> {
-          if (!record.warmup()) {
-            long[] stamps = record.chunkNanos().clone();
-            for (int i = 0; i < stamps.length; i++) {
-              stamps[i] += clock.anchorNanos();
-            }
-            measured.add(
-                new Arrivals(
-                    // The X-Servebench-Request-Id the client sent, under which the server logs.
-                    Integer.toString(record.index()),
-                    record.succeeded(),
-                    record.sentNanos() + clock.anchorNanos(),
-                    stamps,
-                    record.outputTokens()));
-          }
-        },
-        new RunControl(),
-        null);
-    return measured;
+    RunEnd end =
+        runner.run(
+            clock,
+            prompts,
+            plan,
+            new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
+            record -> {
+              if (!record.warmup()) {
+                long[] stamps = record.chunkNanos().clone();
+                for (int i = 0; i < stamps.length; i++) {
+                  stamps[i] += clock.anchorNanos();
+                }
+                measured.add(
+                    new Arrivals(
+                        // The X-Servebench-Request-Id the client sent, under which the server logs.
+                        Integer.toString(record.index()),
+                        record.succeeded(),
+                        record.sentNanos() + clock.anchorNanos(),
+                        stamps,
+                        record.outputTokens()));
+              }
+            },
+            new RunControl(),
+            null);
+    return new Driven(measured, end);
   }
 
   /**
@@ -422,7 +431,7 @@ public final class AccuracyCheck {
       }
     }
 
-    Result result(int streams) {
+    Result result(int streams, long ioThreadsCpuWaitNanos) {
       List<Double> levels = List.of(50.0, 99.0);
       return new Result(
           streams,
@@ -435,7 +444,8 @@ public final class AccuracyCheck {
           itlError.distribution(levels),
           countsMatch,
           failed,
-          unlogged);
+          unlogged,
+          ioThreadsCpuWaitNanos);
     }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.testing.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,16 @@ class RunModesTest {
       JsonNode summary = summary();
       assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(24);
       assertThat(summary.path("client").path("peak_in_flight").asInt()).isEqualTo(4);
+      // The I/O threads' wait for a CPU: a figure where Linux keeps it, null elsewhere.
+      JsonNode ioWait = summary.path("client").path("io_threads_cpu_wait_ms");
+      if (Files.isReadable(Path.of("/proc/thread-self/schedstat"))) {
+        assertThat(ioWait.isNumber()).as(ioWait.toString()).isTrue();
+        assertThat(ioWait.asDouble()).isNotNegative();
+        assertThat(result.out())
+            .containsPattern("I/O threads' wait for a CPU \\(ms\\): +\\d+\\.\\d\\d");
+      } else {
+        assertThat(ioWait.isNull()).isTrue();
+      }
       // Each request is due when a slot frees, so the client is never late by its own plan.
       assertThat(summary.path("latency_ms").path("schedule_lag").path("p99").asDouble())
           .isLessThan(10);

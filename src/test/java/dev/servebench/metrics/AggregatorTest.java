@@ -152,10 +152,13 @@ class AggregatorTest {
     Aggregator aggregator = new Aggregator();
     aggregator.add(Records.streamed(0, 0, 0, 10, 4, 10, 20, 30, 40));
     // 4 chunks; 2 s of CPU over a 4 s run on 2 cores.
-    RunEnd end = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0);
+    RunEnd end = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, 3_000_000L);
     Summary summary = aggregator.summarize(Records.run(1.0), end);
     assertThat(summary.clientCpuShare()).isCloseTo(0.25, within(1e-12));
     assertThat(summary.clientCpuNanosPerChunk()).isCloseTo(500_000_000.0, within(1e-6));
+    assertThat(summary.ioThreadsCpuWaitNanos()).isEqualTo(3_000_000.0);
+    RunEnd unknownWait = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, -1);
+    assertThat(aggregator.summarize(Records.run(1.0), unknownWait).ioThreadsCpuWaitNanos()).isNaN();
   }
 
   /** A run at 100 req/s whose requests were each sent {@code lagMs} late. */
@@ -171,24 +174,32 @@ class AggregatorTest {
   void aLateClientIsWarnedAboutWithItsCause() {
     assertThat(laggingRun(0, null).warnings()).isEmpty();
     // The cap was reached: the warning names it.
-    RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4);
+    RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4, 0);
     assertThat(laggingRun(20, capped).warnings())
         .singleElement()
         .asString()
         .contains("schedule lag p99 20.0 ms")
         .contains("--max-concurrency cap of 4");
     // No cap, but the client burnt 1.9 of its 2 cores.
-    RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0);
+    RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0, 0);
     assertThat(laggingRun(20, busy).warnings())
         .singleElement()
         .asString()
         .contains("client CPU, the client used 95 %");
-    // Neither: something else on the machine.
-    RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0);
+    // Neither: something else on the machine, which held the I/O threads' cores for 7.5 ms.
+    RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, 7_500_000L);
     assertThat(laggingRun(20, idle).warnings())
         .singleElement()
         .asString()
-        .contains("not the concurrency cap and not this process's CPU");
+        .contains("not the concurrency cap and not this process's CPU")
+        .contains("its I/O threads waited 7.5 ms in all for a CPU");
+    // A kernel that does not keep the wait: the cause says nothing of it.
+    RunEnd unknownWait = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, -1);
+    assertThat(laggingRun(20, unknownWait).warnings())
+        .singleElement()
+        .asString()
+        .contains("not the concurrency cap")
+        .doesNotContain("waited");
   }
 
   @Test

@@ -20,7 +20,7 @@ class RecordRoundTripTest {
   @TempDir Path directory;
 
   private static final RunEnd END =
-      new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0);
+      new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0, 12_345_000L);
 
   private Path writeRecords(List<RequestRecord> records) throws IOException {
     Path file = directory.resolve("run-records.jsonl");
@@ -100,6 +100,22 @@ class RecordRoundTripTest {
         .contains("\"failure_reason\":\"connect\"")
         .doesNotContain("NaN")
         .doesNotContain("Infinity");
+  }
+
+  @Test
+  void aClosingLineWrittenBeforeTheIoWaitFigureReadsItAsUnknown() throws IOException {
+    Path file = writeRecords(List.of());
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    assertThat(lines.get(1)).contains(",\"io_threads_cpu_wait_ns\":12345000");
+    Files.writeString(
+        file,
+        lines.get(0)
+            + "\n"
+            + lines.get(1).replace(",\"io_threads_cpu_wait_ns\":12345000", "")
+            + "\n");
+    RecordReader.Result result = RecordReader.read(file, record -> {});
+    assertThat(result.end().ioThreadsCpuWaitNanos()).isEqualTo(-1);
+    assertThat(result.end().peakInFlight()).isEqualTo(2);
   }
 
   @Test

@@ -10,6 +10,8 @@ import dev.servebench.mock.MockServerConfig;
 import dev.servebench.tokenizer.Tokenizers;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +36,9 @@ class AccuracyCheckTest {
     // The errors include the send delay and a chunk delay, so they are at least each.
     assertThat(result.ttftError().p50Nanos()).isGreaterThan(0);
     assertThat(result.itlError().p50Nanos()).isLessThan(2_000_000);
+    // Linux keeps the I/O thread's wait for a CPU; elsewhere it is unknown (-1).
+    assertThat(result.ioThreadsCpuWaitNanos())
+        .isGreaterThanOrEqualTo(Files.isReadable(Path.of("/proc/thread-self/schedstat")) ? 0 : -1);
   }
 
   @Test
