@@ -84,11 +84,12 @@ client_jit="${CLIENT_JIT--XX:TieredStopAtLevel=1}"
 client_gc="${CLIENT_GC--XX:+UseZGC}"
 mock_gc="${MOCK_GC--XX:+UseZGC}"
 # The mock's JIT in the TTFT row, which times the client against the mock's own stamps: C1 only,
-# as ./servebench runs its mock on one or two cores. With C2, the mock's compiler ran 395 ms of the
-# 12 s measured round on the mock's one core, 3.5 ms at a time, and a request arriving then was
-# read that much later: counted against the client (TTFT error p99 0.84 ms with C2, 0.20 with C1;
-# ftrace). The other rows keep C2: the mock must not be the throughput rows' limit, and in the
-# streams row its compiler was quiet in the measured round. ACC_MOCK_JIT= (empty): C2 there too.
+# whose compilations are short. With C2 (what ./servebench keeps for mock-server), the mock's
+# compiler ran 395 ms of the 12 s measured round on the mock's one core, 3.5 ms at a time, and a
+# request arriving then was read that much later: counted against the client (TTFT error p99
+# 0.84 ms with C2, 0.20 with C1; ftrace). The other rows keep C2: the mock must not be the
+# throughput rows' limit, and in the streams row its compiler was quiet in the measured round.
+# ACC_MOCK_JIT= (empty): C2 there too.
 acc_mock_jit="${ACC_MOCK_JIT--XX:TieredStopAtLevel=1}"
 mock_jit=""
 # The class-data archive ./servebench trains for its jar and JDK (see the launcher): without it the
