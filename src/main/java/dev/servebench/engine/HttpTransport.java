@@ -279,14 +279,18 @@ final class HttpTransport implements AutoCloseable {
 
   /**
    * The I/O threads' run-queue wait so far, summed ({@link ThreadCpuWait}): each thread reads its
-   * own, between its other tasks. {@link ThreadCpuWait#UNKNOWN} where the kernel does not say.
+   * own, between its other tasks. {@link ThreadCpuWait#UNKNOWN} where the kernel does not say, or
+   * when a thread does not answer: a side figure never fails the run it describes.
    */
-  long ioThreadsCpuWaitNanos() throws InterruptedException {
+  long ioThreadsCpuWaitNanos() {
     long totalNanos = 0;
     for (EventExecutor loop : group) {
       long waitNanos;
       try {
         waitNanos = loop.submit(ThreadCpuWait::currentThreadNanos).get(1, TimeUnit.SECONDS);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt(); // left for the caller's own waits to act on
+        return ThreadCpuWait.UNKNOWN;
       } catch (ExecutionException | TimeoutException | RejectedExecutionException notNow) {
         waitNanos = ThreadCpuWait.UNKNOWN;
       }

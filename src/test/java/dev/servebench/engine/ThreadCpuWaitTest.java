@@ -65,6 +65,28 @@ class ThreadCpuWaitTest {
     }
   }
 
+  @Test
+  void anInterruptedCallerGetsUnknownAndKeepsItsInterrupt() {
+    EndpointAdapter adapter = EndpointType.OPENAI_CHAT.adapter(null);
+    try (HttpTransport transport =
+        new HttpTransport(
+            HttpTarget.parse("http://127.0.0.1:9"),
+            adapter,
+            new HttpTransport.RequestSpec(
+                adapter.requestPath("", "m"), null, "test", true, 0, 0, 0, 1 << 20),
+            1,
+            null,
+            request -> {})) {
+      Thread.currentThread().interrupt();
+      try {
+        assertThat(transport.ioThreadsCpuWaitNanos()).isEqualTo(ThreadCpuWait.UNKNOWN);
+        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+      } finally {
+        Thread.interrupted(); // cleared for the close and the next test
+      }
+    }
+  }
+
   private static void spin(long nanos) {
     long end = System.nanoTime() + nanos;
     while (System.nanoTime() - end < 0) {
