@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import dev.servebench.config.HttpTarget;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.EndpointType;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -37,22 +39,13 @@ class ThreadCpuWaitTest {
   @Test
   void anIoThreadCompetingForTheCoresIsSeenWaiting() throws Exception {
     assumeThat(Files.isReadable(Path.of("/proc/thread-self/schedstat"))).isTrue();
-    EndpointAdapter adapter = EndpointType.OPENAI_CHAT.adapter(null);
-    try (HttpTransport transport =
-        new HttpTransport(
-            HttpTarget.parse("http://127.0.0.1:9"),
-            adapter,
-            new HttpTransport.RequestSpec(
-                adapter.requestPath("", "m"), null, "test", true, 0, 0, 0, 1 << 20),
-            1,
-            null,
-            request -> {})) {
+    try (HttpTransport transport = oneIoThread()) {
       long beforeNanos = transport.ioThreadsCpuWaitNanos();
       assertThat(beforeNanos).isNotNegative();
 
       long spinNanos = TimeUnit.MILLISECONDS.toNanos(300);
       List<Thread> spinners = new ArrayList<>();
-      for (int i = 0; i < Runtime.getRuntime().availableProcessors() + 1; i++) {
+      for (int i = 0; i < allowedCpus() + 1; i++) {
         spinners.add(Thread.ofPlatform().start(() -> spin(spinNanos)));
       }
       transport.later(() -> spin(spinNanos), 0);
@@ -67,24 +60,59 @@ class ThreadCpuWaitTest {
 
   @Test
   void anInterruptedCallerGetsUnknownAndKeepsItsInterrupt() {
-    EndpointAdapter adapter = EndpointType.OPENAI_CHAT.adapter(null);
-    try (HttpTransport transport =
-        new HttpTransport(
-            HttpTarget.parse("http://127.0.0.1:9"),
-            adapter,
-            new HttpTransport.RequestSpec(
-                adapter.requestPath("", "m"), null, "test", true, 0, 0, 0, 1 << 20),
-            1,
-            null,
-            request -> {})) {
+    try (HttpTransport transport = oneIoThread()) {
+      // The I/O thread is held, so the answer is still to come when the caller is interrupted.
+      CountDownLatch held = new CountDownLatch(1);
+      transport.later(
+          () -> {
+            try {
+              held.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          },
+          0);
       Thread.currentThread().interrupt();
       try {
         assertThat(transport.ioThreadsCpuWaitNanos()).isEqualTo(ThreadCpuWait.UNKNOWN);
         assertThat(Thread.currentThread().isInterrupted()).isTrue();
       } finally {
         Thread.interrupted(); // cleared for the close and the next test
+        held.countDown();
       }
     }
+  }
+
+  /**
+   * The CPUs this process may run on (its affinity list), which can be more than the JVM's
+   * available processors where a container's CPU quota counts fewer: one more spinning thread than
+   * that keeps every one of them busy.
+   */
+  private static int allowedCpus() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        int count = 0;
+        for (String range : line.substring(line.indexOf(':') + 1).strip().split(",")) {
+          String[] ends = range.split("-");
+          count += ends.length == 2 ? Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1 : 1;
+        }
+        return Math.max(count, Runtime.getRuntime().availableProcessors());
+      }
+    }
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** A transport with one I/O thread and no connection: only its threads are used here. */
+  private static HttpTransport oneIoThread() {
+    EndpointAdapter adapter = EndpointType.OPENAI_CHAT.adapter(null);
+    return new HttpTransport(
+        HttpTarget.parse("http://127.0.0.1:9"),
+        adapter,
+        new HttpTransport.RequestSpec(
+            adapter.requestPath("", "m"), null, "test", true, 0, 0, 0, 1 << 20),
+        1,
+        null,
+        request -> {});
   }
 
   private static void spin(long nanos) {
