@@ -424,11 +424,7 @@ final class OpenAiPayload {
     int numberStart = at;
     boolean integral = scanNumberSyntax();
     if (at - numberStart > MAX_NUMBER_CHARS) {
-      throw new IOException(
-          "number longer than "
-              + MAX_NUMBER_CHARS
-              + " characters at offset "
-              + (numberStart - base));
+      throw malformed("number longer than " + MAX_NUMBER_CHARS + " characters", numberStart);
     }
     return integral;
   }
@@ -443,7 +439,7 @@ final class OpenAiPayload {
     if (in[at] == '0') {
       at++;
       if (at < end && in[at] >= '0' && in[at] <= '9') {
-        throw new IOException("number with a leading zero at offset " + (at - base));
+        throw malformed("number with a leading zero", at);
       }
     } else if (in[at] >= '1' && in[at] <= '9') {
       skipDigits();
@@ -494,12 +490,12 @@ final class OpenAiPayload {
     for (int i = negative ? from + 1 : from; i < at; i++) {
       value = value * 10 + (in[i] - '0');
       if (value > Integer.MAX_VALUE + 1L) {
-        throw new IOException("token count out of the int range at offset " + (from - base));
+        throw malformed("token count out of the int range", from);
       }
     }
     value = negative ? -value : value;
     if (value > Integer.MAX_VALUE) {
-      throw new IOException("token count out of the int range at offset " + (from - base));
+      throw malformed("token count out of the int range", from);
     }
     return (int) value;
   }
@@ -537,15 +533,15 @@ final class OpenAiPayload {
             }
             for (int i = 1; i <= 4; i++) {
               if (Character.digit(in[at + i], 16) < 0) {
-                throw new IOException("bad \\u escape in a string at offset " + (at - base));
+                throw malformed("bad \\u escape in a string", at);
               }
             }
             at += 5;
           }
-          default -> throw new IOException("bad escape in a string at offset " + (at - base));
+          default -> throw malformed("bad escape in a string", at);
         }
       } else if (b >= 0 && b < 0x20) {
-        throw new IOException("control character in a string at offset " + (at - base));
+        throw malformed("control character in a string", at);
       } else if (b < 0) {
         at = endOfUtf8Sequence(at);
       } else {
@@ -578,19 +574,19 @@ final class OpenAiPayload {
         high = 0x8F;
       }
     } else {
-      throw invalidUtf8(start - base);
+      throw malformed("invalid UTF-8 in a string", start);
     }
     if (end - start < length) {
-      throw invalidUtf8(start - base);
+      throw malformed("invalid UTF-8 in a string", start);
     }
     int second = in[start + 1] & 0xFF;
     if (second < low || second > high) {
-      throw invalidUtf8(start - base);
+      throw malformed("invalid UTF-8 in a string", start);
     }
     for (int i = 2; i < length; i++) {
       int next = in[start + i] & 0xFF;
       if (next < 0x80 || next > 0xBF) {
-        throw invalidUtf8(start - base);
+        throw malformed("invalid UTF-8 in a string", start);
       }
     }
     return start + length;
@@ -664,16 +660,16 @@ final class OpenAiPayload {
     }
     int c = in[at] & 0xFF;
     String seen = c >= 0x20 && c < 0x7F ? "'" + (char) c + "'" : String.format("byte 0x%02X", c);
-    return new IOException(
-        "expected " + expected + " but found " + seen + " at offset " + (at - base));
+    return malformed("expected " + expected + " but found " + seen, at);
   }
 
   private IOException truncated() {
     return new IOException("truncated JSON object");
   }
 
-  private static IOException invalidUtf8(int offset) {
-    return new IOException("invalid UTF-8 in a string at offset " + offset);
+  /** {@code what} went wrong at {@code position} of the array, counted from the object's start. */
+  private IOException malformed(String what, int position) {
+    return new IOException(what + " at offset " + (position - base));
   }
 
   private static byte[] ascii(String name) {

@@ -284,20 +284,19 @@ final class HttpTransport implements AutoCloseable {
    */
   long ioThreadsCpuWaitNanos() {
     long totalNanos = 0;
-    for (EventExecutor loop : group) {
-      long waitNanos;
-      try {
-        waitNanos = loop.submit(ThreadCpuWait::currentThreadNanos).get(1, TimeUnit.SECONDS);
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt(); // left for the caller's own waits to act on
-        return ThreadCpuWait.UNKNOWN;
-      } catch (ExecutionException | TimeoutException | RejectedExecutionException notNow) {
-        waitNanos = ThreadCpuWait.UNKNOWN;
+    try {
+      for (EventExecutor loop : group) {
+        long waitNanos = loop.submit(ThreadCpuWait::currentThreadNanos).get(1, TimeUnit.SECONDS);
+        if (waitNanos == ThreadCpuWait.UNKNOWN) {
+          return ThreadCpuWait.UNKNOWN;
+        }
+        totalNanos += waitNanos;
       }
-      if (waitNanos == ThreadCpuWait.UNKNOWN) {
-        return ThreadCpuWait.UNKNOWN;
-      }
-      totalNanos += waitNanos;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt(); // left for the caller's own waits to act on
+      return ThreadCpuWait.UNKNOWN;
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException notNow) {
+      return ThreadCpuWait.UNKNOWN;
     }
     return totalNanos;
   }

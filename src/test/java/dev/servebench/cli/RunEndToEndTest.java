@@ -248,14 +248,24 @@ class RunEndToEndTest {
     }
   }
 
+  /** A streamed chat run of {@code prompts} synthetic prompts, its files in the results folder. */
+  private Cli.Result runSyntheticChat(MockServer server, int prompts) {
+    List<String> args = baseArgs(server, "openai-chat", true);
+    args.addAll(
+        List.of(
+            "--dataset-format",
+            "Synthesis",
+            "--num-prompts",
+            Integer.toString(prompts),
+            "--tokenizer",
+            "r50k_base"));
+    return run(args);
+  }
+
   @Test
   void reportRebuildsTheSameSummaryFromTheRecordsFile() throws IOException {
     try (MockServer server = mock()) {
-      List<String> args = baseArgs(server, "openai-chat", true);
-      args.addAll(
-          List.of(
-              "--dataset-format", "Synthesis", "--num-prompts", "20", "--tokenizer", "r50k_base"));
-      Cli.Result original = run(args);
+      Cli.Result original = runSyntheticChat(server, 20);
       Path records = Cli.onlyFile(results, "-records.jsonl");
       Path rebuilt = results.resolve("rebuilt.json");
       Cli.Result report =
@@ -277,6 +287,25 @@ class RunEndToEndTest {
       // The console report too, from its title on.
       String table = original.out().substring(original.out().indexOf("Total time"));
       assertThat(report.out()).isEqualTo(table);
+    }
+  }
+
+  @Test
+  void aRecordsFileFromBeforeTheIoWaitFigureReportsItAsUnknown() throws IOException {
+    try (MockServer server = mock()) {
+      assertThat(runSyntheticChat(server, 3).exitCode()).isZero();
+      Path records = Cli.onlyFile(results, "-records.jsonl");
+      // The closing line as servebench wrote it before it kept the figure.
+      String written = Files.readString(records);
+      String old = written.replaceFirst(",\"io_threads_cpu_wait_ns\":-?\\d+", "");
+      assertThat(old).isNotEqualTo(written);
+      Files.writeString(records, old);
+      Path rebuilt = results.resolve("rebuilt.json");
+      Cli.Result report =
+          Cli.run("report", records.toString(), "--summary-out", rebuilt.toString());
+      assertThat(report.exitCode()).as(report.err()).isZero();
+      assertThat(Cli.json(rebuilt).path("client").path("io_threads_cpu_wait_ms").isNull()).isTrue();
+      assertThat(report.out()).containsPattern("I/O threads' wait for a CPU \\(ms\\): +n/a");
     }
   }
 
