@@ -1,7 +1,10 @@
 package dev.servebench.cli;
 
+import dev.servebench.config.InvalidInputException;
+import dev.servebench.endpoint.EndpointType;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.run.AccuracyCheck;
+import dev.servebench.run.ColdAccuracyCheck;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +26,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Checks servebench's own timing on this machine: the mock server logs when it wrote each chunk,",
       "servebench stamps when each arrived; the difference is all the client adds to TTFT, ITL and E2E.",
-      "A warm-up phase comes first (see --warmup-requests); the figures are of the requests after it."
+      "warm: a warm-up phase comes first (see --warmup-requests); the figures are of the requests",
+      "after it. cold: a fresh `servebench run` process per row, no warm-up, all its requests at",
+      "once (as a user's first run), openai-chat, openai-completions and simple, http and https."
     })
 final class AccuracyCommand implements Callable<Integer> {
 
@@ -86,9 +91,100 @@ final class AccuracyCommand implements Callable<Integer> {
           "Short requests sent before measuring, so that both sides' code is compiled by the JIT.")
   int warmupRequests = 30_000;
 
+  @Option(
+      names = "--phases",
+      split = ",",
+      description = "Which checks to run: warm (a warmed-up client), cold (fresh processes).")
+  List<String> phases = List.of("warm", "cold");
+
+  @Option(
+      names = {"--cold-requests", "--cold_requests"},
+      split = ",",
+      description = "Requests sent at once by each cold run, one run per count and protocol.")
+  List<Integer> coldRequests = List.of(1, 10, 100);
+
+  @Option(
+      names = {"--cold-endpoints", "--cold_endpoints"},
+      split = ",",
+      description = "Protocols of the cold runs.")
+  List<String> coldEndpoints = List.of("openai-chat", "openai-completions", "simple");
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    for (String phase : phases) {
+      if (!phase.equals("warm") && !phase.equals("cold")) {
+        throw new InvalidInputException("--phases: unknown phase '" + phase + "'; use warm, cold");
+      }
+    }
+    boolean allGood = true;
+    if (phases.contains("warm")) {
+      allGood &= warm(out);
+    }
+    if (phases.contains("cold")) {
+      allGood &= cold(out);
+    }
+    return allGood ? 0 : 1;
+  }
+
+  private boolean cold(PrintWriter out) throws Exception {
+    out.println();
+    out.println(
+        "cold: a fresh `servebench run` per row, no warm-up, every request sent at once; the"
+            + " server warmed first");
+    out.printf(
+        Locale.ROOT,
+        "%-19s %-6s %-9s %-22s %-22s %-16s %-13s %s%n",
+        "endpoint",
+        "scheme",
+        "requests",
+        "TTFT error p50/p99",
+        "E2E error p50/p99",
+        "lag p99/max",
+        "opened ahead",
+        "failed");
+    boolean[] allGood = {true};
+    ColdAccuracyCheck.runAll(
+        new ColdAccuracyCheck.Plan(
+            serverUrl,
+            ttftMillis,
+            itlMillis,
+            jitterMillis,
+            outputTokens,
+            coldRequests,
+            coldEndpoints.stream().map(EndpointType::parse).toList()),
+        result -> {
+          allGood[0] &= coldRow(out, result);
+        });
+    out.println(
+        "(milliseconds; errors: the run's TTFT and E2E minus the server's own, from reading the"
+            + " request to writing the first and last token; lag: the run's send minus its plan;"
+            + " opened ahead: connections the run opened before its first send)");
+    return allGood[0];
+  }
+
+  private static boolean coldRow(PrintWriter out, ColdAccuracyCheck.Result result) {
+    ColdAccuracyCheck.Case run = result.run();
+    out.printf(
+        Locale.ROOT,
+        "%-19s %-6s %-9d %-22s %-22s %-16s %-13d %d%n",
+        run.endpoint().flagValue(),
+        run.https() ? "https" : "http",
+        result.requests(),
+        ms(result.ttftError(), false),
+        ms(result.e2eError(), false),
+        String.format(
+            Locale.ROOT,
+            "%.3f / %.3f",
+            result.scheduleLag().p99Nanos() / 1e6,
+            result.scheduleLag().maxNanos() / 1e6),
+        result.connectionsOpenedAhead(),
+        result.failedRequests());
+    out.flush();
+    return result.failedRequests() == 0;
+  }
+
+  private boolean warm(PrintWriter out) throws Exception {
     out.printf(
         Locale.ROOT,
         "%-8s %-9s %-8s %-22s %-22s %-22s %-22s %-22s %-13s %s%n",
@@ -145,7 +241,7 @@ final class AccuracyCommand implements Callable<Integer> {
             + " the server's read of the request, its wait included; errors: the client's TTFT, E2E"
             + " and gaps minus the server's own; I/O CPU wait: how long the client's I/O threads"
             + " were ready but waited for a CPU, over the measured phase, in all)");
-    return allGood ? 0 : 1;
+    return allGood;
   }
 
   private static String verdict(AccuracyCheck.Result result) {

@@ -60,6 +60,20 @@ public final class BenchmarkRunner {
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /**
+   * Requests planned within this of the plan's start get a connection opened before it: the ones
+   * sent at once or close together, which would otherwise all open theirs in the first moments, on
+   * the same I/O threads that are sending. Later requests open connections as the run needs them,
+   * and those requests' set-up counts in their TTFT, as a user's would.
+   */
+  private static final long OPEN_AHEAD_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** Most connections opened ahead of the plan. */
+  static final int MAX_OPENED_AHEAD = 256;
+
+  /** Longest wait for the connections opened ahead: after it, the plan starts regardless. */
+  private static final long OPEN_AHEAD_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /**
    * How often the recorder takes what has finished. Polled rather than signalled: a signal per
    * finished request cost the I/O thread a futex call and the core a thread switch each, thousands
    * a second with short requests; records wait at most this long, which no figure depends on.
@@ -173,13 +187,17 @@ public final class BenchmarkRunner {
     long cpuStartNanos = processCpuNanos();
     long wallStartNanos = System.nanoTime();
     long ioWaitNanos;
+    int openedAhead;
     try (HttpTransport transport =
         new HttpTransport(
             settings.target(), settings.adapter(), spec, settings.ioThreads(), ssl, run)) {
       run.transport = transport;
+      PeekedPlan peeked = PeekedPlan.of(plan, OPEN_AHEAD_WINDOW_NANOS, MAX_OPENED_AHEAD);
+      openedAhead =
+          transport.preconnect(connectionsAhead(peeked, bounds), OPEN_AHEAD_TIMEOUT_NANOS);
       run.recorder.start();
       long waitStartNanos = transport.ioThreadsCpuWaitNanos();
-      run.pace(prompts, plan, bounds, control);
+      run.pace(prompts, peeked, bounds, control);
       run.pacingDone = true;
       run.drain(bounds.drain(), control);
       long waitEndNanos = transport.ioThreadsCpuWaitNanos();
@@ -207,18 +225,72 @@ public final class BenchmarkRunner {
         System.nanoTime() - wallStartNanos,
         Runtime.getRuntime().availableProcessors(),
         settings.maxConcurrency(),
-        ioWaitNanos);
+        ioWaitNanos,
+        openedAhead);
   }
 
   /**
-   * Loads the network stack's classes and native library, so that a run's first send does not wait
-   * for them: call it early on another thread, while prompts load.
+   * How many connections to open before the plan starts: one per request due in its first {@link
+   * #OPEN_AHEAD_WINDOW_NANOS} (a closed loop: one per stream), no more than the run sends in all
+   * nor than the concurrency cap lets be in flight.
    */
-  public static void preload() {
-    try {
-      HttpTransport.preload();
-    } catch (RuntimeException | LinkageError notNow) {
-      // Only a head start: the run itself loads the same classes and reports what fails.
+  private int connectionsAhead(PeekedPlan plan, Bounds bounds) {
+    long count = settings.closedLoop() ? settings.maxConcurrency() : plan.dueInWindow();
+    if (settings.maxConcurrency() > 0) {
+      count = Math.min(count, settings.maxConcurrency());
+    }
+    if (bounds.measuredRequests() >= 0) {
+      count = Math.min(count, bounds.measuredRequests() + bounds.warmupRequests());
+    }
+    return (int) Math.min(count, MAX_OPENED_AHEAD);
+  }
+
+  /** A plan whose first offsets were read ahead (to size the connections opened before it). */
+  private static final class PeekedPlan implements SendPlan {
+    private final SendPlan plan;
+    private final long[] head;
+    private final int headLength;
+    private final int dueInWindow;
+    private int next;
+
+    private PeekedPlan(SendPlan plan, long[] head, int headLength, int dueInWindow) {
+      this.plan = plan;
+      this.head = head;
+      this.headLength = headLength;
+      this.dueInWindow = dueInWindow;
+    }
+
+    /** Reads offsets until one falls past {@code windowNanos}, the plan ends, or {@code max}. */
+    static PeekedPlan of(SendPlan plan, long windowNanos, int max) {
+      long[] head = new long[max + 1];
+      int length = 0;
+      int due = 0;
+      while (length < head.length) {
+        long offsetNanos = plan.nextOffsetNanos();
+        head[length++] = offsetNanos;
+        if (offsetNanos == END || offsetNanos >= windowNanos) {
+          break;
+        }
+        due++;
+      }
+      return new PeekedPlan(plan, head, length, due);
+    }
+
+    int dueInWindow() {
+      return dueInWindow;
+    }
+
+    @Override
+    public long nextOffsetNanos() {
+      if (next < headLength) {
+        long offsetNanos = head[next++];
+        if (offsetNanos == END) {
+          next = headLength; // stays ended: the plan behind it is not asked again
+          return END;
+        }
+        return offsetNanos;
+      }
+      return head[headLength - 1] == END ? END : plan.nextOffsetNanos();
     }
   }
 
@@ -248,6 +320,11 @@ public final class BenchmarkRunner {
     final AtomicInteger peakInFlight = new AtomicInteger();
     volatile boolean pacingDone;
     volatile boolean stopping;
+    /** The pacer's last prompt and its request body, reused while the prompt repeats. */
+    private Prompt lastPrompt;
+
+    private byte[] lastBody;
+
     volatile RuntimeException recorderFailure;
     HttpTransport transport;
 
@@ -261,8 +338,6 @@ public final class BenchmarkRunner {
     void pace(List<Prompt> prompts, SendPlan plan, Bounds bounds, RunControl control) {
       long planStartNanos = System.nanoTime();
       long warmupSent = 0;
-      Prompt lastPrompt = null;
-      byte[] lastBody = null;
       // A recorder that can no longer write (disk full) stops the run: nothing sent after it could
       // be recorded.
       for (long index = 0; !control.stopRequested() && recorderFailure == null; index++) {
@@ -303,23 +378,32 @@ public final class BenchmarkRunner {
         if (warmup) {
           warmupSent++;
         }
-        Prompt prompt = prompts.get((int) (index % prompts.size()));
-        if (prompt != lastPrompt) {
-          // An IPEX dataset sends one prompt throughout, and a single-prompt dataset cycles: the
-          // body is built once for them, not per request (13 % of the client's allocation with
-          // short requests).
-          lastBody = settings.adapter().requestBody(prompt, settings.options());
-          lastPrompt = prompt;
-        }
-        byte[] body = lastBody;
-        InFlightRequest request = new InFlightRequest((int) index, prompt, body, dueNanos, warmup);
-        if (settings.closedLoop() || slots != null) {
-          dispatch(request, false);
-          sent.incrementAndGet();
-        } else {
-          sent.incrementAndGet();
-          dispatchAt(request, dueNanos, control);
-        }
+        handOver(index, prompts.get((int) (index % prompts.size())), dueNanos, warmup, control);
+      }
+    }
+
+    /**
+     * Builds request {@code index} and sends it, or has an I/O thread send it at {@code dueNanos}.
+     * Its own method, called once a request, so the JIT compiles it after a few hundred calls: the
+     * loop that calls it runs once a run, and the interpreter would run it for the whole of a
+     * short one.
+     */
+    private void handOver(
+        long index, Prompt prompt, long dueNanos, boolean warmup, RunControl control) {
+      if (prompt != lastPrompt) {
+        // An IPEX dataset sends one prompt throughout, and a single-prompt dataset cycles: the
+        // body is built once for them, not per request (13 % of the client's allocation with
+        // short requests).
+        lastBody = settings.adapter().requestBody(prompt, settings.options());
+        lastPrompt = prompt;
+      }
+      InFlightRequest request = new InFlightRequest((int) index, prompt, lastBody, dueNanos, warmup);
+      if (settings.closedLoop() || slots != null) {
+        dispatch(request, false);
+        sent.incrementAndGet();
+      } else {
+        sent.incrementAndGet();
+        dispatchAt(request, dueNanos, control);
       }
     }
 

@@ -24,6 +24,14 @@ final class ArrivalStamp extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Drops the stamp of what was read so far: the reads of a TLS handshake, which come before the
+   * connection's first request (on a connection opened ahead of its first request, long before).
+   */
+  void forget() {
+    firstReadNanos = NONE;
+  }
+
+  /**
    * When the request just decoded began to arrive; the next read starts the next request's stamp. A
    * request that came in the same read as the end of the one before has no stamp of its own and
    * gets the time of this call.

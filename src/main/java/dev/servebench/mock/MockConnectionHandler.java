@@ -2,6 +2,7 @@ package dev.servebench.mock;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -44,6 +45,14 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
   MockConnectionHandler(MockRuntime runtime, ArrivalStamp arrival) {
     this.runtime = runtime;
     this.arrival = arrival;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof SslHandshakeCompletionEvent) {
+      arrival.forget();
+    }
+    super.userEventTriggered(ctx, event);
   }
 
   @Override

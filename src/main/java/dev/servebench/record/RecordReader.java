@@ -158,7 +158,8 @@ public final class RecordReader {
         node.path("available_processors").asInt(),
         node.path("max_concurrency").asInt(),
         // Records written before the figure existed: unknown.
-        node.path("io_threads_cpu_wait_ns").asLong(-1));
+        node.path("io_threads_cpu_wait_ns").asLong(-1),
+        node.path("connections_opened_ahead").asInt(-1));
   }
 
   private static RequestRecord requestRecord(JsonNode node, Path path, long lineNumber) {

@@ -161,6 +161,7 @@ public final class RecordWriter implements Closeable {
     json.writeNumberField("available_processors", end.availableProcessors());
     json.writeNumberField("max_concurrency", end.maxConcurrency());
     json.writeNumberField("io_threads_cpu_wait_ns", end.ioThreadsCpuWaitNanos());
+    json.writeNumberField("connections_opened_ahead", end.connectionsOpenedAhead());
     json.writeEndObject();
     json.writeRaw('\n');
     flush();

@@ -14,6 +14,9 @@ package dev.servebench.record;
  * @param ioThreadsCpuWaitNanos time the client's I/O threads were ready to run but waited for a
  *     CPU, from the first send to the end, summed over the threads (-1 where the kernel does not
  *     keep it): their chunk and send stamps are late by the waits that fell on them
+ * @param connectionsOpenedAhead connections opened (TLS handshake included) before the first send,
+ *     for the plan's first requests, so their set-up is not in those requests' TTFT; -1 when not
+ *     known (a records file from before it was kept)
  */
 public record RunEnd(
     boolean interrupted,
@@ -24,4 +27,5 @@ public record RunEnd(
     long runWallNanos,
     int availableProcessors,
     int maxConcurrency,
-    long ioThreadsCpuWaitNanos) {}
+    long ioThreadsCpuWaitNanos,
+    int connectionsOpenedAhead) {}

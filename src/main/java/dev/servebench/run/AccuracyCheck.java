@@ -198,6 +198,19 @@ public final class AccuracyCheck {
     return check(baseUrl, source, Tokenizers.builtIn("r50k_base"), load);
   }
 
+  /**
+   * Sends {@code requests} short requests and then two rounds of {@code outputTokens}-long ones
+   * from this process, {@code streams} at a time, so that a server in this process or another has
+   * compiled its code before a measurement; their write log is left for the caller to empty.
+   */
+  public static void warmServer(
+      String baseUrl, TlsOptions tls, int requests, int streams, int outputTokens)
+      throws InterruptedException, SSLException {
+    Tokenizer tokenizer = Tokenizers.builtIn("r50k_base");
+    drive(baseUrl, tls, tokenizer, streams, requests, 0, prompts(tokenizer, 4), 0);
+    drive(baseUrl, tls, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, outputTokens), 0);
+  }
+
   private static Result check(String baseUrl, WriteSource truth, Tokenizer tokenizer, Load load)
       throws IOException, InterruptedException {
     // A JVM's code runs interpreted, then compiled twice over, for its first tens of thousands of
@@ -207,9 +220,24 @@ public final class AccuracyCheck {
     // compilers get the time to drain their queue.
     if (load.warmupRequests() > 0) {
       int streams = Math.min(WARMUP_STREAMS, load.warmupRequests());
-      drive(baseUrl, tokenizer, streams, load.warmupRequests(), 0, prompts(tokenizer, 4), 0);
       drive(
-          baseUrl, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, load.outputTokens()), 0);
+          baseUrl,
+          TlsOptions.VERIFY,
+          tokenizer,
+          streams,
+          load.warmupRequests(),
+          0,
+          prompts(tokenizer, 4),
+          0);
+      drive(
+          baseUrl,
+          TlsOptions.VERIFY,
+          tokenizer,
+          streams,
+          2 * streams,
+          0,
+          prompts(tokenizer, load.outputTokens()),
+          0);
       truth.takeAll();
       // Both heaps collected now, while nothing is in flight: a collector's threads otherwise start
       // when the warm-up's garbage has filled the heap, in the measured phase, and on one core they
@@ -224,6 +252,7 @@ public final class AccuracyCheck {
     Driven measured =
         drive(
             baseUrl,
+            TlsOptions.VERIFY,
             tokenizer,
             load.streams(),
             requests,
@@ -256,6 +285,7 @@ public final class AccuracyCheck {
    */
   private static Driven drive(
       String baseUrl,
+      TlsOptions tls,
       Tokenizer tokenizer,
       int streams,
       int requests,
@@ -277,7 +307,7 @@ public final class AccuracyCheck {
                 null,
                 64L << 20,
                 0,
-                TlsOptions.VERIFY,
+                tls,
                 1,
                 false,
                 "servebench-accuracy"),
@@ -350,7 +380,8 @@ public final class AccuracyCheck {
         HttpResponse.BodyHandlers.discarding());
   }
 
-  private static List<RequestWrites> fetchWrites(HttpClient http, String baseUrl)
+  /** Takes (and so empties) the write log of a mock server in another process. */
+  public static List<RequestWrites> fetchWrites(HttpClient http, String baseUrl)
       throws IOException, InterruptedException {
     String url = baseUrl + MockServer.WRITES_PATH;
     HttpResponse<InputStream> response;

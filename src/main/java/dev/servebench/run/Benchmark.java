@@ -26,18 +26,15 @@ import dev.servebench.schedule.Pacer;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -63,10 +60,13 @@ public final class Benchmark {
     String authorization = endpoint.apiKey() == null ? null : "Bearer " + endpoint.apiKey();
     Path resultsDir = prepareResultsDir(config.output().resultsDir());
 
-    // The network stack and the JSON writer load on the other core while the prompts load on this
-    // one, instead of after the clock started.
-    Thread preload =
-        Thread.ofPlatform().daemon().name("servebench-preload").start(Benchmark::preload);
+    // The whole request path runs on the other core while the prompts load on this one, instead
+    // of for the first time after the clock started.
+    Thread rehearsal =
+        Rehearsal.start(
+            runnerSettings(
+                endpoint.modelName() == null ? config.withModelName("rehearsal") : config,
+                authorization));
     Preflight.checkReachable(endpoint.target());
     if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
       config =
@@ -108,7 +108,7 @@ public final class Benchmark {
             load.drain());
     BenchmarkRunner runner = new BenchmarkRunner(runnerSettings(config, authorization), tokenizer);
 
-    preload.join();
+    rehearsal.join();
     Startup.settleHeap();
     RunClock clock = RunClock.start();
     String runId = "servebench-" + RUN_ID_TIME.format(clock.wallAnchor()) + "-" + shortId();
@@ -161,18 +161,6 @@ public final class Benchmark {
             ? ExitCode.INTERRUPTED
             : summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
-  }
-
-  private static void preload() {
-    BenchmarkRunner.preload();
-    try (RecordWriter writer =
-        RecordWriter.to(
-            OutputStream.nullOutputStream(),
-            new RunInfo("preload", Version.current(), Instant.EPOCH, 1, Map.of()))) {
-      writer.flush();
-    } catch (IOException | RuntimeException notNow) {
-      // Only a head start: the run writes its own records and reports what fails.
-    }
   }
 
   /** The open-loop plan; a closed loop ignores it. */

@@ -20,7 +20,7 @@ class RecordRoundTripTest {
   @TempDir Path directory;
 
   private static final RunEnd END =
-      new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0, 12_345_000L);
+      new RunEnd(false, 3, 3, 2, 1_500_000_000L, 2_000_000_000L, 2, 0, 12_345_000L, 0);
 
   private Path writeRecords(List<RequestRecord> records) throws IOException {
     Path file = directory.resolve("run-records.jsonl");
