@@ -80,6 +80,8 @@ public final class Aggregator {
   private long goodputMet;
   private long firstSentNanos = Long.MAX_VALUE;
   private long lastSentNanos = Long.MIN_VALUE;
+  private long firstIntendedNanos = Long.MAX_VALUE;
+  private long lastIntendedNanos = Long.MIN_VALUE;
   private long lastEndNanos = Long.MIN_VALUE;
   private long comparedPromptCounts;
   private long promptCountDifferenceSum;
@@ -133,6 +135,8 @@ public final class Aggregator {
     if (record.firstSentNanos() != RequestRecord.ABSENT) {
       firstSentNanos = Math.min(firstSentNanos, record.firstSentNanos());
       lastSentNanos = Math.max(lastSentNanos, record.firstSentNanos());
+      firstIntendedNanos = Math.min(firstIntendedNanos, record.intendedNanos());
+      lastIntendedNanos = Math.max(lastIntendedNanos, record.intendedNanos());
       scheduleLag.record(record.scheduleLagNanos());
     }
     lastEndNanos = Math.max(lastEndNanos, record.endNanos());
@@ -262,6 +266,11 @@ public final class Aggregator {
     double sendSpanSeconds = (lastSentNanos - firstSentNanos) / 1e9;
     double achievedRate =
         requests > 1 && sendSpanSeconds > 0 ? (requests - 1) / sendSpanSeconds : Double.NaN;
+    double planSpanSeconds = (lastIntendedNanos - firstIntendedNanos) / 1e9;
+    // The rate of the arrival times actually drawn: a few gamma-distributed gaps can be far from
+    // the configured mean without the client being late for any of them.
+    double plannedRate =
+        requests > 1 && planSpanSeconds > 0 ? (requests - 1) / planSpanSeconds : Double.NaN;
     List<Double> levels = options.percentiles();
     Distribution lag = scheduleLag.distribution(levels);
     Summary.Goodput goodput =
@@ -320,22 +329,28 @@ public final class Aggregator {
         queueInclusiveTtft.distribution(levels),
         queueInclusiveE2e.distribution(levels),
         timeSeries.intervals(),
-        warnings(run, end, lag, achievedRate));
+        warnings(run, end, lag, achievedRate, plannedRate));
   }
 
   /**
    * Says when the client itself fell behind, and why, so a lagging client is never mistaken for a
    * slow server.
    */
-  private List<String> warnings(RunInfo run, RunEnd end, Distribution lag, double achievedRate) {
+  private List<String> warnings(
+      RunInfo run, RunEnd end, Distribution lag, double achievedRate, double plannedRate) {
     List<String> warnings = new ArrayList<>();
+    if (closedLoop(run)) {
+      return warnings; // no schedule to fall behind: each request is due when a stream frees
+    }
     double configuredRate = run.configuredRatePerSecond();
     if (Double.isInfinite(configuredRate) && (end == null || end.maxConcurrency() == 0)) {
       return warnings; // everything is due at once: lag is only the time to hand it all over
     }
     boolean lagging = !lag.isEmpty() && lag.p99Nanos() > LAG_WARNING_NANOS;
     boolean slowSends =
-        Double.isFinite(configuredRate) && achievedRate < RATE_WARNING_SHARE * configuredRate;
+        Double.isFinite(configuredRate)
+            && Double.isFinite(plannedRate)
+            && achievedRate < RATE_WARNING_SHARE * plannedRate;
     if (!lagging && !slowSends) {
       return warnings;
     }
@@ -343,10 +358,10 @@ public final class Aggregator {
         lagging && slowSends
             ? String.format(
                 Locale.ROOT,
-                "the client fell behind its schedule: schedule lag p99 %.1f ms and achieved send rate %.2f of %.2f req/s",
+                "the client fell behind its schedule: schedule lag p99 %.1f ms and achieved send rate %.2f of the plan's %.2f req/s",
                 lag.p99Nanos() / NANOS_PER_MILLI,
                 achievedRate,
-                configuredRate)
+                plannedRate)
             : lagging
                 ? String.format(
                     Locale.ROOT,
@@ -355,9 +370,9 @@ public final class Aggregator {
                     LAG_WARNING_NANOS / NANOS_PER_MILLI)
                 : String.format(
                     Locale.ROOT,
-                    "the client sent slower than planned: %.2f of %.2f req/s (below %.0f %%)",
+                    "the client sent slower than planned: %.2f of the plan's %.2f req/s (below %.0f %%)",
                     achievedRate,
-                    configuredRate,
+                    plannedRate,
                     RATE_WARNING_SHARE * 100);
     warnings.add(
         symptom
@@ -365,6 +380,12 @@ public final class Aggregator {
             + cause(end)
             + ". Latencies measured from the send hide this wait: read the queue-inclusive figures.");
     return warnings;
+  }
+
+  /** A closed loop ({@code --concurrency N}) keeps N requests in flight and has no schedule. */
+  private static boolean closedLoop(RunInfo run) {
+    return run.configuration().get("concurrency") instanceof Number concurrency
+        && concurrency.longValue() > 0;
   }
 
   private static String cause(RunEnd end) {

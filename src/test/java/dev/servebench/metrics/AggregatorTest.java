@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import dev.servebench.endpoint.FailureReason;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
+import dev.servebench.record.RunInfo;
 import dev.servebench.testing.Records;
 import java.util.List;
+import java.util.Map;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class AggregatorTest {
@@ -152,12 +155,12 @@ class AggregatorTest {
     Aggregator aggregator = new Aggregator();
     aggregator.add(Records.streamed(0, 0, 0, 10, 4, 10, 20, 30, 40));
     // 4 chunks; 2 s of CPU over a 4 s run on 2 cores.
-    RunEnd end = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, 3_000_000L);
+    RunEnd end = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, 3_000_000L, 0);
     Summary summary = aggregator.summarize(Records.run(1.0), end);
     assertThat(summary.clientCpuShare()).isCloseTo(0.25, within(1e-12));
     assertThat(summary.clientCpuNanosPerChunk()).isCloseTo(500_000_000.0, within(1e-6));
     assertThat(summary.ioThreadsCpuWaitNanos()).isEqualTo(3_000_000.0);
-    RunEnd unknownWait = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, -1);
+    RunEnd unknownWait = new RunEnd(false, 1, 1, 1, 2_000_000_000L, 4_000_000_000L, 2, 0, -1, 0);
     assertThat(aggregator.summarize(Records.run(1.0), unknownWait).ioThreadsCpuWaitNanos()).isNaN();
   }
 
@@ -174,27 +177,27 @@ class AggregatorTest {
   void aLateClientIsWarnedAboutWithItsCause() {
     assertThat(laggingRun(0, null).warnings()).isEmpty();
     // The cap was reached: the warning names it.
-    RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4, 0);
+    RunEnd capped = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4, 0, 0);
     assertThat(laggingRun(20, capped).warnings())
         .singleElement()
         .asString()
         .contains("schedule lag p99 20.0 ms")
         .contains("--max-concurrency cap of 4");
     // No cap, but the client burnt 1.9 of its 2 cores.
-    RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0, 0);
+    RunEnd busy = new RunEnd(false, 100, 100, 2, 1_900_000_000L, 1_000_000_000L, 2, 0, 0, 0);
     assertThat(laggingRun(20, busy).warnings())
         .singleElement()
         .asString()
         .contains("client CPU, the client used 95 %");
     // Neither: something else on the machine, which held the I/O threads' cores for 7.5 ms.
-    RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, 7_500_000L);
+    RunEnd idle = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, 7_500_000L, 0);
     assertThat(laggingRun(20, idle).warnings())
         .singleElement()
         .asString()
         .contains("not the concurrency cap and not this process's CPU")
         .contains("its I/O threads waited 7.5 ms in all for a CPU");
     // A kernel that does not keep the wait: the cause says nothing of it.
-    RunEnd unknownWait = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, -1);
+    RunEnd unknownWait = new RunEnd(false, 100, 100, 2, 100_000_000L, 1_000_000_000L, 2, 0, -1, 0);
     assertThat(laggingRun(20, unknownWait).warnings())
         .singleElement()
         .asString()
@@ -203,16 +206,49 @@ class AggregatorTest {
   }
 
   @Test
-  void aSlowSendRateIsWarnedAboutEvenWithoutLag() {
+  void aPlanDrawnSlowerThanTheConfiguredRateIsNoWarning() {
+    // The seed's example: 5 requests at a configured 1 req/s whose drawn arrival times came 1.6 s
+    // apart on average (0.64 req/s), every one sent on time.
     Aggregator aggregator = new Aggregator();
-    // Configured 100 req/s, but the plan's sends came 20 ms apart: 50 req/s.
+    long[] intendedMs = {0, 900, 2900, 4100, 6250};
+    for (int i = 0; i < intendedMs.length; i++) {
+      aggregator.add(Records.streamed(i, intendedMs[i], intendedMs[i], 10, 2, 5, 6));
+    }
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
+    assertThat(summary.achievedSendRatePerSecond()).isCloseTo(4 / 6.25, within(1e-9));
+    assertThat(summary.warnings()).isEmpty();
+  }
+
+  @Test
+  void sendsSlowerThanThePlanAreWarnedAbout() {
+    // Planned 10 ms apart (100 req/s), sent 20 ms apart: the client fell behind its own plan.
+    Aggregator aggregator = new Aggregator();
     for (int i = 0; i < 50; i++) {
-      aggregator.add(Records.streamed(i, i * 20L, i * 20L, 10, 2, 5, 6));
+      aggregator.add(Records.streamed(i, i * 10L, i * 20L, 10, 2, 5, 6));
     }
     assertThat(aggregator.summarize(Records.run(100.0), null).warnings())
         .singleElement()
         .asString()
-        .contains("50.00 of 100.00 req/s");
+        .contains("achieved send rate 50.00 of the plan's 100.00 req/s");
+  }
+
+  @Test
+  void aClosedLoopHasNoScheduleToWarnAbout() {
+    // --concurrency 4: each request is due when a stream frees; its wait says nothing of a cap the
+    // user never set.
+    Aggregator aggregator = new Aggregator();
+    for (int i = 0; i < 100; i++) {
+      aggregator.add(Records.streamed(i, i * 10L, i * 10L + 20, 10, 2, 5, 6));
+    }
+    RunInfo closedLoop =
+        new RunInfo(
+            "test-run",
+            "test",
+            Instant.parse("2026-01-01T00:00:00Z"),
+            Double.POSITIVE_INFINITY,
+            Map.of("concurrency", 4));
+    RunEnd end = new RunEnd(false, 100, 100, 4, 100_000_000L, 1_000_000_000L, 2, 4, 0, 0);
+    assertThat(aggregator.summarize(closedLoop, end).warnings()).isEmpty();
   }
 
   @Test
