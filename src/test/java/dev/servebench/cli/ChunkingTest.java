@@ -11,6 +11,7 @@ import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.TokenSource;
 import dev.servebench.testing.Cli;
+import dev.servebench.testing.ServerTruth;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +87,8 @@ class ChunkingTest {
   }
 
   @Test
-  void perChunkAndPerTokenItlAreNamedApartAndTimeToSecondTokenFollowsTheChunks() {
+  void perChunkAndPerTokenItlAreNamedApartAndTimeToSecondTokenFollowsTheChunks()
+      throws InterruptedException {
     try (MockServer server =
         MockServer.start(
             MockServerConfig.builder()
@@ -94,23 +96,37 @@ class ChunkingTest {
                 .itlMillis(10)
                 .fixedOutputTokens(TOKENS)
                 .tokensPerChunk(2)
+                .recordWrites(ServerTruth.LOGGED_REQUESTS)
                 .modelName("gpt2")
                 .build())) {
       JsonNode latency = runAgainst(server).path("latency_ms");
-      // A chunk leaves when its second token is due: chunks 20 ms apart, 10 ms per token.
-      assertThat(latency.path("itl").path("mean").asDouble()).isCloseTo(20, within(2.0));
-      assertThat(latency.path("itl_per_token").path("mean").asDouble()).isCloseTo(10, within(1.0));
+      // Compared with the gaps the mock's log shows, not the nominal 20 ms a busy machine makes it
+      // miss. A chunk leaves when its second token is due: chunks about 20 ms apart, 10 ms per
+      // token; the two figures mixed up would be 10 ms off.
+      List<ServerTruth.Pair> truth =
+          ServerTruth.measured(Cli.onlyFile(results, "-records.jsonl"), server);
+      assertThat(truth).hasSize(6).allSatisfy(pair -> assertThat(pair.chunks()).isEqualTo(6));
+      assertThat(latency.path("itl").path("mean").asDouble())
+          .isCloseTo(ServerTruth.meanServerGapMs(truth), within(ServerTruth.MEAN_GAP_TOLERANCE_MS));
+      assertThat(latency.path("itl_per_token").path("mean").asDouble())
+          .isCloseTo(
+              ServerTruth.meanServerGapPerTokenMs(truth),
+              within(ServerTruth.MEAN_GAP_TOLERANCE_MS / 2));
       // The first chunk already holds two tokens.
       assertThat(latency.path("ttst").path("mean").asDouble())
           .isCloseTo(latency.path("ttft").path("mean").asDouble(), within(0.01));
-      // TPOT spreads the stream's time over tokens, not chunks: 10 ms.
+      ServerTruth.assertTtftAndE2eFollowTheServer(truth);
+      // TPOT spreads the stream's time over tokens, not chunks: first to last write over 11 tokens
+      // (10 ms nominal; over the 5 chunks after the first it would be twice that).
       assertThat(latency.path("tpot").path("mean").asDouble())
-          .isCloseTo(10 * 10.0 / 11, within(1.0));
+          .isCloseTo(
+              ServerTruth.mean(truth, pair -> pair.serverSpanMs(0, 5) / (TOKENS - 1)),
+              within(ServerTruth.MEAN_GAP_TOLERANCE_MS / 2));
     }
   }
 
   @Test
-  void reasoningCountsAsOutputAndTheFirstAnswerTokenIsTimedApart() {
+  void reasoningCountsAsOutputAndTheFirstAnswerTokenIsTimedApart() throws InterruptedException {
     try (MockServer server =
         MockServer.start(
             MockServerConfig.builder()
@@ -118,6 +134,7 @@ class ChunkingTest {
                 .itlMillis(10)
                 .fixedOutputTokens(TOKENS)
                 .reasoningTokens(5)
+                .recordWrites(ServerTruth.LOGGED_REQUESTS)
                 .modelName("gpt2")
                 .build())) {
       JsonNode summary = runAgainst(server);
@@ -129,8 +146,16 @@ class ChunkingTest {
       assertThat(records)
           .allSatisfy(
               record -> assertThat(record.firstContentNanos()).isEqualTo(record.chunkNanos()[5]));
-      assertThat(latency.path("ttft_answer").path("mean").asDouble())
-          .isGreaterThan(latency.path("ttft").path("mean").asDouble() + 5 * 10 * 0.5);
+      // The answer came five writes (about 50 ms) after the first reasoning token, as the mock's
+      // log has it; timed from the first token instead, the two figures would be equal.
+      List<ServerTruth.Pair> truth =
+          ServerTruth.measured(Cli.onlyFile(results, "-records.jsonl"), server);
+      assertThat(
+              latency.path("ttft_answer").path("mean").asDouble()
+                  - latency.path("ttft").path("mean").asDouble())
+          .isCloseTo(
+              ServerTruth.mean(truth, pair -> pair.serverSpanMs(0, 5)),
+              within(ServerTruth.MEAN_GAP_TOLERANCE_MS));
     }
   }
 }

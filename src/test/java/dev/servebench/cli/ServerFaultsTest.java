@@ -1,6 +1,7 @@
 package dev.servebench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.mock.Fault;
@@ -10,6 +11,7 @@ import dev.servebench.mock.MockServerConfig;
 import dev.servebench.mock.RequestSelector;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
+import dev.servebench.testing.Await;
 import dev.servebench.testing.Cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,15 +122,36 @@ class ServerFaultsTest {
       JsonNode requests = Cli.json(Cli.onlyFile(results, "-summary.json")).path("requests");
       assertThat(requests.path("succeeded").asInt()).isEqualTo(REQUESTS);
       assertThat(requests.path("retried").asInt()).isEqualTo(3);
-      // Lag is the client's lateness in sending the first attempt: retries and their back-off
-      // are in the queue-inclusive figures, not in it.
-      JsonNode latency = Cli.json(Cli.onlyFile(results, "-summary.json")).path("latency_ms");
-      assertThat(latency.path("schedule_lag").path("max").asDouble()).isLessThan(80);
-      assertThat(latency.path("queue_inclusive_e2e").path("max").asDouble()).isGreaterThan(100);
       List<RequestRecord> records = new ArrayList<>();
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
       List<RequestRecord> retried = records.stream().filter(r -> r.attempts() > 1).toList();
       assertThat(retried).hasSize(3);
+      // A retry waits its back-off (100 ms) after the failed attempt: a timer, never early.
+      assertThat(retried)
+          .allSatisfy(
+              r -> assertThat(r.sentNanos() - r.firstSentNanos()).isGreaterThan(100_000_000L));
+      // Lag is the client's lateness in sending the first attempt: retries and their back-off
+      // are in the queue-inclusive figures, not in it. Measured to the last attempt, the lag's
+      // maximum would be the largest sent - intended, 100 ms more for the retried ones.
+      JsonNode latency = Cli.json(Cli.onlyFile(results, "-summary.json")).path("latency_ms");
+      double firstAttemptLagMs =
+          records.stream()
+                  // Sent a hair early counts as on time.
+                  .mapToLong(r -> Math.max(0, r.firstSentNanos() - r.intendedNanos()))
+                  .max()
+                  .orElseThrow()
+              / 1e6;
+      assertThat(latency.path("schedule_lag").path("max").asDouble())
+          .isCloseTo(firstAttemptLagMs, within(1e-3));
+      double queueInclusiveE2eMs =
+          records.stream()
+                  .mapToLong(r -> r.lastTokenNanos() - r.intendedNanos())
+                  .max()
+                  .orElseThrow()
+              / 1e6;
+      assertThat(latency.path("queue_inclusive_e2e").path("max").asDouble())
+          .isCloseTo(queueInclusiveE2eMs, within(1e-3))
+          .isGreaterThan(100);
       assertThat(retried)
           .allSatisfy(
               r ->
@@ -171,16 +194,14 @@ class ServerFaultsTest {
     MockServer server = mock();
     try (java.util.concurrent.ScheduledExecutorService timer =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor()) {
-      // The records file appears just before the first send; half a second later the server dies.
+      // The server dies once it has answered three requests (of the twelve, due 125 ms apart),
+      // however slow the start.
       timer.execute(
           () -> {
             try {
-              while (!hasRecords()) {
-                Thread.sleep(10);
-              }
-              Thread.sleep(500);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
+              Await.awaitUntil("three requests answered", () -> server.requestsServed() >= 3);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
             }
             server.close();
           });
@@ -201,12 +222,6 @@ class ServerFaultsTest {
       assertThat(requests.path("first_errors").toString()).contains("cannot connect to");
     } finally {
       server.close();
-    }
-  }
-
-  private boolean hasRecords() throws java.io.IOException {
-    try (Stream<Path> files = java.nio.file.Files.list(results)) {
-      return files.anyMatch(file -> file.toString().endsWith("-records.jsonl"));
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.servebench.config.ExitCode;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.record.RecordReader;
+import dev.servebench.testing.Await;
 import dev.servebench.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,20 +56,16 @@ class SignalsTest {
         .start();
   }
 
-  /** Waits until the run has been sending for {@code millis}: its records file appears first. */
-  private void awaitSending(long millis) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!hasFile("-records.jsonl")) {
-      assertThat(System.nanoTime()).as("the run never started").isLessThan(deadline);
-      Thread.sleep(20);
-    }
-    Thread.sleep(millis);
+  /** Waits until a request of the run has reached {@code server}, however slow the start. */
+  private static void awaitARequestAt(MockServer server) throws InterruptedException {
+    Await.awaitUntil("a request at the mock", () -> server.promptTokensReceived() > 0);
   }
 
-  private boolean hasFile(String suffix) throws IOException {
-    try (Stream<Path> files = Files.list(results)) {
-      return files.anyMatch(file -> file.toString().endsWith(suffix));
-    }
+  /** Waits until the run's standard error says {@code text}. */
+  private void awaitStderr(String text) throws InterruptedException {
+    Await.awaitUntil(
+        "\"" + text + "\" on the run's standard error",
+        () -> Files.readString(results.resolve("stderr.txt")).contains(text));
   }
 
   private static MockServer slowMock() {
@@ -87,7 +83,7 @@ class SignalsTest {
     try (MockServer server = slowMock()) {
       Process run =
           start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "0.3");
-      awaitSending(500);
+      awaitARequestAt(server);
       run.destroy(); // SIGTERM
       assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).isEqualTo(ExitCode.INTERRUPTED);
@@ -111,12 +107,13 @@ class SignalsTest {
     try (MockServer server = slowMock()) {
       Process run =
           start(server, "--request-rate", "20", "--num-prompts", "200", "--drain-timeout", "60");
-      awaitSending(500);
+      awaitARequestAt(server);
       signal(run, "INT");
-      Thread.sleep(200);
+      // The second only once the first has been handled: then it must stop the run at once.
+      awaitStderr("SIGINT: no new requests");
       signal(run, "INT");
-      // Without the second signal the drain would wait up to 60 s.
-      assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      // Without the second signal the drain would wait up to 60 s (and every request 4 s).
+      assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(run.exitValue()).isEqualTo(ExitCode.INTERRUPTED);
       assertThat(Files.readString(results.resolve("stderr.txt"))).contains("stopped at once");
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), record -> {});
@@ -129,7 +126,14 @@ class SignalsTest {
         MockServer.start(
             MockServerConfig.builder().fixedOutputTokens(2).modelName("gpt2").build())) {
       Process run = start(server, "--request-rate", "200", "--num-prompts", "100000");
-      awaitSending(1000);
+      // Killed once some records are on disk, whatever else is half written.
+      Await.awaitUntil(
+          "request records on disk",
+          () ->
+              Await.hasFile(results, "-records.jsonl")
+                  && RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), record -> {})
+                          .requestCount()
+                      >= 10);
       run.destroyForcibly(); // SIGKILL: no handler runs
       assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long[] read = {0};
@@ -138,7 +142,7 @@ class SignalsTest {
       assertThat(read[0]).isPositive();
       assertThat(result.end()).isNull();
       assertThat(result.warnings()).anyMatch(warning -> warning.contains("no closing line"));
-      assertThat(hasFile("-summary.json")).isFalse();
+      assertThat(Await.hasFile(results, "-summary.json")).isFalse();
       // The report command works on what survived.
       Cli.Result report = Cli.run("report", Cli.onlyFile(results, "-records.jsonl").toString());
       assertThat(report.exitCode()).isZero();

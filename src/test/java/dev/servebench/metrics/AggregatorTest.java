@@ -8,9 +8,9 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
 import dev.servebench.testing.Records;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class AggregatorTest {
