@@ -109,6 +109,15 @@ final class MockServerCommand implements Callable<Integer> {
   String usage = "separate";
 
   @Option(
+      names = {"--cut-words", "--cut_words"},
+      description = {
+        "Cut stream events inside words: each keeps back its last character for the next, as",
+        "llama.cpp keeps back a token that ends inside a UTF-8 character (with --tokens-per-chunk",
+        "2 or more, events also hold several tokens)."
+      })
+  boolean cutWords;
+
+  @Option(
       names = {"--reasoning-tokens", "--reasoning_tokens"},
       description = "Send the first N tokens of chat streams as reasoning_content.")
   int reasoningTokens;
@@ -158,6 +167,7 @@ final class MockServerCommand implements Callable<Integer> {
             .tokensPerChunk(tokensPerChunk.toArray(Integer[]::new))
             .usagePlacement(MockFlags.usagePlacement(usage))
             .reasoningTokens(reasoningTokens)
+            .cutWords(cutWords)
             .recordWrites(recordWrites);
     if (latencyFile != null) {
       builder.latency(LatencySpec.Scripted.fromJsonLines(latencyFile));

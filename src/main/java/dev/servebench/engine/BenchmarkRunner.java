@@ -194,7 +194,8 @@ public final class BenchmarkRunner {
       run.transport = transport;
       PeekedPlan peeked = PeekedPlan.of(plan, OPEN_AHEAD_WINDOW_NANOS, MAX_OPENED_AHEAD);
       openedAhead =
-          transport.preconnect(connectionsAhead(peeked, bounds), OPEN_AHEAD_TIMEOUT_NANOS);
+          transport.preconnect(
+              connectionsAhead(peeked, bounds), OPEN_AHEAD_TIMEOUT_NANOS, control::stopRequested);
       run.recorder.start();
       long waitStartNanos = transport.ioThreadsCpuWaitNanos();
       run.pace(prompts, peeked, bounds, control);
@@ -243,6 +244,36 @@ public final class BenchmarkRunner {
       count = Math.min(count, bounds.measuredRequests() + bounds.warmupRequests());
     }
     return (int) Math.min(count, MAX_OPENED_AHEAD);
+  }
+
+  /**
+   * Per-chunk counts scaled to add up to {@code total} (the server's own count of the output, which
+   * may include tokens the text does not show, or come from another tokenizer): each chunk's
+   * running count is scaled and rounded, so every chunk keeps its share and none goes negative.
+   * With no local tokens at all, the total goes to the last chunk.
+   */
+  static int[] reconciled(int[] counts, int total) {
+    long localTotal = 0;
+    for (int count : counts) {
+      localTotal += count;
+    }
+    if (localTotal == total || counts.length == 0) {
+      return counts;
+    }
+    int[] scaled = new int[counts.length];
+    if (localTotal == 0) {
+      scaled[counts.length - 1] = total;
+      return scaled;
+    }
+    long running = 0;
+    long before = 0;
+    for (int i = 0; i < counts.length; i++) {
+      running += counts[i];
+      long upTo = Math.round((double) running * total / localTotal);
+      scaled[i] = (int) (upTo - before);
+      before = upTo;
+    }
+    return scaled;
   }
 
   /** A plan whose first offsets were read ahead (to size the connections opened before it). */
@@ -320,6 +351,7 @@ public final class BenchmarkRunner {
     final AtomicInteger peakInFlight = new AtomicInteger();
     volatile boolean pacingDone;
     volatile boolean stopping;
+
     /** The pacer's last prompt and its request body, reused while the prompt repeats. */
     private Prompt lastPrompt;
 
@@ -385,8 +417,8 @@ public final class BenchmarkRunner {
     /**
      * Builds request {@code index} and sends it, or has an I/O thread send it at {@code dueNanos}.
      * Its own method, called once a request, so the JIT compiles it after a few hundred calls: the
-     * loop that calls it runs once a run, and the interpreter would run it for the whole of a
-     * short one.
+     * loop that calls it runs once a run, and the interpreter would run it for the whole of a short
+     * one.
      */
     private void handOver(
         long index, Prompt prompt, long dueNanos, boolean warmup, RunControl control) {
@@ -397,7 +429,8 @@ public final class BenchmarkRunner {
         lastBody = settings.adapter().requestBody(prompt, settings.options());
         lastPrompt = prompt;
       }
-      InFlightRequest request = new InFlightRequest((int) index, prompt, lastBody, dueNanos, warmup);
+      InFlightRequest request =
+          new InFlightRequest((int) index, prompt, lastBody, dueNanos, warmup);
       if (settings.closedLoop() || slots != null) {
         dispatch(request, false);
         sent.incrementAndGet();
@@ -627,15 +660,17 @@ public final class BenchmarkRunner {
       }
       int[] chunkTokens = request.chunkTokensFromServer();
       TokenSource chunkSource = chunks.length == 0 ? null : TokenSource.SERVER;
+      boolean serverPrompt = request.serverPromptTokens >= 0;
+      boolean serverOutput = request.serverCompletionTokens >= 0;
       if (chunkTokens == null) {
-        chunkTokens = new int[chunks.length];
-        for (int i = 0; i < chunks.length; i++) {
-          chunkTokens[i] = tokenizer.countTokens(request.chunkText(i));
+        // The whole text tokenized once, each token counted in the chunk it ends in, so the
+        // chunks add up to the output (a server may cut its events inside a word or character).
+        chunkTokens = tokenizer.tokensEndingIn(request.chunkTexts());
+        if (serverOutput) {
+          chunkTokens = reconciled(chunkTokens, request.serverCompletionTokens);
         }
         chunkSource = chunks.length == 0 ? null : TokenSource.LOCAL;
       }
-      boolean serverPrompt = request.serverPromptTokens >= 0;
-      boolean serverOutput = request.serverCompletionTokens >= 0;
       // The output text is copied only when the tokenizer or the record needs it.
       String output =
           serverOutput && !settings.trackInputOutput() ? null : request.output.toString();

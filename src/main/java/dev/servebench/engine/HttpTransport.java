@@ -37,6 +37,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -71,6 +72,9 @@ final class HttpTransport implements AutoCloseable {
   interface Listener {
     void onFinished(InFlightRequest request);
   }
+
+  /** How often a wait for connections opened ahead looks at the stop flag. */
+  private static final long STOP_POLL_MILLIS = 50;
 
   private final HttpTarget target;
   private final RequestSpec spec;
@@ -158,12 +162,12 @@ final class HttpTransport implements AutoCloseable {
 
   /**
    * Opens up to {@code count} connections (TLS handshake included) and keeps them idle for the
-   * run's first requests, waiting at most {@code timeoutNanos} for them; returns how many opened.
-   * Their set-up then happens before the plan starts instead of inside the first requests' TTFT. A
-   * connection that fails to open is left out quietly: the request that would have used it opens
-   * its own and reports what fails.
+   * run's first requests, waiting at most {@code timeoutNanos} for them, or until {@code stop} says
+   * so; returns how many opened. Their set-up then happens before the plan starts instead of inside
+   * the first requests' TTFT. A connection that fails to open is left out quietly: the request that
+   * would have used it opens its own and reports what fails.
    */
-  int preconnect(int count, long timeoutNanos) throws InterruptedException {
+  int preconnect(int count, long timeoutNanos, BooleanSupplier stop) throws InterruptedException {
     if (count <= 0) {
       return 0;
     }
@@ -199,7 +203,12 @@ final class HttpTransport implements AutoCloseable {
                         });
               });
     }
-    settled.await(timeoutNanos, TimeUnit.NANOSECONDS);
+    long deadlineNanos = System.nanoTime() + timeoutNanos;
+    while (!settled.await(STOP_POLL_MILLIS, TimeUnit.MILLISECONDS)
+        && !stop.getAsBoolean()
+        && System.nanoTime() - deadlineNanos < 0) {
+      // A server that stopped accepting leaves connects waiting: a stop must not wait for them.
+    }
     return opened.get();
   }
 

@@ -213,9 +213,13 @@ final class InFlightRequest implements ResponseEvents {
     return Arrays.copyOf(chunkNanos, chunkCount);
   }
 
-  /** The text of chunk {@code i}. */
-  String chunkText(int i) {
-    return output.substring(i == 0 ? 0 : chunkEnds[i - 1], chunkEnds[i]);
+  /** The text of each chunk, in order. */
+  List<String> chunkTexts() {
+    List<String> texts = new ArrayList<>(chunkCount);
+    for (int i = 0; i < chunkCount; i++) {
+      texts.add(output.substring(i == 0 ? 0 : chunkEnds[i - 1], chunkEnds[i]));
+    }
+    return texts;
   }
 
   /**

@@ -81,12 +81,17 @@ final class GenerationResponder implements Runnable {
   private final RandomGenerator tokenRandom;
   private final int totalTokens;
   private final int reasoningTokens;
+  private final boolean cutWords;
 
   /** Tokens written when a mid-stream fault strikes; {@link #NO_FAULT_POSITION} once it has. */
   private int faultAtTokens;
 
   private int tokensWritten;
   private int chunksWritten;
+
+  /** The last character of the previous event's last token, kept back for this one, or -1. */
+  private int heldBack = -1;
+
   private int nextChunkTokens;
   private long lastPlannedDueNanos;
   private ScheduledFuture<?> pending;
@@ -114,6 +119,8 @@ final class GenerationResponder implements Runnable {
     this.totalTokens =
         generation.faulty(Fault.ENDLESS_STREAM) ? Integer.MAX_VALUE : generation.outputTokens();
     this.reasoningTokens = runtime.reasoningTokens();
+    // Reasoning and answer are separate events of their own kinds: no text crosses between them.
+    this.cutWords = runtime.cutWords() && reasoningTokens == 0;
     this.faultAtTokens = midStreamFaultPosition();
   }
 
@@ -257,12 +264,26 @@ final class GenerationResponder implements Runnable {
       event.writerIndex(CHUNK_SIZE_LINE_ROOM).readerIndex(CHUNK_SIZE_LINE_ROOM);
     }
     format.writeChunkOpen(event, tokensWritten < reasoningTokens);
+    // Tokens whose text ends in this event: what a client that counts the whole text finds here.
+    int tokensEnding = nextChunkTokens;
+    if (heldBack >= 0) {
+      event.writeByte(heldBack);
+      heldBack = -1;
+      tokensEnding++;
+    }
     for (int i = 0; i < nextChunkTokens; i++) {
-      event.writeBytes(drawTokenUtf8());
+      byte[] token = drawTokenUtf8();
+      if (cutWords && i == nextChunkTokens - 1 && tokensAfter < totalTokens) {
+        event.writeBytes(token, 0, token.length - 1); // ASCII letters: a byte is a character
+        heldBack = token[token.length - 1];
+        tokensEnding--;
+      } else {
+        event.writeBytes(token);
+      }
     }
     format.writeChunkClose(
         event, tokensAfter == totalTokens, generation.promptTokens()[0], tokensAfter);
-    recorder.chunkWritten(nextChunkTokens);
+    recorder.chunkWritten(tokensEnding);
     if (framedCtx != null) {
       framedCtx.write(frameChunk(event), framedCtx.voidPromise());
     } else {

@@ -5,6 +5,7 @@ package dev.servebench.mock;
  *
  * @param tokensPerChunk tokens of chunk 0, 1, 2, ... of a stream, cycled
  * @param reasoningTokens how many leading tokens of a chat stream are reasoning
+ * @param cutWords stream events cut inside words ({@link MockServerConfig#cutWords})
  */
 record MockRuntime(
     MockRouter router,
@@ -14,4 +15,5 @@ record MockRuntime(
     ServerStallGate stallGate,
     WriteLog writeLog,
     int[] tokensPerChunk,
-    int reasoningTokens) {}
+    int reasoningTokens,
+    boolean cutWords) {}

@@ -106,7 +106,8 @@ public final class MockServer implements AutoCloseable {
             new ServerStallGate(config.serverStalls(), System.nanoTime()),
             writeLog,
             config.tokensPerChunk().stream().mapToInt(Integer::intValue).toArray(),
-            config.reasoningTokens());
+            config.reasoningTokens(),
+            config.cutWords());
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

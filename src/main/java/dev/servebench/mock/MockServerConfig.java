@@ -38,6 +38,9 @@ import java.util.Objects;
  * @param modelName the model listed by {@code GET /v1/models} and named in responses to requests
  *     that name none
  * @param tls serves https with this context (its certificate), or {@code null} for plain http
+ * @param cutWords stream events cut inside words: each event but the last keeps back its last
+ *     character for the next, as llama.cpp keeps back a token that ends inside a UTF-8 character;
+ *     counting each event's text on its own then finds more tokens than were generated
  */
 public record MockServerConfig(
     String host,
@@ -57,7 +60,8 @@ public record MockServerConfig(
     int ioThreads,
     boolean sendRoleChunk,
     String modelName,
-    SslContext tls) {
+    SslContext tls,
+    boolean cutWords) {
 
   /** Validates once here so the server never meets a nonsensical setting. */
   public MockServerConfig {
@@ -120,6 +124,7 @@ public record MockServerConfig(
     private boolean sendRoleChunk = true;
     private String modelName = "mock-model";
     private SslContext tls;
+    private boolean cutWords;
 
     private Builder() {}
 
@@ -264,7 +269,14 @@ public record MockServerConfig(
           ioThreads,
           sendRoleChunk,
           modelName,
-          tls);
+          tls,
+          cutWords);
+    }
+
+    /** Cut stream events inside words (see {@link MockServerConfig#cutWords}). */
+    public Builder cutWords(boolean cutWords) {
+      this.cutWords = cutWords;
+      return this;
     }
 
     /** Serve https with this server context; tests make one for a self-signed certificate. */

@@ -48,6 +48,32 @@ final class BpeEncodingTokenizer implements Tokenizer {
   }
 
   @Override
+  public int[] tokenEndOffsets(String text) {
+    IntArrayList ids = encoding.encodeOrdinary(text);
+    int[] ends = new int[ids.size()];
+    IntArrayList one = new IntArrayList(1);
+    one.add(0);
+    long tokenEndByte = 0;
+    int charIndex = 0;
+    long charEndByte = 0; // UTF-8 bytes of text[0, charIndex)
+    for (int i = 0; i < ends.length; i++) {
+      one.set(0, ids.get(i));
+      tokenEndByte += encoding.decodeBytes(one).length;
+      while (charEndByte < tokenEndByte && charIndex < text.length()) {
+        int codePoint = text.codePointAt(charIndex);
+        charIndex += Character.charCount(codePoint);
+        charEndByte += utf8Length(codePoint);
+      }
+      ends[i] = charIndex;
+    }
+    return ends;
+  }
+
+  private static int utf8Length(int codePoint) {
+    return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+  }
+
+  @Override
   public String decode(int[] tokenIds) {
     IntArrayList ids = new IntArrayList(tokenIds.length);
     for (int id : tokenIds) {

@@ -1,6 +1,7 @@
 package dev.servebench.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import dev.servebench.config.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -140,6 +141,30 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
       result[i] = (int) ids[i];
     }
     return result;
+  }
+
+  @Override
+  public int[] tokenEndOffsets(String text) {
+    CharSpan[] spans = tokenizer.encode(text, false, false).getCharTokenSpans();
+    // The spans count code points (Rust's chars); a Java index counts UTF-16 units.
+    int[] charIndexOfCodePoint = new int[text.codePointCount(0, text.length()) + 1];
+    for (int codePoint = 0, index = 0; index < text.length(); codePoint++) {
+      index += Character.charCount(text.codePointAt(index));
+      charIndexOfCodePoint[codePoint + 1] = index;
+    }
+    int[] ends = new int[spans.length];
+    int previous = 0;
+    for (int i = 0; i < spans.length; i++) {
+      // A token without a span (one the tokenizer inserted) ends where the one before it did.
+      int end =
+          spans[i] == null
+              ? previous
+              : charIndexOfCodePoint[
+                  Math.min(charIndexOfCodePoint.length - 1, Math.max(0, spans[i].getEnd()))];
+      ends[i] = Math.max(previous, end);
+      previous = ends[i];
+    }
+    return ends;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.servebench.tokenizer;
 
+import java.util.List;
+
 /**
  * Counts, encodes and decodes text the way a model's tokenizer does. Implementations wrap real
  * tokenizer libraries (never an approximation) and are safe to call from several threads.
@@ -28,6 +30,40 @@ public interface Tokenizer {
   default int countTokens(String text) {
     return encode(text).length;
   }
+
+  /**
+   * How many tokens of the pieces' concatenation end in each piece: the whole text is tokenized
+   * once and each token is counted in the piece that holds its last character (or byte), so the
+   * counts add up to {@code countTokens} of the whole, however the text was cut. Counting each
+   * piece on its own does not: a piece cut inside a word, or inside a character, counts more tokens
+   * than the whole has.
+   */
+  default int[] tokensEndingIn(List<String> pieces) {
+    int[] counts = new int[pieces.size()];
+    int[] pieceEnds = new int[pieces.size()];
+    StringBuilder whole = new StringBuilder();
+    for (int i = 0; i < pieces.size(); i++) {
+      whole.append(pieces.get(i));
+      pieceEnds[i] = whole.length();
+    }
+    int piece = 0;
+    for (int tokenEnd : tokenEndOffsets(whole.toString())) {
+      while (piece < pieceEnds.length - 1 && tokenEnd > pieceEnds[piece]) {
+        piece++;
+      }
+      if (piece < counts.length) {
+        counts[piece]++;
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Where each token of {@code text} ends, as a char index into it (exclusive), ascending: the
+   * basis of {@link #tokensEndingIn}. A token that ends inside a character (byte-level encodings
+   * split one) ends at that character's end.
+   */
+  int[] tokenEndOffsets(String text);
 
   /** The text of the given ids; ids of special tokens are skipped. */
   String decode(int[] tokenIds);
