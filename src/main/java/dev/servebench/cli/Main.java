@@ -45,6 +45,28 @@ public final class Main {
           "-V",
           "--version");
 
+  /** What a bare {@code servebench} prints: what it is, the commands, a few command lines. */
+  static final String USAGE =
+      """
+      servebench: benchmarks LLM serving endpoints (throughput, TTFT, TPOT, ITL, E2E latency).
+
+      Usage: servebench [run] [FLAGS]     benchmark an endpoint (run is the default command)
+             servebench demo              benchmark the built-in mock server and print the report
+             servebench report RECORDS    re-report a run from its records file
+             servebench mock-server       serve the built-in mock LLM
+             servebench accuracy          check servebench's own timing on this machine
+
+      Examples:
+        servebench demo
+        servebench --model-endpoint-base http://127.0.0.1:8000 --tokenizer cl100k_base \\
+            --dataset ShareGPT_V3_unfiltered_cleaned_split.json --dataset-format ShareGPT \\
+            --num-prompts 200 --request-rate 5 --stream --results-dir results/
+        servebench --model_endpoint_base http://127.0.0.1:8000 --model_name gpt-j-6b --simple \\
+            --dataset prompt.json --dataset-format IPEX --model-type gpt-j --num-prompts 10
+
+      'servebench run --help' lists every flag; 'servebench COMMAND --help' each command's.
+      """;
+
   public static void main(String[] args) {
     // Netty's leak detector records a stack trace for a sample of buffers: 1 % of the I/O thread's
     // time in a profile of a streaming run. The tests, which call execute(), keep it on; so does
@@ -65,6 +87,11 @@ public final class Main {
 
   /** Runs the command line writing to {@code out} and {@code err} (tests capture both). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    if (args.length == 0) {
+      out.print(USAGE);
+      out.flush();
+      return ExitCode.OK;
+    }
     String[] effective = args;
     if (args.length > 0 && !TOP_LEVEL_WORDS.contains(args[0])) {
       effective = new String[args.length + 1];

@@ -245,13 +245,17 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--max-new-tokens", "--max_new_tokens"},
-      description = "IPEX: tokens to generate. Default: as many as the prompt has.")
+      description = {
+        "Tokens to ask for in every request (max_new_tokens / max_tokens), whatever the dataset,",
+        "as the seed script did. Default: each prompt's own length (ShareGPT: its completion's;",
+        "Synthesis: the drawn output length; IPEX: as many as the prompt has)."
+      })
   Integer maxNewTokens;
 
   @Option(
       names = {"--model-type", "--model_type"},
       description = "IPEX: model type whose prompt to send.")
-  String modelType = "gpt-j";
+  String modelType = "llama";
 
   @Option(
       names = {"--min-input-tokens-len", "--min_input_tokens_len"},
@@ -270,8 +274,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--max-output-tokens-len", "--max_output_tokens_len"},
-      description = "ShareGPT: drop completions longer than this.")
-  Integer maxOutputTokens = 1024;
+      description = "ShareGPT: drop completions longer than this. Default: no bound, as the seed.")
+  Integer maxOutputTokens;
 
   @Option(
       names = {"--max-length", "--max_length"},
@@ -281,12 +285,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"--input-len-mean", "--input_len_mean"},
       description = "Synthesis: mean prompt length (tokens, normal distribution).")
-  double inputLenMean = 128;
+  double inputLenMean = 32;
 
   @Option(
       names = {"--input-len-stddev", "--input_len_stddev"},
       description = "Synthesis: standard deviation of the prompt length.")
-  double inputLenStddev = 32;
+  double inputLenStddev = 8;
 
   @Option(
       names = {"--output-len-mean", "--output_len_mean"},
@@ -315,8 +319,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--do-sample", "--do_sample"},
-      description = "Simple endpoint: sample instead of greedy decoding.")
+      description =
+          "Simple endpoint: sample instead of greedy decoding (do_sample is always sent there, false without this flag, as the seed sent it).")
   Boolean doSample;
+
+  @Option(
+      names = {"--trust-remote-code", "--trust_remote_code"},
+      description =
+          "Accepted so the seed script's command lines run; changes nothing here (servebench runs no code from a model's repository).")
+  boolean trustRemoteCode;
 
   @Option(
       names = {"--vllm-engine", "--vllm_engine"},

@@ -47,6 +47,9 @@ public record DatasetOptions(
     if (numPrompts < 1) {
       throw new InvalidInputException("--num-prompts must be at least 1, got " + numPrompts);
     }
+    if (maxNewTokens != null && maxNewTokens < 1) {
+      throw new InvalidInputException("--max-new-tokens must be at least 1, got " + maxNewTokens);
+    }
   }
 
   /** A builder holding the command line's defaults. */
@@ -62,9 +65,9 @@ public record DatasetOptions(
     private Integer minInputTokens = 4;
     private Integer maxInputTokens = 1024;
     private Integer minOutputTokens = 4;
-    private Integer maxOutputTokens = 1024;
+    private Integer maxOutputTokens;
     private Integer maxLength = 2048;
-    private String modelType = "gpt-j";
+    private String modelType = "llama";
     private int inputTokens = 32;
     private Integer maxNewTokens;
     private double inputLenMean = 32;

@@ -17,11 +17,36 @@ public final class Datasets {
    */
   public static List<Prompt> load(
       DatasetFormat format, DatasetOptions options, Tokenizer tokenizer) {
-    return switch (format) {
-      case SHAREGPT -> ShareGptDataset.load(options, tokenizer);
-      case IPEX -> IpexDataset.load(options, tokenizer);
-      case SYNTHESIS -> SyntheticDataset.generate(options, tokenizer);
-      case JSONL -> JsonlDataset.load(options, tokenizer);
-    };
+    List<Prompt> prompts =
+        switch (format) {
+          case SHAREGPT -> ShareGptDataset.load(options, tokenizer);
+          case IPEX -> IpexDataset.load(options, tokenizer);
+          case SYNTHESIS -> SyntheticDataset.generate(options, tokenizer);
+          case JSONL -> JsonlDataset.load(options, tokenizer);
+        };
+    return options.maxNewTokens() == null ? prompts : askingFor(prompts, options.maxNewTokens());
+  }
+
+  /**
+   * Checks that the dataset file of a file-based format exists and can be read, so that a run can
+   * say so before it talks to the server.
+   *
+   * @throws dev.servebench.config.InvalidInputException naming the file and what to pass instead
+   */
+  public static void checkFile(DatasetFormat format, DatasetOptions options) {
+    if (format != DatasetFormat.SYNTHESIS) {
+      DatasetFiles.requireReadableFile(options.dataset(), format);
+    }
+  }
+
+  /**
+   * {@code --max-new-tokens}: every request asks for that many tokens, whatever its dataset says,
+   * as the seed script did for every format. The length bounds still apply to the dataset's own
+   * lengths (ShareGPT's completions), as they did there.
+   */
+  private static List<Prompt> askingFor(List<Prompt> prompts, int outputTokens) {
+    return prompts.stream()
+        .map(prompt -> new Prompt(prompt.text(), prompt.promptTokens(), outputTokens))
+        .toList();
   }
 }

@@ -25,10 +25,6 @@ final class IpexDataset {
 
   static List<Prompt> load(DatasetOptions options, Tokenizer tokenizer) {
     Path file = DatasetFiles.requireReadableFile(options.dataset(), DatasetFormat.IPEX);
-    if (options.maxNewTokens() != null && options.maxNewTokens() < 1) {
-      throw new InvalidInputException(
-          "--max-new-tokens must be at least 1, got " + options.maxNewTokens());
-    }
     String text = promptText(file, options.modelType(), options.inputTokens());
     int promptTokens = tokenizer.countTokens(text);
     int outputTokens = options.maxNewTokens() != null ? options.maxNewTokens() : promptTokens;

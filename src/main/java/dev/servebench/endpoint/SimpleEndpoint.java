@@ -35,9 +35,8 @@ final class SimpleEndpoint implements EndpointAdapter {
       json.writeObjectFieldStart("config");
       json.writeNumberField("max_new_tokens", prompt.outputTokens());
       options.writeSampling(json);
-      if (options.doSample() != null) {
-        json.writeBooleanField("do_sample", options.doSample());
-      }
+      // Always present, as the seed script sent it: false unless asked for.
+      json.writeBooleanField("do_sample", Boolean.TRUE.equals(options.doSample()));
       json.writeEndObject();
       json.writeBooleanField("stream", options.stream());
       json.writeEndObject();

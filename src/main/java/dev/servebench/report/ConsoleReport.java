@@ -30,8 +30,13 @@ public final class ConsoleReport {
     out.flush();
   }
 
+  /**
+   * The seed script's lines, character for character ({@code %.3f}, seconds, its lower-case
+   * "output"), so that scripts that scrape them keep working; the first- and next-token lines only
+   * for streamed runs, as the seed printed them only with {@code --track-token-latency}.
+   */
   private static void printSeedLines(Summary s, PrintWriter out) {
-    out.printf(Locale.ROOT, "Total time: %s s%n", number(s.durationNanos() / 1e9));
+    out.printf(Locale.ROOT, "Total time: %s s%n", seed(s.durationNanos() / 1e9));
     out.printf(
         Locale.ROOT,
         "Prompt Length (Min/Med/Max): %d / %d / %d%n",
@@ -41,30 +46,37 @@ public final class ConsoleReport {
     out.printf(
         Locale.ROOT,
         "Request Throughput (QPS): %s requests/s%n",
-        number(s.requestThroughputPerSecond()));
+        seed(s.requestThroughputPerSecond()));
     out.printf(
-        Locale.ROOT, "Input Token Throughput: %s tokens/s%n", number(s.inputTokensPerSecond()));
+        Locale.ROOT, "Input Token Throughput: %s tokens/s%n", seed(s.inputTokensPerSecond()));
     out.printf(
-        Locale.ROOT, "Output Token Throughput: %s tokens/s%n", number(s.outputTokensPerSecond()));
-    out.printf(Locale.ROOT, "Average latency per Request: %s ms%n", millis(s.e2e().meanNanos()));
-    out.printf(
-        Locale.ROOT, "Average latency per Token: %s ms%n", millis(s.perTokenLatency().meanNanos()));
+        Locale.ROOT, "output Token Throughput: %s tokens/s%n", seed(s.outputTokensPerSecond()));
+    out.printf(Locale.ROOT, "Average latency per Request: %s s%n", seed(s.e2e().meanNanos() / 1e9));
     out.printf(
         Locale.ROOT,
-        "Average latency for First Tokens: %s ms%s%n",
-        millis(s.ttft().meanNanos()),
-        streamNote(s));
-    out.printf(
-        Locale.ROOT,
-        "Average latency for Next Tokens: %s ms%s%n",
-        millis(s.nextTokenLatency().meanNanos()),
-        streamNote(s));
+        "Average latency per Token: %s s%n",
+        seed(s.perTokenLatency().meanNanos() / 1e9));
+    if (s.streamedRequests() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "Average latency for First Tokens: %s s%n",
+          seed(s.ttft().meanNanos() / 1e9));
+      out.printf(
+          Locale.ROOT,
+          "Average latency for Next Tokens: %s s%n",
+          seed(s.nextTokenLatency().meanNanos() / 1e9));
+    }
   }
 
-  private static String streamNote(Summary s) {
-    return s.streamedRequests() == 0
-        ? " (streaming is off: add --stream or --track-token-latency)"
-        : "";
+  /** Python's {@code %.3f}: three decimals, {@code nan} for a figure that cannot be computed. */
+  private static String seed(double value) {
+    if (Double.isNaN(value)) {
+      return "nan";
+    }
+    if (Double.isInfinite(value)) {
+      return value > 0 ? "inf" : "-inf";
+    }
+    return String.format(Locale.ROOT, "%.3f", value);
   }
 
   private static void printServingTable(Summary s, PrintWriter out) {
@@ -111,6 +123,7 @@ public final class ConsoleReport {
 
   private static void printMoreLatencies(Summary s, PrintWriter out) {
     if (s.streamedRequests() == 0) {
+      out.println("(TTFT, TPOT and ITL need streaming: add --stream or --track-token-latency)");
       return;
     }
     out.println(centered("More latencies (mean / p50 / p99, ms)", '-'));
@@ -154,6 +167,12 @@ public final class ConsoleReport {
           number(100 * s.clientCpuShare()));
       row(out, "Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
       row(out, "I/O threads' wait for a CPU (ms):", millis(s.ioThreadsCpuWaitNanos()));
+      row(
+          out,
+          "Connections opened before the plan:",
+          s.end().connectionsOpenedAhead() >= 0
+              ? Integer.toString(s.end().connectionsOpenedAhead())
+              : "n/a");
     }
     if (Boolean.TRUE.equals(s.run().configuration().get("insecure_tls"))) {
       row(out, "TLS certificates:", "NOT verified (--insecure)");

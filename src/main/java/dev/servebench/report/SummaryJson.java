@@ -25,11 +25,68 @@ public final class SummaryJson {
 
   /** Writes the summary to {@code path} atomically: a temporary file, then a rename. */
   public static void writeAtomically(Summary summary, Path path) throws IOException {
+    writeAtomically(path, out -> write(summary, out));
+  }
+
+  /**
+   * Writes the seed script's own {@code summary_<time>.json} to {@code path}, atomically: its
+   * twelve keys alone, rounded to three decimals as it rounded them ({@code null} where it wrote
+   * NaN), so its downstream scripts (benchmark_visualize.py) read it unchanged.
+   */
+  public static void writeSeedSummary(Summary summary, Path path) throws IOException {
+    writeAtomically(
+        path,
+        out -> {
+          JsonGenerator json =
+              MAPPER
+                  .getFactory()
+                  .createGenerator(out)
+                  .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+          json.useDefaultPrettyPrinter();
+          json.writeStartObject();
+          seedKeys(json, summary, true);
+          json.writeEndObject();
+          json.flush();
+        });
+  }
+
+  /** Writes a file's whole content to an open stream. */
+  @FunctionalInterface
+  private interface Content {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * The seed script's keys, latencies in seconds; {@code rounded}: to three decimals, as it did.
+   */
+  private static void seedKeys(JsonGenerator json, Summary s, boolean rounded) throws IOException {
+    // The seed counted the prompts it was asked for; here, the measured requests (the same unless
+    // a run was interrupted or bounded by --duration).
+    json.writeNumberField("num_prompts", s.requests());
+    seedNumber(json, "benchmark_time", s.durationNanos() / 1e9, rounded);
+    json.writeNumberField("min_prompt_len", s.minPromptTokens());
+    json.writeNumberField("med_prompt_len", s.medianPromptTokens());
+    json.writeNumberField("max_prompt_len", s.maxPromptTokens());
+    seedNumber(json, "throughput_requests_per_s", s.requestThroughputPerSecond(), rounded);
+    seedNumber(json, "input_throughput_tokens_per_s", s.inputTokensPerSecond(), rounded);
+    seedNumber(json, "output_throughput_tokens_per_s", s.outputTokensPerSecond(), rounded);
+    seedNumber(json, "avg_latency", s.e2e().meanNanos() / 1e9, rounded);
+    seedNumber(json, "avg_per_token_latency", s.perTokenLatency().meanNanos() / 1e9, rounded);
+    seedNumber(json, "avg_first_token_latency", s.ttft().meanNanos() / 1e9, rounded);
+    seedNumber(json, "avg_next_token_latency", s.nextTokenLatency().meanNanos() / 1e9, rounded);
+  }
+
+  private static void seedNumber(JsonGenerator json, String name, double value, boolean rounded)
+      throws IOException {
+    number(json, name, rounded && Double.isFinite(value) ? Math.round(value * 1e3) / 1e3 : value);
+  }
+
+  private static void writeAtomically(Path path, Content content) throws IOException {
     Path directory = path.toAbsolutePath().getParent();
     Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
     try {
       try (OutputStream out = Files.newOutputStream(temporary)) {
-        write(summary, out);
+        content.writeTo(out);
       }
       try {
         Files.move(
@@ -48,18 +105,7 @@ public final class SummaryJson {
         MAPPER.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     json.useDefaultPrettyPrinter();
     json.writeStartObject();
-    json.writeNumberField("num_prompts", s.requests());
-    number(json, "benchmark_time", s.durationNanos() / 1e9);
-    json.writeNumberField("min_prompt_len", s.minPromptTokens());
-    json.writeNumberField("med_prompt_len", s.medianPromptTokens());
-    json.writeNumberField("max_prompt_len", s.maxPromptTokens());
-    number(json, "throughput_requests_per_s", s.requestThroughputPerSecond());
-    number(json, "input_throughput_tokens_per_s", s.inputTokensPerSecond());
-    number(json, "output_throughput_tokens_per_s", s.outputTokensPerSecond());
-    number(json, "avg_latency", s.e2e().meanNanos() / 1e9);
-    number(json, "avg_per_token_latency", s.perTokenLatency().meanNanos() / 1e9);
-    number(json, "avg_first_token_latency", s.ttft().meanNanos() / 1e9);
-    number(json, "avg_next_token_latency", s.nextTokenLatency().meanNanos() / 1e9);
+    seedKeys(json, s, false);
 
     json.writeStringField("servebench_version", s.run().toolVersion());
     json.writeStringField("run_id", s.run().runId());
@@ -135,6 +181,11 @@ public final class SummaryJson {
       number(json, "cpu_share_of_cores", s.clientCpuShare());
       json.writeNumberField("cores", s.end().availableProcessors());
       number(json, "io_threads_cpu_wait_ms", s.ioThreadsCpuWaitNanos() / 1e6);
+      if (s.end().connectionsOpenedAhead() >= 0) {
+        json.writeNumberField("connections_opened_ahead", s.end().connectionsOpenedAhead());
+      } else {
+        json.writeNullField("connections_opened_ahead");
+      }
     }
     json.writeNumberField("streamed_chunks", s.streamedChunks());
     number(json, "cpu_us_per_chunk", s.clientCpuNanosPerChunk() / 1e3);

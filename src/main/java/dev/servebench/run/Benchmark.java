@@ -19,6 +19,7 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
+import dev.servebench.report.SeedLatencyTracking;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
@@ -30,6 +31,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
@@ -47,6 +49,10 @@ public final class Benchmark {
 
   private static final DateTimeFormatter RUN_ID_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  /** The seed script named its files by local time ({@code time.strftime("%Y%m%d-%H%M%S")}). */
+  private static final DateTimeFormatter SEED_FILE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneId.systemDefault());
 
   /** What a finished run produced. */
   public record Outcome(Summary summary, Path recordsFile, Path summaryFile, int exitCode) {}
@@ -67,6 +73,18 @@ public final class Benchmark {
             runnerSettings(
                 endpoint.modelName() == null ? config.withModelName("rehearsal") : config,
                 authorization));
+    // Local inputs first: a missing dataset is reported as that even when no server runs.
+    RunConfig.Prompts source = config.prompts();
+    Datasets.checkFile(source.format(), source.dataset());
+    if (endpoint.tls().caBundle() != null) {
+      TlsContexts.jdk(endpoint.tls());
+    }
+    long loadStartNanos = System.nanoTime();
+    Tokenizer tokenizer =
+        source.tokenizerSpec() != null || endpoint.modelName() != null
+            ? Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName())
+            : null;
+
     Preflight.checkReachable(endpoint.target());
     if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
       config =
@@ -75,18 +93,18 @@ public final class Benchmark {
       endpoint = config.endpoint();
       log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
-
-    long loadStartNanos = System.nanoTime();
-    Tokenizer tokenizer =
-        Tokenizers.resolve(config.prompts().tokenizerSpec(), endpoint.modelName());
-    RunConfig.Prompts source = config.prompts();
+    if (tokenizer == null) {
+      loadStartNanos = System.nanoTime();
+      tokenizer = Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName());
+    }
+    Tokenizer runTokenizer = tokenizer;
     PromptCache.Loaded loaded =
         new PromptCache(source.cacheDirectory())
             .load(
                 source.format(),
                 source.dataset(),
-                tokenizer,
-                () -> Datasets.load(source.format(), source.dataset(), tokenizer));
+                runTokenizer,
+                () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
     List<Prompt> prompts = loaded.prompts();
     log.printf(
         Locale.ROOT,
@@ -138,8 +156,14 @@ public final class Benchmark {
                     : load.ratePerSecond() + " req/s"));
     log.flush();
     RunEnd end;
-    try (RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run)) {
-      RecordFileSink sink = new RecordFileSink(aggregator, writer, recordsFile, endpoint.apiKey());
+    String seedTime = SEED_FILE_TIME.format(clock.wallAnchor());
+    Path trackingFile =
+        resultsDir == null ? null : unused(resultsDir, "latency_tracking_" + seedTime, ".json");
+    try (RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run);
+        SeedLatencyTracking tracking =
+            trackingFile == null ? null : SeedLatencyTracking.create(trackingFile)) {
+      RecordFileSink sink =
+          new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.apiKey());
       end =
           runner.run(
               clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
@@ -152,8 +176,11 @@ public final class Benchmark {
     ConsoleReport.print(summary, out);
     if (summaryFile != null) {
       SummaryJson.writeAtomically(summary, summaryFile);
+      Path seedSummary = unused(resultsDir, "summary_" + seedTime, ".json");
+      SummaryJson.writeSeedSummary(summary, seedSummary);
       log.println("servebench: records: " + recordsFile);
       log.println("servebench: summary: " + summaryFile);
+      log.println("servebench: the seed script's files: " + seedSummary + ", " + trackingFile);
     }
     log.flush();
     int exitCode =
@@ -232,14 +259,21 @@ public final class Benchmark {
     private final Aggregator aggregator;
     private final RecordWriter writer;
     private final Path file;
+    private final SeedLatencyTracking tracking;
     private final String secret;
     private long lastFlushNanos = System.nanoTime();
     private boolean unflushed;
 
-    RecordFileSink(Aggregator aggregator, RecordWriter writer, Path file, String secret) {
+    RecordFileSink(
+        Aggregator aggregator,
+        RecordWriter writer,
+        Path file,
+        SeedLatencyTracking tracking,
+        String secret) {
       this.aggregator = aggregator;
       this.writer = writer;
       this.file = file;
+      this.tracking = tracking;
       this.secret = secret;
     }
 
@@ -256,6 +290,13 @@ public final class Benchmark {
           writer.write(clean);
         } catch (IOException full) {
           throw new UncheckedIOException("cannot write " + file, full);
+        }
+      }
+      if (tracking != null) {
+        try {
+          tracking.add(clean);
+        } catch (IOException full) {
+          throw new UncheckedIOException("cannot write the latency tracking file", full);
         }
       }
     }
@@ -294,6 +335,18 @@ public final class Benchmark {
               + "): choose a directory you can write to");
     }
     return resultsDir;
+  }
+
+  /**
+   * {@code dir/stem.suffix}, or {@code dir/stem-2.suffix} and so on when taken: two runs in the
+   * same second never overwrite each other's files.
+   */
+  private static Path unused(Path dir, String stem, String suffix) {
+    Path path = dir.resolve(stem + suffix);
+    for (int n = 2; Files.exists(path); n++) {
+      path = dir.resolve(stem + "-" + n + suffix);
+    }
+    return path;
   }
 
   private static String shortId() {

@@ -17,9 +17,9 @@ class DatasetOptionsTest {
     assertThat(options.minInputTokens()).isEqualTo(4);
     assertThat(options.maxInputTokens()).isEqualTo(1024);
     assertThat(options.minOutputTokens()).isEqualTo(4);
-    assertThat(options.maxOutputTokens()).isEqualTo(1024);
+    assertThat(options.maxOutputTokens()).isNull(); // no bound, as the seed
     assertThat(options.maxLength()).isEqualTo(2048);
-    assertThat(options.modelType()).isEqualTo("gpt-j");
+    assertThat(options.modelType()).isEqualTo("llama"); // the seed's default
     assertThat(options.inputTokens()).isEqualTo(32);
     assertThat(options.maxNewTokens()).isNull();
   }

@@ -23,7 +23,8 @@ class IpexDatasetTest {
 
   @Test
   void sendsTheChosenPromptToEveryRequest() {
-    List<Prompt> prompts = load(DatasetOptions.builder().dataset(SAMPLE).numPrompts(5).build());
+    List<Prompt> prompts =
+        load(DatasetOptions.builder().dataset(SAMPLE).modelType("gpt-j").numPrompts(5).build());
 
     assertThat(prompts).hasSize(5).containsOnly(prompts.get(0));
     // IPEX sized its gpt-j prompts with GPT-J's own tokenizer, which is r50k_base.
@@ -95,15 +96,14 @@ class IpexDatasetTest {
 
   @Test
   void rejectsMaxNewTokensBelowOne() {
-    DatasetOptions options = DatasetOptions.builder().dataset(SAMPLE).maxNewTokens(0).build();
-
-    assertThatThrownBy(() -> load(options))
+    // Checked with the options, for every format.
+    assertThatThrownBy(() -> DatasetOptions.builder().dataset(SAMPLE).maxNewTokens(0).build())
         .isInstanceOf(InvalidInputException.class)
         .hasMessage("--max-new-tokens must be at least 1, got 0");
   }
 
   private static DatasetOptions options(Path file) {
-    return DatasetOptions.builder().dataset(file).numPrompts(1).build();
+    return DatasetOptions.builder().dataset(file).modelType("gpt-j").numPrompts(1).build();
   }
 
   private static List<Prompt> load(DatasetOptions options) {
