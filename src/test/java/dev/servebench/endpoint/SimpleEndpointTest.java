@@ -50,6 +50,27 @@ class SimpleEndpointTest {
   }
 
   @Test
+  void doSampleIsAlwaysSentAsTheSeedSentIt() throws Exception {
+    RequestOptions notGiven =
+        new RequestOptions("gpt-j-6b", false, null, null, null, null, false, false);
+    JsonNode config =
+        MAPPER
+            .readTree(new SimpleEndpoint(null).requestBody(new Prompt("Hi", 1, 8), notGiven))
+            .path("config");
+    assertThat(config.has("do_sample")).isTrue();
+    assertThat(config.path("do_sample").asBoolean(true)).isFalse();
+    RequestOptions given =
+        new RequestOptions("gpt-j-6b", false, null, null, null, true, false, false);
+    assertThat(
+            MAPPER
+                .readTree(new SimpleEndpoint(null).requestBody(new Prompt("Hi", 1, 8), given))
+                .path("config")
+                .path("do_sample")
+                .asBoolean(false))
+        .isTrue();
+  }
+
+  @Test
   void eachReadOfAPlainTextStreamIsOneChunk() {
     RecordingEvents events = parse(new PlainTextStreamParser(), "Hello", " world", "!");
     assertThat(events.chunks).containsExactly("Hello", " world", "!");
