@@ -33,11 +33,21 @@ final class OutputVocabulary {
     }
   }
 
-  /** Scans the tokenizer's vocabulary once; costs a few hundred milliseconds at most. */
+  /**
+   * Words enough for varied text; the scan stops there, which keeps a server's start short (a whole
+   * vocabulary's words took a few hundred milliseconds to check on a fresh JVM). BPE ranks frequent
+   * merges first, so these are the vocabulary's common words.
+   */
+  static final int MAX_WORDS = 2_048;
+
+  /** Scans the tokenizer's vocabulary once, up to {@link #MAX_WORDS} words. */
   static OutputVocabulary of(Tokenizer tokenizer) {
     List<String> words = new ArrayList<>();
     int[] one = new int[1];
     for (int id : tokenizer.ordinaryTokenIds()) {
+      if (words.size() == MAX_WORDS) {
+        break;
+      }
       one[0] = id;
       String text = tokenizer.decode(one);
       if (SPACE_AND_WORD.matcher(text).matches() && encodesToItself(tokenizer, text, id)) {

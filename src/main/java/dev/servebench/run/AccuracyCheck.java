@@ -204,11 +204,25 @@ public final class AccuracyCheck {
    * compiled its code before a measurement; their write log is left for the caller to empty.
    */
   public static void warmServer(
-      String baseUrl, TlsOptions tls, int requests, int streams, int outputTokens)
+      String baseUrl,
+      EndpointType endpoint,
+      TlsOptions tls,
+      int requests,
+      int streams,
+      int outputTokens)
       throws InterruptedException, SSLException {
     Tokenizer tokenizer = Tokenizers.builtIn("r50k_base");
-    drive(baseUrl, tls, tokenizer, streams, requests, 0, prompts(tokenizer, 4), 0);
-    drive(baseUrl, tls, tokenizer, streams, 2 * streams, 0, prompts(tokenizer, outputTokens), 0);
+    drive(baseUrl, endpoint, tls, tokenizer, streams, requests, 0, prompts(tokenizer, 4), 0);
+    drive(
+        baseUrl,
+        endpoint,
+        tls,
+        tokenizer,
+        streams,
+        2 * streams,
+        0,
+        prompts(tokenizer, outputTokens),
+        0);
   }
 
   private static Result check(String baseUrl, WriteSource truth, Tokenizer tokenizer, Load load)
@@ -222,6 +236,7 @@ public final class AccuracyCheck {
       int streams = Math.min(WARMUP_STREAMS, load.warmupRequests());
       drive(
           baseUrl,
+          EndpointType.OPENAI_CHAT,
           TlsOptions.VERIFY,
           tokenizer,
           streams,
@@ -231,6 +246,7 @@ public final class AccuracyCheck {
           0);
       drive(
           baseUrl,
+          EndpointType.OPENAI_CHAT,
           TlsOptions.VERIFY,
           tokenizer,
           streams,
@@ -252,6 +268,7 @@ public final class AccuracyCheck {
     Driven measured =
         drive(
             baseUrl,
+            EndpointType.OPENAI_CHAT,
             TlsOptions.VERIFY,
             tokenizer,
             load.streams(),
@@ -285,6 +302,7 @@ public final class AccuracyCheck {
    */
   private static Driven drive(
       String baseUrl,
+      EndpointType endpoint,
       TlsOptions tls,
       Tokenizer tokenizer,
       int streams,
@@ -297,7 +315,7 @@ public final class AccuracyCheck {
         new BenchmarkRunner(
             new BenchmarkRunner.Settings(
                 HttpTarget.parse(baseUrl),
-                EndpointType.OPENAI_CHAT.adapter(null),
+                endpoint.adapter(null),
                 new RequestOptions("gpt2", true, null, null, null, null, false, false),
                 null,
                 streams,

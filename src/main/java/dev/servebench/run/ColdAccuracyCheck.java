@@ -106,12 +106,7 @@ public final class ColdAccuracyCheck {
     try {
       if (plan.serverUrl() != null) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        AccuracyCheck.warmServer(
-            plan.serverUrl(),
-            TlsOptions.VERIFY,
-            SERVER_WARMUP_REQUESTS,
-            SERVER_WARMUP_STREAMS,
-            plan.warmupOutputTokens());
+        warm(plan, plan.serverUrl(), TlsOptions.VERIFY);
         rows(
             plan,
             plan.serverUrl(),
@@ -136,12 +131,7 @@ public final class ColdAccuracyCheck {
           config.tls(certificate.serverContext());
         }
         try (MockServer server = MockServer.start(config.build())) {
-          AccuracyCheck.warmServer(
-              server.baseUrl(),
-              new TlsOptions(true, null),
-              SERVER_WARMUP_REQUESTS,
-              SERVER_WARMUP_STREAMS,
-              plan.warmupOutputTokens());
+          warm(plan, server.baseUrl(), new TlsOptions(true, null));
           rows(
               plan,
               server.baseUrl(),
@@ -153,6 +143,20 @@ public final class ColdAccuracyCheck {
       }
     } finally {
       deleteTree(work);
+    }
+  }
+
+  /** Warms the server on every protocol the plan checks, so none of its code runs cold. */
+  private static void warm(Plan plan, String baseUrl, TlsOptions tls)
+      throws InterruptedException, IOException {
+    for (EndpointType endpoint : plan.endpoints()) {
+      AccuracyCheck.warmServer(
+          baseUrl,
+          endpoint,
+          tls,
+          SERVER_WARMUP_REQUESTS,
+          SERVER_WARMUP_STREAMS,
+          plan.warmupOutputTokens());
     }
   }
 

@@ -7,53 +7,46 @@ import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
 import dev.servebench.metrics.Aggregator;
-import dev.servebench.mock.MockServer;
-import dev.servebench.mock.MockServerConfig;
+import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
-import dev.servebench.report.ConsoleReport;
 import dev.servebench.tokenizer.Tokenizer;
-import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Sends the run's own kind of request through the run's whole request path (connection, request
  * writing, response reading, the endpoint's parser, the recorder, aggregation and the records
- * writer) to a mock server in this process on loopback, before the run's clock starts. A fresh JVM
- * otherwise runs that code for the first time during the measurement, interpreted and loading
- * classes as it goes: the first requests of a run were stamped tens of milliseconds late. Nothing
- * of the rehearsal reaches the endpoint, the records or the report.
+ * writer) to a server in this process on loopback ({@link CannedServer}), before the run's clock
+ * starts. A fresh JVM otherwise runs that code for the first time during the measurement,
+ * interpreted and loading classes as it goes: the first requests of a run were stamped tens of
+ * milliseconds late. Nothing of the rehearsal reaches the endpoint, the records or the report.
  */
 final class Rehearsal {
 
   /**
-   * Requests the rehearsal sends: enough for the quick compiler to take every per-request method
-   * (it compiles a method after a few hundred calls) and, through their chunks, every per-chunk
-   * one.
+   * Requests of the closed-loop part: enough to load, link and initialize every class of the
+   * request path and run its branches. Most of a fresh process's lateness was that first pass (tens
+   * of milliseconds per request); compiling the path as well would take hundreds of requests, more
+   * start-up than it saves (bench/README.md).
    */
-  static final int REQUESTS = 300;
+  private static final int REQUESTS = 32;
 
-  /** Requests in flight at once, so that connections are opened and reused as in a run. */
+  /** Requests in flight at once: connections opened ahead, then each used twice. */
   private static final int STREAMS = 16;
 
-  /** Open-loop bursts after the closed loop, each of this many requests sent at once. */
-  private static final int BURSTS = 4;
-
+  /** Requests of the open-loop part, sent at once after the closed loop. */
   private static final int BURST_REQUESTS = 64;
-
-  /** Tokens per rehearsed response: several chunks each, short enough to be quick. */
-  private static final int OUTPUT_TOKENS = 12;
 
   /** The rehearsal stops sending after this long, whatever it reached: start-up stays short. */
   private static final long BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(600);
@@ -92,9 +85,13 @@ final class Rehearsal {
             });
   }
 
-  private static void rehearse(
+  /**
+   * One part of the rehearsal; returns its summary, made on demand (the rehearsal itself does not
+   * need it), or {@code null} past the deadline.
+   */
+  static Supplier<Summary> rehearse(
       BenchmarkRunner.Settings settings,
-      MockServer server,
+      CannedServer server,
       Tokenizer tokenizer,
       List<Prompt> prompts,
       boolean closedLoop,
@@ -103,7 +100,7 @@ final class Rehearsal {
       long deadlineNanos)
       throws IOException, InterruptedException {
     if (System.nanoTime() - deadlineNanos > 0) {
-      return;
+      return null;
     }
     BenchmarkRunner runner =
         new BenchmarkRunner(
@@ -150,37 +147,80 @@ final class Rehearsal {
               },
               control,
               null);
-      ConsoleReport.print(aggregator.summarize(info, end), new PrintWriter(Writer.nullWriter()));
+      // Only what runs while requests are in flight; the report, made after the clock stops, is
+      // left cold.
+      return () -> aggregator.summarize(info, end);
     }
   }
 
   private static void rehearse(BenchmarkRunner.Settings settings)
       throws IOException, InterruptedException {
-    Tokenizer tokenizer = Tokenizers.builtIn("r50k_base");
-    MockServerConfig mock =
-        MockServerConfig.builder()
-            .ttftMillis(0)
-            .itlMillis(0)
-            .fixedOutputTokens(OUTPUT_TOKENS)
-            .tokenizer(tokenizer)
-            .modelName(
-                settings.options().modelName() == null
-                    ? "rehearsal"
-                    : settings.options().modelName())
-            .build();
-    List<Prompt> prompts = new ArrayList<>();
-    for (String text : TEXTS) {
-      prompts.add(new Prompt(text, tokenizer.countTokens(text), OUTPUT_TOKENS));
-    }
-    try (MockServer server = MockServer.start(mock)) {
+    Tokenizer tokenizer = new WordTokenizer();
+    List<Prompt> prompts = prompts(tokenizer);
+    try (CannedServer server = CannedServer.start()) {
       long deadlineNanos = System.nanoTime() + BUDGET_NANOS;
-      // A closed loop for the per-request and per-chunk code, then bursts sent open loop, all at
+      // A closed loop for the per-request and per-chunk code, then a burst sent open loop, all at
       // once, for the pacer's hand-over, the I/O threads' timers and the connections opened ahead.
       rehearse(settings, server, tokenizer, prompts, true, STREAMS, REQUESTS, deadlineNanos);
-      for (int burst = 0; burst < BURSTS; burst++) {
-        rehearse(settings, server, tokenizer, prompts, false, 0, BURST_REQUESTS, deadlineNanos);
-      }
+      rehearse(settings, server, tokenizer, prompts, false, 0, BURST_REQUESTS, deadlineNanos);
     }
     Startup.awaitCompilerQuiet(20, 300);
+  }
+
+  static List<Prompt> prompts(Tokenizer tokenizer) {
+    List<Prompt> prompts = new ArrayList<>();
+    for (String text : TEXTS) {
+      prompts.add(new Prompt(text, tokenizer.countTokens(text), CannedServer.WORDS.length));
+    }
+    return prompts;
+  }
+
+  /**
+   * Counts words and punctuation as tokens: the rehearsal's local counts need a tokenizer, and
+   * loading the run's own (or a built-in one) would cost it a tenth of a second.
+   */
+  static final class WordTokenizer implements Tokenizer {
+    @Override
+    public String name() {
+      return "rehearsal-words";
+    }
+
+    @Override
+    public String fingerprint() {
+      return name();
+    }
+
+    @Override
+    public int[] encode(String text) {
+      int[] ends = tokenEndOffsets(text);
+      int[] ids = new int[ends.length];
+      for (int i = 0; i < ends.length; i++) {
+        ids[i] = text.substring(i == 0 ? 0 : ends[i - 1], ends[i]).hashCode() & 0xffff;
+      }
+      return ids;
+    }
+
+    /** A token ends before a space or a character that is not a letter or digit. */
+    @Override
+    public int[] tokenEndOffsets(String text) {
+      int[] ends = new int[text.length()];
+      int count = 0;
+      for (int i = 1; i <= text.length(); i++) {
+        if (i == text.length() || !Character.isLetterOrDigit(text.charAt(i))) {
+          ends[count++] = i;
+        }
+      }
+      return Arrays.copyOf(ends, count);
+    }
+
+    @Override
+    public String decode(int[] tokenIds) {
+      return "";
+    }
+
+    @Override
+    public int[] ordinaryTokenIds() {
+      return new int[0];
+    }
   }
 }

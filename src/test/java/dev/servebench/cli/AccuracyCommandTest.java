@@ -27,7 +27,9 @@ class AccuracyCommandTest {
               "--output-tokens",
               "6",
               "--warmup-requests",
-              "0");
+              "0",
+              "--phases",
+              "warm");
       assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
       assertThat(result.out())
           .contains("chunk delay p50/p99/max")
@@ -55,13 +57,47 @@ class AccuracyCommandTest {
               "--output-tokens",
               "4",
               "--warmup-requests",
-              "0");
+              "0",
+              "--phases",
+              "warm");
       assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
       assertThat(result.out())
           .contains(
               "(4 requests had no server log and were left out: raise the server's"
                   + " --record-writes)");
     }
+  }
+
+  @Test
+  void theColdPhaseRunsAFreshProcessPerRow() throws Exception {
+    try (MockServer server = mock(100_000)) {
+      Cli.Result result =
+          Cli.run(
+              "accuracy",
+              "--server",
+              server.baseUrl(),
+              "--phases",
+              "cold",
+              "--cold-requests",
+              "1,3",
+              "--cold-endpoints",
+              "simple",
+              "--output-tokens",
+              "6");
+      assertThat(result.exitCode()).as(result.err() + result.out()).isEqualTo(ExitCode.OK);
+      assertThat(result.out())
+          .contains("TTFT error p50/p99")
+          .containsPattern("(?m)^simple +http +1 +.* +1 +0$")
+          .containsPattern("(?m)^simple +http +3 +.* +3 +0$")
+          .doesNotContain("chunk delay p50/p99/max"); // the warm phase did not run
+    }
+  }
+
+  @Test
+  void anUnknownPhaseIsBadInput() {
+    Cli.Result result = Cli.run("accuracy", "--phases", "tepid");
+    assertThat(result.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(result.err()).contains("--phases: unknown phase 'tepid'; use warm, cold");
   }
 
   @Test

@@ -34,7 +34,8 @@ class ColdAccuracyCheckTest {
                 .tokenizer(Tokenizers.builtIn("r50k_base"))
                 .modelName("gpt2")
                 .build())) {
-      AccuracyCheck.warmServer(server.baseUrl(), TlsOptions.VERIFY, 500, 20, 32);
+      AccuracyCheck.warmServer(
+          server.baseUrl(), EndpointType.OPENAI_CHAT, TlsOptions.VERIFY, 500, 20, 32);
       ColdAccuracyCheck.Result result =
           ColdAccuracyCheck.run(
               new ColdAccuracyCheck.Case(EndpointType.OPENAI_CHAT, 1, server.baseUrl(), null),

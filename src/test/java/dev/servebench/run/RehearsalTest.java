@@ -1,0 +1,71 @@
+package dev.servebench.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servebench.config.HttpTarget;
+import dev.servebench.config.TlsOptions;
+import dev.servebench.endpoint.EndpointType;
+import dev.servebench.endpoint.RequestOptions;
+import dev.servebench.engine.BenchmarkRunner;
+import dev.servebench.metrics.Summary;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The rehearsal's server answers every protocol the way the client reads it: were a canned answer
+ * malformed, the rehearsal would exercise the failure path instead of the run's, and quietly.
+ */
+class RehearsalTest {
+
+  @ParameterizedTest
+  @CsvSource({
+    "openai-chat, true",
+    "openai-chat, false",
+    "openai-completions, true",
+    "openai-completions, false",
+    "simple, true",
+    "simple, false"
+  })
+  void everyProtocolIsAnsweredInFull(String endpoint, boolean stream) throws Exception {
+    BenchmarkRunner.Settings settings =
+        new BenchmarkRunner.Settings(
+            HttpTarget.parse("http://127.0.0.1:1"),
+            EndpointType.parse(endpoint).adapter(null),
+            new RequestOptions("gpt2", stream, null, null, null, null, false, false),
+            null,
+            0,
+            false,
+            Duration.ofSeconds(10),
+            null,
+            null,
+            1 << 20,
+            0,
+            TlsOptions.VERIFY,
+            1,
+            false,
+            "test");
+    Rehearsal.WordTokenizer tokenizer = new Rehearsal.WordTokenizer();
+    try (CannedServer server = CannedServer.start()) {
+      for (boolean closedLoop : new boolean[] {true, false}) {
+        Summary summary =
+            Rehearsal.rehearse(
+                    settings,
+                    server,
+                    tokenizer,
+                    Rehearsal.prompts(tokenizer),
+                    closedLoop,
+                    closedLoop ? 4 : 0,
+                    12,
+                    System.nanoTime() + Duration.ofSeconds(60).toNanos())
+                .get();
+        assertThat(summary.failed()).as(summary.firstErrors().toString()).isZero();
+        assertThat(summary.succeeded()).isEqualTo(12);
+        assertThat(summary.outputTokens()).isEqualTo(12L * CannedServer.WORDS.length);
+        if (stream) {
+          assertThat(summary.streamedChunks()).isEqualTo(12L * CannedServer.WORDS.length);
+        }
+      }
+    }
+  }
+}
