@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"--api-key", "--api_key"},
       description =
-          "Bearer token for the server. Default: the OPENAI_API_KEY environment variable. Never printed or written.")
+          "Bearer token for the server. Default: the OPENAI_API_KEY environment variable. Never printed or written, but visible in the process list (ps) while the run lasts: OPENAI_API_KEY or --api-key-file keep it out.")
   String apiKey;
 
   @Option(
@@ -355,6 +355,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RunConfig config = toConfig();
+    if (apiKey != null) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "servebench: note: --api-key is visible to every user of this machine in the process"
+                  + " list (ps) for the whole run; OPENAI_API_KEY or --api-key-file keep it out");
+    }
     RunControl control = new RunControl();
     try (Interrupts interrupts = Interrupts.install(control, spec.commandLine().getErr())) {
       return Benchmark.execute(

@@ -1,8 +1,11 @@
 package dev.servebench.config;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Where the API key comes from: {@code --api-key}, {@code --api-key-file}, or the environment. */
@@ -28,8 +31,7 @@ public final class ApiKeys {
         key = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
       } catch (IOException unreadable) {
         // The message names the file only: the key itself never appears in an error.
-        throw new InvalidInputException(
-            "--api-key-file " + file + " cannot be read: " + unreadable.getClass().getSimpleName());
+        throw new InvalidInputException("--api-key-file " + file + " " + why(file, unreadable));
       }
       if (key.isBlank()) {
         throw new InvalidInputException(
@@ -50,5 +52,22 @@ public final class ApiKeys {
               + " --api-key-file or OPENAI_API_KEY");
     }
     return key;
+  }
+
+  /** Why a key file could not be read, in words a user can act on. */
+  private static String why(Path file, IOException unreadable) {
+    if (unreadable instanceof NoSuchFileException) {
+      return "does not exist: check the path";
+    }
+    if (unreadable instanceof AccessDeniedException) {
+      return "cannot be read: permission denied (check its owner and mode)";
+    }
+    if (Files.isDirectory(file)) {
+      return "is a directory: pass the file that holds the key";
+    }
+    if (unreadable instanceof CharacterCodingException) {
+      return "is not text (not UTF-8): its first line must be the key";
+    }
+    return "cannot be read: " + unreadable.getMessage();
   }
 }

@@ -38,6 +38,21 @@ public record HttpTarget(boolean https, String host, int port, String basePath) 
       throw new InvalidInputException(
           "--model-endpoint-base '" + url + "' must not have a query or fragment");
     }
+    if (uri.getRawUserInfo() != null) {
+      // Never echo the credentials themselves: the message may end up in a log.
+      throw new InvalidInputException(
+          "--model-endpoint-base must not carry credentials (user:password@ before the host):"
+              + " servebench would not send them; pass an API key with OPENAI_API_KEY or"
+              + " --api-key-file instead");
+    }
+    if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
+      throw new InvalidInputException(
+          "--model-endpoint-base '"
+              + url
+              + "' has port "
+              + uri.getPort()
+              + ": a port is 1 to 65535 (e.g. http://127.0.0.1:8000)");
+    }
     boolean https = scheme.equals("https");
     int port = uri.getPort() != -1 ? uri.getPort() : https ? 443 : 80;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();

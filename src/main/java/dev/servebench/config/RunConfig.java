@@ -187,6 +187,9 @@ public record RunConfig(
       int retries,
       int ioThreads) {
 
+    /** Most I/O threads: each is an event loop; beyond the cores they only take turns. */
+    public static final int MAX_IO_THREADS = 64;
+
     public Limits {
       if (!timeout.isPositive()) {
         throw new InvalidInputException("--timeout must be a positive number of seconds");
@@ -204,8 +207,14 @@ public record RunConfig(
       if (retries < 0) {
         throw new InvalidInputException("--retries must be 0 or more, got " + retries);
       }
-      if (ioThreads < 1) {
-        throw new InvalidInputException("--io-threads must be at least 1, got " + ioThreads);
+      if (ioThreads < 1 || ioThreads > MAX_IO_THREADS) {
+        throw new InvalidInputException(
+            "--io-threads must be 1 to "
+                + MAX_IO_THREADS
+                + ", got "
+                + ioThreads
+                + " (more threads than cores only compete for them; the default is half the"
+                + " cores, at most 4)");
       }
     }
   }

@@ -82,9 +82,11 @@ final class JsonlDataset {
       throw new InvalidInputException(
           "dataset "
               + file
-              + " is not UTF-8 text: an invalid byte follows line "
-              + lineNumber
-              + "; save the file as UTF-8",
+              + " is not UTF-8 text: "
+              + (lineNumber == 0
+                  ? "its first line holds a byte that is not UTF-8 (is it a binary file?)"
+                  : "an invalid byte follows line " + lineNumber)
+              + "; pass a JSONL file saved as UTF-8",
           e);
     } catch (IOException e) {
       throw DatasetFiles.unreadable(file, e);

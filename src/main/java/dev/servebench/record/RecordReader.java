@@ -7,6 +7,7 @@ import dev.servebench.config.InvalidInputException;
 import dev.servebench.endpoint.FailureReason;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -118,6 +119,12 @@ public final class RecordReader {
       }
     } catch (NoSuchFileException missing) {
       throw new InvalidInputException("records file " + path + " does not exist");
+    } catch (CharacterCodingException binary) {
+      throw new InvalidInputException(
+          "records file "
+              + path
+              + " is not UTF-8 text (is it a binary file?): pass a servebench records file,"
+              + " <run-id>-records.jsonl");
     } catch (IOException unreadable) {
       throw new InvalidInputException(
           "cannot read records file " + path + ": " + unreadable.getMessage());

@@ -5,6 +5,7 @@ import dev.servebench.config.TlsOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -34,6 +35,13 @@ final class TlsContexts {
               CertificateFactory.getInstance("X.509").generateCertificates(in)) {
             store.setCertificateEntry("ca-" + i++, certificate);
           }
+          if (i == 0) {
+            throw new InvalidInputException(
+                "--ca-cert "
+                    + tls.caBundle()
+                    + " holds no certificate: pass a PEM file of -----BEGIN CERTIFICATE-----"
+                    + " blocks");
+          }
         }
         TrustManagerFactory trust =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -43,12 +51,14 @@ final class TlsContexts {
         return SSLContext.getDefault();
       }
       return context;
+    } catch (NoSuchFileException missing) {
+      throw new InvalidInputException("--ca-cert " + tls.caBundle() + " does not exist");
     } catch (IOException | GeneralSecurityException unusable) {
       throw new InvalidInputException(
           "--ca-cert "
               + tls.caBundle()
-              + " is not a readable PEM file of certificates: "
-              + unusable.getMessage());
+              + " is not a readable PEM file of certificates: pass a file of -----BEGIN"
+              + " CERTIFICATE----- blocks (the server's certificate or the CA that signed it)");
     }
   }
 

@@ -178,6 +178,118 @@ class BadInputTest {
   }
 
   @Test
+  void endpointPortOutOfRange() {
+    assertBadInput(
+        Cli.run("--model-endpoint-base", "http://127.0.0.1:99999", "--dataset-format", "Synthesis"),
+        "has port 99999: a port is 1 to 65535");
+  }
+
+  @Test
+  void credentialsInTheUrlAreRefusedWithoutEchoingThem() {
+    Cli.Result result =
+        Cli.run(
+            "--model-endpoint-base",
+            "http://alice:s3cr3t@127.0.0.1:8000",
+            "--dataset-format",
+            "Synthesis");
+    assertBadInput(result, "must not carry credentials", "--api-key-file");
+    assertThat(result.err()).doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void ioThreadsOutsideTheirRange() {
+    assertBadInput(
+        run("--io-threads", "100000", "--dataset-format", "Synthesis"),
+        "--io-threads must be 1 to 64, got 100000");
+  }
+
+  @Test
+  void apiKeyFileProblemsInPlainWords() throws IOException {
+    assertBadInput(
+        run(
+            "--api-key-file",
+            directory.resolve("none").toString(),
+            "--dataset-format",
+            "Synthesis"),
+        "does not exist: check the path");
+    assertBadInput(
+        run("--api-key-file", directory.toString(), "--dataset-format", "Synthesis"),
+        "is a directory: pass the file that holds the key");
+  }
+
+  @Test
+  void aBinaryJsonlDatasetSaysSoFromItsFirstLine() throws IOException {
+    Path binary = directory.resolve("binary.jsonl");
+    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3, 0x28, 0x0a});
+    assertBadInput(
+        run(
+            "--tokenizer",
+            "r50k_base",
+            "--dataset",
+            binary.toString(),
+            "--dataset-format",
+            "JSONL"),
+        "is not UTF-8 text: its first line holds a byte that is not UTF-8");
+  }
+
+  @Test
+  void aCaCertThatIsNotPemIsBadInputBeforeAnythingIsSent() throws IOException {
+    Path notPem = directory.resolve("not-a-cert.pem");
+    Files.writeString(notPem, "just some text\n");
+    Cli.Result result =
+        Cli.run(
+            "--model-endpoint-base",
+            "https://127.0.0.1:1",
+            "--model-name",
+            "gpt2",
+            "--tokenizer",
+            "r50k_base",
+            "--dataset-format",
+            "Synthesis",
+            "--ca-cert",
+            notPem.toString());
+    assertBadInput(result, "--ca-cert " + notPem);
+  }
+
+  @Test
+  void reportOnABinaryFileSaysSo() throws IOException {
+    Path binary = directory.resolve("binary-records.jsonl");
+    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3, 0x28, 0x0a});
+    assertBadInput(
+        Cli.run("report", binary.toString()), "is not UTF-8 text (is it a binary file?)");
+  }
+
+  @Test
+  void anApiKeyOnTheCommandLineGetsAHintAboutTheProcessList() {
+    Cli.Result result;
+    // A server of its own: the others must see no request.
+    try (MockServer own = MockServer.start(MockServerConfig.builder().modelName("gpt2").build())) {
+      result =
+          Cli.run(
+              "--model-endpoint-base",
+              own.baseUrl(),
+              "--model-name",
+              "gpt2",
+              "--api-key",
+              "sk-test",
+              "--tokenizer",
+              "r50k_base",
+              "--dataset-format",
+              "Synthesis",
+              "--num-prompts",
+              "1",
+              "--input-len-mean",
+              "4",
+              "--output-len-mean",
+              "2");
+    }
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err())
+        .containsOnlyOnce("--api-key is visible to every user of this machine in the process list")
+        .doesNotContain("sk-test");
+  }
+
+  @Test
   void unknownModelAsksForATokenizer() {
     Cli.Result result =
         Cli.run(

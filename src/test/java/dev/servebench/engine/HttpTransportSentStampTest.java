@@ -10,8 +10,10 @@ import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +57,18 @@ class HttpTransportSentStampTest {
       assertThat(first.failureReason).isNull();
 
       // The connection is idle now; its I/O thread is kept busy while the next request is sent.
-      first.channel.eventLoop().execute(() -> sleep(BLOCKED_NANOS));
+      CountDownLatch blocking = new CountDownLatch(1);
+      AtomicLong blockEndNanos = new AtomicLong();
+      first
+          .channel
+          .eventLoop()
+          .execute(
+              () -> {
+                blocking.countDown();
+                sleep(BLOCKED_NANOS);
+                blockEndNanos.set(System.nanoTime());
+              });
+      assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
       InFlightRequest second = new InFlightRequest(1, prompt, body, 0, false);
       long dispatchedNanos = stampAndSend(transport, second);
       assertThat(finished.poll(10, TimeUnit.SECONDS)).isSameAs(second);
@@ -63,8 +76,10 @@ class HttpTransportSentStampTest {
       assertThat(second.failureReason).isNull();
       assertThat(second.channel).isSameAs(first.channel);
       assertThat(second.firstSentNanos).isEqualTo(second.sentNanos);
-      // The wait for the thread is before `sent` (schedule lag) ...
-      assertThat(second.sentNanos - dispatchedNanos).isGreaterThanOrEqualTo(BLOCKED_NANOS);
+      // The wait for the thread is before `sent` (schedule lag): dispatched while the thread was
+      // busy, sent once it was free ...
+      assertThat(dispatchedNanos).isLessThan(blockEndNanos.get());
+      assertThat(second.sentNanos).isGreaterThanOrEqualTo(blockEndNanos.get());
       // ... and not in TTFT: the first token came after it, and sooner than the wait lasted.
       long ttftNanos = second.chunkNanos()[0] - second.sentNanos;
       assertThat(ttftNanos).isPositive().isLessThan(BLOCKED_NANOS);
