@@ -84,7 +84,7 @@ final class JsonlDataset {
               + file
               + " is not UTF-8 text: "
               + (lineNumber == 0
-                  ? "its first line holds a byte that is not UTF-8 (is it a binary file?)"
+                  ? "a byte that is not UTF-8 comes within its first lines (is it a binary file?)"
                   : "an invalid byte follows line " + lineNumber)
               + "; pass a JSONL file saved as UTF-8",
           e);

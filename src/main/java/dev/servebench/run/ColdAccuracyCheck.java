@@ -322,6 +322,10 @@ public final class ColdAccuracyCheck {
     if (classPath == null || classPath.isEmpty()) {
       throw new InvalidInputException("cannot start a fresh servebench: no class path is known");
     }
+    if (command.stream().noneMatch(flag -> flag.startsWith("--enable-native-access"))) {
+      // What the jar's manifest grants under -jar; -cp does not read the manifest.
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
     command.add("-cp");
     command.add(classPath);
     command.add("dev.servebench.cli.Main");

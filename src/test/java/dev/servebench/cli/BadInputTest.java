@@ -218,7 +218,7 @@ class BadInputTest {
   }
 
   @Test
-  void aBinaryJsonlDatasetSaysSoFromItsFirstLine() throws IOException {
+  void aBinaryJsonlDatasetSaysSoInPlainWords() throws IOException {
     Path binary = directory.resolve("binary.jsonl");
     Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3, 0x28, 0x0a});
     assertBadInput(
@@ -229,7 +229,7 @@ class BadInputTest {
             binary.toString(),
             "--dataset-format",
             "JSONL"),
-        "is not UTF-8 text: its first line holds a byte that is not UTF-8");
+        "is not UTF-8 text: a byte that is not UTF-8 comes within its first lines");
   }
 
   @Test

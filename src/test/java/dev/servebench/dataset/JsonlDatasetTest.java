@@ -110,7 +110,8 @@ class JsonlDatasetTest {
         .hasMessage(
             "dataset "
                 + file
-                + " is not UTF-8 text: an invalid byte follows line 0; save the file as UTF-8");
+                + " is not UTF-8 text: a byte that is not UTF-8 comes within its first lines (is it a binary"
+                + " file?); pass a JSONL file saved as UTF-8");
   }
 
   @Test
