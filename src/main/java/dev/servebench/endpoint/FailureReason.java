@@ -20,6 +20,11 @@ public enum FailureReason {
   TLS,
   /** The connection closed or reset before the response was complete. */
   STREAM_CUT,
+  /**
+   * A streamed request was answered with a whole body that holds no event at all (an HTML page: a
+   * login form, a proxy's notice), where an event stream was due.
+   */
+  NOT_EVENT_STREAM,
   /** The body was not the protocol: malformed JSON, invalid UTF-8, missing fields. */
   PARSE,
   /**

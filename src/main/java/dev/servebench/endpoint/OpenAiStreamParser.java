@@ -5,11 +5,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * An OpenAI-style {@code text/event-stream} body: SSE events whose data is a JSON chunk, ended by
- * {@code data: [DONE]}. Every event of one read shares that read's arrival time.
+ * {@code data: [DONE]}. Every event of one read shares that read's arrival time. A body that ends
+ * cleanly without {@code [DONE]} is complete when its usage event (usage without text, the stream's
+ * last event) came: some servers omit the marker.
  */
 final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
 
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+  private static final int QUOTED_BYTES = 160;
 
   private final SseParser sse = new SseParser();
   private final OpenAiPayload payload = new OpenAiPayload();
@@ -17,12 +21,24 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   private long arrivalNanos;
   private boolean failed;
   private boolean endMarkerSeen;
+  private boolean finalUsageSeen;
+  private boolean eventSeen;
+
+  /** The body's first bytes, kept until an event comes, to quote a body that holds none. */
+  private final byte[] bodyStart = new byte[QUOTED_BYTES];
+
+  private int bodyStartLength;
 
   @Override
   public void onBody(
       byte[] bytes, int offset, int length, long arrivalNanos, ResponseEvents events) {
     this.events = events;
     this.arrivalNanos = arrivalNanos;
+    if (!eventSeen && bodyStartLength < QUOTED_BYTES) {
+      int kept = Math.min(length, QUOTED_BYTES - bodyStartLength);
+      System.arraycopy(bytes, offset, bodyStart, bodyStartLength, kept);
+      bodyStartLength += kept;
+    }
     sse.feed(bytes, offset, length, this);
   }
 
@@ -30,15 +46,27 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   public void onEnd(ResponseEvents events) {
     this.events = events;
     sse.finish(this);
-    if (!failed && !endMarkerSeen) {
-      // Without [DONE] nothing says the server finished: a proxy or crash may have cut the stream
-      // at an event boundary, and the usage event may be missing with it.
-      fail(FailureReason.STREAM_CUT, "event stream ended without data: [DONE]");
+    if (!failed && !eventSeen && bodyStartLength > 0) {
+      fail(
+          FailureReason.NOT_EVENT_STREAM,
+          "the body is not an event stream (no data: event in it), it starts: "
+              + new String(bodyStart, 0, bodyStartLength, StandardCharsets.UTF_8)
+                  .replaceAll("\\s+", " ")
+                  .strip());
+      return;
+    }
+    if (!failed && !endMarkerSeen && !finalUsageSeen) {
+      // Without [DONE] or the usage event nothing says the server finished: a proxy or crash may
+      // have cut the stream at an event boundary.
+      fail(
+          FailureReason.STREAM_CUT,
+          "event stream ended without data: [DONE] and before its usage event");
     }
   }
 
   @Override
   public void onEvent(String eventType, byte[] data, int offset, int length) {
+    eventSeen = true;
     if (failed) {
       return;
     }
@@ -80,6 +108,9 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
     }
     if (payload.promptTokens >= 0 || payload.completionTokens >= 0) {
       events.onUsage(payload.promptTokens, payload.completionTokens);
+      if (reasoning.isEmpty() && content.isEmpty()) {
+        finalUsageSeen = true;
+      }
     }
   }
 

@@ -21,6 +21,11 @@ public enum Fault {
   HTTP_500(null, 0, false),
   /** Status 503 with an HTML body, as a proxy in front of a dead server answers. */
   HTTP_503_HTML(null, 0, false),
+  /**
+   * Status 200 with a whole HTML page to a streamed request, as a login page or a misrouted proxy
+   * answers: no event stream at all.
+   */
+  HTML_200(null, 0, true),
   /** Status 200, {@code k} tokens, then {@code data: {"error": {...}}} and {@code [DONE]}. */
   SSE_ERROR_EVENT("tokens", 1, true),
   /** The whole stream, usage included, but no {@code data: [DONE]}. */

@@ -18,10 +18,16 @@ final class FaultReplies {
               + "<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
               + "</body>\r\n</html>\r\n");
 
+  private static final byte[] LOGIN_PAGE_HTML =
+      MockJson.utf8(
+          "<!DOCTYPE html>\r\n<html><head><title>Sign in</title></head>\r\n"
+              + "<body><form action=\"/login\" method=\"post\"></form></body></html>\r\n");
+
   private FaultReplies() {}
 
   /**
-   * The answer to {@link Fault#HTTP_429}, {@link Fault#HTTP_500} or {@link Fault#HTTP_503_HTML}.
+   * The answer to {@link Fault#HTTP_429}, {@link Fault#HTTP_500}, {@link Fault#HTTP_503_HTML} or
+   * {@link Fault#HTML_200}.
    */
   static FullHttpResponse of(FaultSpec spec) {
     return switch (spec.fault()) {
@@ -41,6 +47,7 @@ final class FaultReplies {
               MockJson.error("mock server fault: internal error", "server_error"));
       case HTTP_503_HTML ->
           body(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/html", SERVICE_UNAVAILABLE_HTML);
+      case HTML_200 -> body(HttpResponseStatus.OK, "text/html", LOGIN_PAGE_HTML);
       default -> throw new IllegalArgumentException(spec.fault() + " has no fixed reply");
     };
   }

@@ -165,7 +165,7 @@ final class GenerationResponder implements Runnable {
       case NEVER_ANSWER -> {
         // The request is left hanging; the connection's close ends it.
       }
-      case HTTP_429, HTTP_500, HTTP_503_HTML -> {
+      case HTTP_429, HTTP_500, HTTP_503_HTML, HTML_200 -> {
         recorder.headersWritten();
         ctx.writeAndFlush(FaultReplies.of(fault), ctx.voidPromise());
         done();

@@ -44,8 +44,8 @@ class ServerFaultsTest {
         Arguments.of(Fault.HTTP_500, 0L, "http_status", List.of()),
         Arguments.of(Fault.HTTP_503_HTML, 0L, "http_status", List.of()),
         Arguments.of(Fault.SSE_ERROR_EVENT, 2L, "server_error", List.of()),
-        Arguments.of(Fault.END_WITHOUT_DONE, 0L, "stream_cut", List.of()),
         Arguments.of(Fault.DROP_LAST_EVENT, 0L, "stream_cut", List.of()),
+        Arguments.of(Fault.HTML_200, 0L, "not_event_stream", List.of()),
         Arguments.of(Fault.MALFORMED_JSON, 2L, "parse", List.of()),
         Arguments.of(Fault.INVALID_UTF8, 2L, "parse", List.of()),
         Arguments.of(Fault.ENDLESS_STREAM, 0L, "timeout", List.of("--timeout", "0.5")),
@@ -55,6 +55,20 @@ class ServerFaultsTest {
             8L,
             "response_too_large",
             List.of("--max-response-bytes", "1000000")));
+  }
+
+  @Test
+  void aStreamThatEndsCleanlyAfterItsUsageWithoutDoneIsComplete() {
+    // Some servers omit data: [DONE]; the body ended properly and the usage event came.
+    try (MockServer server =
+        mock(new FaultSpec(Fault.END_WITHOUT_DONE, 0, new RequestSelector.EveryNth(4)))) {
+      Cli.Result result = run(server, List.of());
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(server.faultsInjected()).containsEntry(Fault.END_WITHOUT_DONE, 3L);
+      JsonNode summary = Cli.json(Cli.onlyFile(results, "-summary.json"));
+      assertThat(summary.path("requests").path("succeeded").asInt()).isEqualTo(REQUESTS);
+      assertThat(summary.path("tokens").path("output_total").asInt()).isEqualTo(REQUESTS * 8);
+    }
   }
 
   private static MockServer mock(FaultSpec... faults) {
@@ -102,6 +116,11 @@ class ServerFaultsTest {
       if (fault == Fault.HTTP_429 && parameter > 0) {
         assertThat(summary.path("requests").path("first_errors").get(0).asText())
             .contains("Retry-After: 2");
+      }
+      if (fault == Fault.HTML_200) {
+        assertThat(requests.path("first_errors").get(0).asText())
+            .contains("not an event stream")
+            .contains("<!DOCTYPE html>");
       }
       if (fault == Fault.HTTP_503_HTML) {
         assertThat(requests.path("failures_by_http_status").path("503").asInt()).isEqualTo(3);

@@ -62,6 +62,37 @@ class OpenAiStreamParserTest {
   }
 
   @Test
+  void aStreamWithoutDoneIsCompleteOnceItsUsageEventCame() {
+    String body =
+        "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}\n\n";
+    RecordingEvents events = parse(new OpenAiStreamParser(), body);
+    assertThat(events.failure).isNull();
+    assertThat(events.completionTokens).isEqualTo(1);
+    assertThat(events.endMarker).isFalse();
+  }
+
+  @Test
+  void aWholePageWhereAStreamWasDueIsNamedAndQuoted() {
+    RecordingEvents events =
+        parse(new OpenAiStreamParser(), "<!DOCTYPE html>\n<html><body>Sign in</body></html>\n");
+    assertThat(events.failure).isEqualTo(FailureReason.NOT_EVENT_STREAM);
+    assertThat(events.failureMessage)
+        .contains("not an event stream")
+        .contains("<!DOCTYPE html> <html><body>Sign in");
+  }
+
+  @Test
+  void aStreamWithoutDoneOrUsageEventWasCut() {
+    // Continuous usage in a content event does not say the stream is over.
+    String body =
+        "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}\n\n";
+    RecordingEvents events = parse(new OpenAiStreamParser(), body);
+    assertThat(events.failure).isEqualTo(FailureReason.STREAM_CUT);
+    assertThat(events.failureMessage).contains("without data: [DONE] and before its usage event");
+  }
+
+  @Test
   void continuousUsageInEveryEventKeepsTheLastCount() {
     String body =
         "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}\n\n"
