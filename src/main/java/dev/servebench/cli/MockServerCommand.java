@@ -137,7 +137,7 @@ final class MockServerCommand implements Callable<Integer> {
   @Option(
       names = "--fault",
       description =
-          "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, html_200, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, huge_response, close_idle_keepalive.")
+          "Inject a fault: NAME[:PARAM]@WHEN, WHEN a probability (0.05 or 5%%) or every:N; repeatable. Names: close_before_headers, reset_after_tokens, http_429, http_500, http_503_html, html_200, sse_error_event, end_without_done, drop_last_event, malformed_json, invalid_utf8, endless_stream, never_answer, wide_events, huge_response, close_idle_keepalive.")
   List<String> faults = List.of();
 
   @Option(

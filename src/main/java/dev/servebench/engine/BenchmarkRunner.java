@@ -662,7 +662,14 @@ public final class BenchmarkRunner {
       TokenSource chunkSource = chunks.length == 0 ? null : TokenSource.SERVER;
       boolean serverPrompt = request.serverPromptTokens >= 0;
       boolean serverOutput = request.serverCompletionTokens >= 0;
-      if (chunkTokens == null) {
+      // A response cut off for passing --max-response-bytes is not counted: its text can be tens
+      // of megabytes, and unbroken text (no space in it) takes a BPE tokenizer time and memory
+      // that grow with the square of its length (20 MB: minutes and gigabytes).
+      boolean uncounted = request.failureReason == FailureReason.RESPONSE_TOO_LARGE;
+      if (chunkTokens == null && uncounted) {
+        chunkTokens = new int[chunks.length];
+        chunkSource = chunks.length == 0 ? null : TokenSource.LOCAL;
+      } else if (chunkTokens == null) {
         // The whole text tokenized once, each token counted in the chunk it ends in, so the
         // chunks add up to the output (a server may cut its events inside a word or character).
         chunkTokens = tokenizer.tokensEndingIn(request.chunkTexts());
@@ -673,7 +680,9 @@ public final class BenchmarkRunner {
       }
       // The output text is copied only when the tokenizer or the record needs it.
       String output =
-          serverOutput && !settings.trackInputOutput() ? null : request.output.toString();
+          (serverOutput || uncounted) && !settings.trackInputOutput()
+              ? null
+              : request.output.toString();
       return new RequestRecord(
           request.index,
           request.warmup,
@@ -696,7 +705,9 @@ public final class BenchmarkRunner {
           request.prompt.promptTokens(),
           request.serverPromptTokens,
           request.prompt.outputTokens(),
-          serverOutput ? request.serverCompletionTokens : tokenizer.countTokens(output),
+          serverOutput
+              ? request.serverCompletionTokens
+              : uncounted ? 0 : tokenizer.countTokens(output),
           serverOutput ? TokenSource.SERVER : TokenSource.LOCAL,
           request.httpStatus,
           request.failureReason,

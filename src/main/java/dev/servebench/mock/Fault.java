@@ -46,6 +46,12 @@ public enum Fault {
   ENDLESS_STREAM(null, 0, true),
   /** Reads the request and never answers; the connection stays open. */
   NEVER_ANSWER(null, 0, false),
+  /**
+   * Every event's text is the given number of KiB of one letter, no space in it, at the configured
+   * pace: a long response that crosses {@code --max-response-bytes} late, in text that is costly to
+   * tokenize.
+   */
+  WIDE_EVENTS("KiB", 10, true),
   /** One text event of the given size in MiB, written as fast as the client reads, then the end. */
   HUGE_RESPONSE("MiB", 64, true),
   /**

@@ -89,6 +89,8 @@ final class GenerationResponder implements Runnable {
   private int tokensWritten;
   private int chunksWritten;
 
+  private byte[] wideText;
+
   /** The last character of the previous event's last token, kept back for this one, or -1. */
   private int heldBack = -1;
 
@@ -271,7 +273,10 @@ final class GenerationResponder implements Runnable {
       heldBack = -1;
       tokensEnding++;
     }
-    for (int i = 0; i < nextChunkTokens; i++) {
+    if (generation.faulty(Fault.WIDE_EVENTS)) {
+      event.writeBytes(wideText());
+    }
+    for (int i = 0; i < nextChunkTokens && !generation.faulty(Fault.WIDE_EVENTS); i++) {
       byte[] token = drawTokenUtf8();
       if (cutWords && i == nextChunkTokens - 1 && tokensAfter < totalTokens) {
         event.writeBytes(token, 0, token.length - 1); // ASCII letters: a byte is a character
@@ -425,6 +430,15 @@ final class GenerationResponder implements Runnable {
     ctx.flush();
     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
     ctx.close();
+  }
+
+  /** The text of every {@link Fault#WIDE_EVENTS} event, made once per response. */
+  private byte[] wideText() {
+    if (wideText == null) {
+      wideText = new byte[(int) Math.min(1 << 30, generation.fault().parameter() << 10)];
+      Arrays.fill(wideText, (byte) 'x');
+    }
+    return wideText;
   }
 
   private byte[] drawTokenUtf8() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.mock.Fault;
 import dev.servebench.mock.FaultSpec;
 import dev.servebench.mock.MockServer;
@@ -13,6 +14,7 @@ import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.testing.Await;
 import dev.servebench.testing.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,10 +53,37 @@ class ServerFaultsTest {
         Arguments.of(Fault.ENDLESS_STREAM, 0L, "timeout", List.of("--timeout", "0.5")),
         Arguments.of(Fault.NEVER_ANSWER, 0L, "ttft_timeout", List.of("--ttft-timeout", "0.3")),
         Arguments.of(
+            Fault.WIDE_EVENTS,
+            256L,
+            "response_too_large",
+            List.of("--max-response-bytes", "1000000")),
+        Arguments.of(
             Fault.HUGE_RESPONSE,
             8L,
             "response_too_large",
             List.of("--max-response-bytes", "1000000")));
+  }
+
+  @Test
+  void aResponseCutOffLateForItsSizeIsNotTokenized() throws Exception {
+    // 256 KiB of unbroken text per event, cut off after about 1 MB: tokenizing what came (a BPE
+    // tokenizer's work grows with the square of an unbroken text's length) held a run for minutes
+    // and gigabytes at 20 MB. Such a response is not counted.
+    try (MockServer server =
+        mock(new FaultSpec(Fault.WIDE_EVENTS, 256, new RequestSelector.EveryNth(4)))) {
+      Cli.Result result = run(server, List.of("--max-response-bytes", "1000000"));
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
+      int tooLarge = 0;
+      for (String line : Files.readAllLines(Cli.onlyFile(results, "-records.jsonl"))) {
+        JsonNode record = new ObjectMapper().readTree(line);
+        if ("response_too_large".equals(record.path("failure_reason").asText())) {
+          tooLarge++;
+          assertThat(record.path("chunk_ns").size()).isGreaterThan(0);
+          assertThat(record.path("output_tokens").asInt()).isZero();
+        }
+      }
+      assertThat(tooLarge).isEqualTo(3);
+    }
   }
 
   @Test
