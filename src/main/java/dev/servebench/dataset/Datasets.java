@@ -24,17 +24,23 @@ public final class Datasets {
           case SYNTHESIS -> SyntheticDataset.generate(options, tokenizer);
           case JSONL -> JsonlDataset.load(options, tokenizer);
         };
-    return options.maxNewTokens() == null ? prompts : askingFor(prompts, options.maxNewTokens());
+    // IPEX asks for --max-new-tokens itself, and keeps one prompt for all requests.
+    return options.maxNewTokens() == null || format == DatasetFormat.IPEX
+        ? prompts
+        : askingFor(prompts, options.maxNewTokens());
   }
 
   /**
-   * Checks that the dataset file of a file-based format exists and can be read, so that a run can
-   * say so before it talks to the server.
+   * Checks what can be checked before the prompts are made: that a file-based format's dataset
+   * exists and can be read, and that synthetic lengths and counts are within bounds, so that a run
+   * can say so before it talks to the server.
    *
-   * @throws dev.servebench.config.InvalidInputException naming the file and what to pass instead
+   * @throws dev.servebench.config.InvalidInputException naming the file or flag and what to pass
    */
-  public static void checkFile(DatasetFormat format, DatasetOptions options) {
-    if (format != DatasetFormat.SYNTHESIS) {
+  public static void checkInputs(DatasetFormat format, DatasetOptions options) {
+    if (format == DatasetFormat.SYNTHESIS) {
+      SyntheticDataset.check(options);
+    } else {
       DatasetFiles.requireReadableFile(options.dataset(), format);
     }
   }

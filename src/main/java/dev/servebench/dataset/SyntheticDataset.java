@@ -5,6 +5,7 @@ import dev.servebench.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -34,6 +35,16 @@ import java.util.stream.IntStream;
  */
 final class SyntheticDataset {
 
+  /**
+   * Longest prompt or output length the distributions may reach (mean plus four standard
+   * deviations), in tokens: past any model's context window, and it keeps a typo such as {@code
+   * 1e9} from allocating gigabytes per prompt.
+   */
+  static final double MAX_LENGTH_TOKENS = 1 << 22;
+
+  /** Heap bytes a prompt token's text takes, with room to spare (UTF-16 text, its re-encoding). */
+  private static final long HEAP_BYTES_PER_TOKEN = 32;
+
   private static final int MAX_ROUNDS = 64;
   private static final int MAX_FRESH_DRAWS = 8;
   private static final char REPLACEMENT = '\uFFFD';
@@ -43,8 +54,7 @@ final class SyntheticDataset {
   private SyntheticDataset() {}
 
   static List<Prompt> generate(DatasetOptions options, Tokenizer tokenizer) {
-    checkDistribution("--input-len", options.inputLenMean(), options.inputLenStddev());
-    checkDistribution("--output-len", options.outputLenMean(), options.outputLenStddev());
+    check(options);
     int[] drawableIds = drawableTokenIds(tokenizer);
     Random random = new Random(options.seed());
     List<Plan> plans = new ArrayList<>(options.numPrompts());
@@ -64,6 +74,13 @@ final class SyntheticDataset {
                     plan.promptTokens(),
                     plan.outputTokens()))
         .toList();
+  }
+
+  /** The distributions' bounds, and that the prompts fit in the heap. */
+  static void check(DatasetOptions options) {
+    checkDistribution("--input-len", options.inputLenMean(), options.inputLenStddev());
+    checkDistribution("--output-len", options.outputLenMean(), options.outputLenStddev());
+    checkFitsInHeap(options, Runtime.getRuntime().maxMemory());
   }
 
   /** A length drawn from Normal(mean, stddev), rounded, at least 1. */
@@ -142,6 +159,41 @@ final class SyntheticDataset {
     }
     if (!(stddev >= 0) || Double.isInfinite(stddev)) {
       throw new InvalidInputException(flagPrefix + "-stddev must be 0 or more, got " + stddev);
+    }
+    if (mean + 4 * stddev > MAX_LENGTH_TOKENS) {
+      throw new InvalidInputException(
+          String.format(
+              Locale.ROOT,
+              "%s-mean %.0f with %s-stddev %.0f reaches past %.0f tokens (mean + 4 standard"
+                  + " deviations), longer than any model's context: lower them",
+              flagPrefix,
+              mean,
+              flagPrefix,
+              stddev,
+              MAX_LENGTH_TOKENS));
+    }
+  }
+
+  /**
+   * The prompts are built in memory: a run whose prompts would not fit in the heap is refused up
+   * front, with the figures, instead of failing with an out-of-memory error halfway.
+   */
+  static void checkFitsInHeap(DatasetOptions options, long heapBytes) {
+    double tokensPerPrompt = options.inputLenMean() + 3 * options.inputLenStddev();
+    double neededBytes = options.numPrompts() * tokensPerPrompt * HEAP_BYTES_PER_TOKEN;
+    if (neededBytes > heapBytes) {
+      throw new InvalidInputException(
+          String.format(
+              Locale.ROOT,
+              "--num-prompts %d synthetic prompts of up to about %.0f tokens need about %.1f GB"
+                  + " of memory, more than the %.1f GB this JVM may use: lower --num-prompts or"
+                  + " --input-len-mean (a run cycles through its prompts when it sends more"
+                  + " requests, with --duration), or raise the heap with"
+                  + " SERVEBENCH_JAVA_OPTS=-Xmx...",
+              options.numPrompts(),
+              tokensPerPrompt,
+              neededBytes / 1e9,
+              heapBytes / 1e9));
     }
   }
 }

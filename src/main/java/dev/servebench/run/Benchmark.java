@@ -75,7 +75,7 @@ public final class Benchmark {
                 authorization));
     // Local inputs first: a missing dataset is reported as that even when no server runs.
     RunConfig.Prompts source = config.prompts();
-    Datasets.checkFile(source.format(), source.dataset());
+    Datasets.checkInputs(source.format(), source.dataset());
     if (endpoint.tls().caBundle() != null) {
       TlsContexts.jdk(endpoint.tls());
     }

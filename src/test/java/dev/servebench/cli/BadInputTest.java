@@ -197,6 +197,46 @@ class BadInputTest {
   }
 
   @Test
+  void syntheticLengthsAndCountsThatWouldNotFitAreRefusedBeforeTheNetwork() {
+    // No server at this address: the bound is checked first.
+    Cli.Result tooLong =
+        Cli.run(
+            "--model-endpoint-base",
+            "http://127.0.0.1:1",
+            "--model-name",
+            "gpt2",
+            "--tokenizer",
+            "r50k_base",
+            "--dataset-format",
+            "Synthesis",
+            "--input-len-mean",
+            "1e9");
+    assertBadInput(tooLong, "--input-len-mean 1000000000", "longer than any model's context");
+    Cli.Result tooMany =
+        Cli.run(
+            "--model-endpoint-base",
+            "http://127.0.0.1:1",
+            "--model-name",
+            "gpt2",
+            "--tokenizer",
+            "r50k_base",
+            "--dataset-format",
+            "Synthesis",
+            "--num-prompts",
+            "1000000000");
+    assertBadInput(tooMany, "--num-prompts 1000000000 synthetic prompts", "raise the heap");
+    assertBadInput(
+        run(
+            "--tokenizer",
+            "r50k_base",
+            "--dataset-format",
+            "Synthesis",
+            "--output-len-mean",
+            "1e12"),
+        "--output-len-mean");
+  }
+
+  @Test
   void ioThreadsOutsideTheirRange() {
     assertBadInput(
         run("--io-threads", "100000", "--dataset-format", "Synthesis"),
