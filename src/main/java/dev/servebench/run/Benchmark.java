@@ -85,7 +85,7 @@ public final class Benchmark {
             ? Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName())
             : null;
 
-    Preflight.checkReachable(endpoint.target());
+    Preflight.checkReachable(endpoint.target(), endpoint.tls());
     if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
       config =
           config.withModelName(

@@ -14,6 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Checks made before the first request, so a run that cannot work stops with a clear message and
@@ -27,11 +30,20 @@ final class Preflight {
 
   private Preflight() {}
 
-  /** Opens and closes one TCP connection to the endpoint. */
-  static void checkReachable(HttpTarget target) {
+  /**
+   * Opens and closes one connection to the endpoint; over https it completes a TLS handshake with
+   * the run's trust settings too, so an untrusted certificate is found before the run, once,
+   * instead of failing every request.
+   */
+  static void checkReachable(HttpTarget target, TlsOptions tls) {
     try (Socket socket = new Socket()) {
       socket.connect(
           new InetSocketAddress(target.host(), target.port()), (int) CONNECT_TIMEOUT.toMillis());
+      if (target.https()) {
+        handshake(socket, target, tls);
+      }
+    } catch (SSLException untrusted) {
+      throw new UnreachableEndpointException(tlsProblem(target, untrusted));
     } catch (IOException unreachable) {
       String reason =
           unreachable.getMessage() == null
@@ -44,6 +56,52 @@ final class Preflight {
               + reason
               + "): is the server running, and is --model-endpoint-base right?");
     }
+  }
+
+  private static void handshake(Socket socket, HttpTarget target, TlsOptions tls)
+      throws IOException {
+    SSLSocket ssl =
+        (SSLSocket)
+            TlsContexts.jdk(tls)
+                .getSocketFactory()
+                .createSocket(socket, target.host(), target.port(), false);
+    SSLParameters parameters = ssl.getSSLParameters();
+    if (!tls.insecure()) {
+      parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    ssl.setSSLParameters(parameters);
+    ssl.setSoTimeout((int) CONNECT_TIMEOUT.toMillis());
+    ssl.startHandshake();
+  }
+
+  /** What went wrong in the handshake, in words that say what to do. */
+  private static String tlsProblem(HttpTarget target, SSLException failure) {
+    String causes = "";
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      causes += " " + t.getClass().getSimpleName() + " " + t.getMessage();
+    }
+    String fix =
+        "pass its certificate (or its CA's) with --ca-cert FILE, or --insecure to accept any";
+    if (causes.contains("CertPath") || causes.contains("certification path")) {
+      return "the server at "
+          + target.url()
+          + " presents a certificate this machine does not trust (self-signed, or from a CA the"
+          + " JDK's trust store and --ca-cert do not hold): "
+          + fix;
+    }
+    if (causes.contains("subject alternative") || causes.contains("No name matching")) {
+      return "the server at "
+          + target.url()
+          + " presents a certificate that is not for "
+          + target.host()
+          + ": use the host name the certificate names, or --insecure to accept any";
+    }
+    return "the TLS handshake with "
+        + target.url()
+        + " failed ("
+        + failure.getMessage()
+        + "): is it an https server? If its certificate is the problem, "
+        + fix;
   }
 
   /** The first model an OpenAI-compatible server lists at {@code /v1/models}. */
