@@ -2,6 +2,7 @@ package dev.servebench.dataset;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.servebench.config.FileStart;
 import dev.servebench.config.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,14 @@ final class DatasetFiles {
       if (Files.size(dataset) == 0) {
         throw new InvalidInputException(
             "dataset file " + dataset + " is empty: pass " + shape(format));
+      }
+      // Refused at its first bytes rather than after reading it whole.
+      if (FileStart.looksBinary(dataset)) {
+        throw new InvalidInputException(
+            "dataset file "
+                + dataset
+                + " is a binary file (it holds NUL bytes), not text: pass "
+                + shape(format));
       }
     } catch (IOException e) {
       throw unreadable(dataset, e);

@@ -2,6 +2,7 @@ package dev.servebench.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import dev.servebench.config.FileStart;
 import dev.servebench.config.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,6 +99,18 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
     if (!Files.isReadable(file)) {
       throw new InvalidInputException(
           "cannot read tokenizer file " + file + ": check its permissions");
+    }
+    try {
+      // A tokenizer.json is a JSON object: anything else is refused before it is read whole.
+      if (FileStart.looksBinary(file) || FileStart.firstNonSpace(file) != '{') {
+        throw new InvalidInputException(
+            file
+                + " is not a Hugging Face tokenizer.json (it does not start as a JSON object):"
+                + " pass the tokenizer.json of the served model");
+      }
+    } catch (IOException e) {
+      throw new InvalidInputException(
+          "cannot read tokenizer file " + file + " (" + e.getMessage() + "): check the path", e);
     }
     return file;
   }

@@ -237,6 +237,19 @@ class BadInputTest {
   }
 
   @Test
+  void aBinaryFileIsRefusedAtItsFirstBytes() throws IOException {
+    // A gigabyte of NUL bytes took a minute and gigabytes to refuse; 64 KiB shows the check.
+    Path zeros = directory.resolve("zeros.bin");
+    Files.write(zeros, new byte[64 * 1024]);
+    assertBadInput(
+        run("--tokenizer", zeros.toString(), "--dataset-format", "Synthesis"),
+        "is not a Hugging Face tokenizer.json (it does not start as a JSON object)");
+    assertBadInput(
+        run("--tokenizer", "r50k_base", "--dataset", zeros.toString(), "--dataset-format", "JSONL"),
+        "is a binary file (it holds NUL bytes), not text");
+  }
+
+  @Test
   void ioThreadsOutsideTheirRange() {
     assertBadInput(
         run("--io-threads", "100000", "--dataset-format", "Synthesis"),
@@ -260,7 +273,7 @@ class BadInputTest {
   @Test
   void aBinaryJsonlDatasetSaysSoInPlainWords() throws IOException {
     Path binary = directory.resolve("binary.jsonl");
-    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 0x00, (byte) 0xc3, 0x28, 0x0a});
+    Files.write(binary, new byte[] {(byte) 0xff, (byte) 0xfe, 'a', (byte) 0xc3, 0x28, 0x0a});
     assertBadInput(
         run(
             "--tokenizer",
