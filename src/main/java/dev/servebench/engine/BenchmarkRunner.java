@@ -68,7 +68,7 @@ public final class BenchmarkRunner {
   private static final long OPEN_AHEAD_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** Most connections opened ahead of the plan. */
-  static final int MAX_OPENED_AHEAD = 256;
+  private static final int MAX_OPENED_AHEAD = 256;
 
   /** Longest wait for the connections opened ahead: after it, the plan starts regardless. */
   private static final long OPEN_AHEAD_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
