@@ -8,6 +8,8 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,6 +46,37 @@ public final class RecordWriter implements Closeable {
     RecordWriter writer = new RecordWriter(out);
     writer.writeRun(run);
     return writer;
+  }
+
+  /**
+   * Cuts {@code path} back to its last whole line, after a write to it failed part-way (a full
+   * disk): a reader then sees every record written before and no torn one. Shortening a file frees
+   * space, so this works on the full disk itself. A missing file is left alone.
+   */
+  public static void truncateToLastLine(Path path) {
+    if (path == null || !Files.exists(path)) {
+      return;
+    }
+    try (FileChannel file =
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer block = ByteBuffer.allocate(8192);
+      long end = file.size();
+      while (end > 0) {
+        long start = Math.max(0, end - block.capacity());
+        block.clear().limit((int) (end - start));
+        file.read(block, start);
+        for (int i = block.position() - 1; i >= 0; i--) {
+          if (block.get(i) == '\n') {
+            file.truncate(start + i + 1);
+            return;
+          }
+        }
+        end = start;
+      }
+      file.truncate(0);
+    } catch (IOException cannot) {
+      // The reader skips a torn last line anyway, and says so.
+    }
   }
 
   /** Writes to a stream the caller owns (the JMH benchmarks write to a null stream). */
@@ -174,8 +207,12 @@ public final class RecordWriter implements Closeable {
 
   @Override
   public void close() throws IOException {
-    json.flush();
-    json.close();
-    out.close();
+    // The file is closed even when the last bytes cannot be written (a full disk).
+    try {
+      json.flush();
+      json.close();
+    } finally {
+      out.close();
+    }
   }
 }

@@ -6,6 +6,7 @@ import dev.servebench.record.RequestRecord;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,19 +21,20 @@ import java.nio.file.Path;
  */
 public final class SeedLatencyTracking implements Closeable {
 
+  private final OutputStream file;
   private final JsonGenerator json;
 
-  private SeedLatencyTracking(JsonGenerator json) {
+  private SeedLatencyTracking(OutputStream file, JsonGenerator json) {
+    this.file = file;
     this.json = json;
   }
 
   /** Opens {@code path} for writing and starts the array. */
   public static SeedLatencyTracking create(Path path) throws IOException {
-    JsonGenerator json =
-        new JsonFactory()
-            .createGenerator(new BufferedOutputStream(Files.newOutputStream(path), 1 << 16));
+    OutputStream file = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
+    JsonGenerator json = new JsonFactory().createGenerator(file);
     json.writeStartArray();
-    return new SeedLatencyTracking(json);
+    return new SeedLatencyTracking(file, json);
   }
 
   /** Adds a finished request; warm-up and failed requests are left out, as the seed left them. */
@@ -60,10 +62,12 @@ public final class SeedLatencyTracking implements Closeable {
   /** Ends the array and closes the file. */
   @Override
   public void close() throws IOException {
+    // The file is closed even when the last bytes cannot be written (a full disk).
     try {
       json.writeEndArray();
-    } finally {
       json.close();
+    } finally {
+      file.close();
     }
   }
 }

@@ -159,28 +159,45 @@ public final class Benchmark {
     String seedTime = SEED_FILE_TIME.format(clock.wallAnchor());
     Path trackingFile =
         resultsDir == null ? null : unused(resultsDir, "latency_tracking_" + seedTime, ".json");
-    try (RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run);
-        SeedLatencyTracking tracking =
-            trackingFile == null ? null : SeedLatencyTracking.create(trackingFile)) {
-      RecordFileSink sink =
-          new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.apiKey());
+    RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run);
+    SeedLatencyTracking tracking =
+        trackingFile == null ? null : SeedLatencyTracking.create(trackingFile);
+    RecordFileSink sink =
+        new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.apiKey(), control);
+    try {
       end =
           runner.run(
               clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
-      if (writer != null) {
-        writer.writeEnd(end);
+      if (writer != null && sink.failure == null) {
+        try {
+          writer.writeEnd(end);
+        } catch (IOException full) {
+          sink.failed("cannot write " + recordsFile, full);
+        }
       }
+    } finally {
+      sink.close();
     }
     Summary summary = aggregator.summarize(run, end);
     out.println();
     ConsoleReport.print(summary, out);
+    if (sink.failure != null) {
+      // The report above is whole (it is made in memory); the records file keeps what was written
+      // before, ending at its last whole line, and the summary is still tried.
+      RecordWriter.truncateToLastLine(recordsFile);
+      String summaryNote = writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
+      out.flush();
+      throw new UncheckedIOException(
+          sink.failureMessage
+              + ": the run stopped there. The report above counts every request; the records file"
+              + " keeps those written before, ending at its last whole line; "
+              + summaryNote,
+          sink.failure);
+    }
     if (summaryFile != null) {
-      SummaryJson.writeAtomically(summary, summaryFile);
-      Path seedSummary = unused(resultsDir, "summary_" + seedTime, ".json");
-      SummaryJson.writeSeedSummary(summary, seedSummary);
+      writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
       log.println("servebench: records: " + recordsFile);
-      log.println("servebench: summary: " + summaryFile);
-      log.println("servebench: the seed script's files: " + seedSummary + ", " + trackingFile);
+      log.println("servebench: the seed script's latency tracking: " + trackingFile);
     }
     log.flush();
     int exitCode =
@@ -188,6 +205,27 @@ public final class Benchmark {
             ? ExitCode.INTERRUPTED
             : summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  /**
+   * Writes the summary and the seed script's summary; returns what became of them, for a message. A
+   * failure to write them is said, not thrown: the report has been printed already.
+   */
+  private static String writeSummaries(
+      Summary summary, Path summaryFile, Path resultsDir, String seedTime, PrintWriter log) {
+    if (summaryFile == null) {
+      return "no summary was asked for";
+    }
+    try {
+      SummaryJson.writeAtomically(summary, summaryFile);
+      Path seedSummary = unused(resultsDir, "summary_" + seedTime, ".json");
+      SummaryJson.writeSeedSummary(summary, seedSummary);
+      log.println(
+          "servebench: summary: " + summaryFile + " (the seed script's: " + seedSummary + ")");
+      return "the summary was written to " + summaryFile;
+    } catch (IOException full) {
+      return "the summary could not be written either (" + full.getMessage() + ")";
+    }
   }
 
   /** The open-loop plan; a closed loop ignores it. */
@@ -261,20 +299,28 @@ public final class Benchmark {
     private final Path file;
     private final SeedLatencyTracking tracking;
     private final String secret;
+    private final RunControl control;
     private long lastFlushNanos = System.nanoTime();
     private boolean unflushed;
+
+    /** The first write that failed (disk full, say), or {@code null}; nothing is written after. */
+    IOException failure;
+
+    String failureMessage;
 
     RecordFileSink(
         Aggregator aggregator,
         RecordWriter writer,
         Path file,
         SeedLatencyTracking tracking,
-        String secret) {
+        String secret,
+        RunControl control) {
       this.aggregator = aggregator;
       this.writer = writer;
       this.file = file;
       this.tracking = tracking;
       this.secret = secret;
+      this.control = control;
     }
 
     @Override
@@ -284,19 +330,23 @@ public final class Benchmark {
       if (clean.warmup()) {
         aggregator.rehearse(clean);
       }
+      if (failure != null) {
+        return; // the report still counts it; no file can take it
+      }
       if (writer != null) {
         unflushed = true;
         try {
           writer.write(clean);
         } catch (IOException full) {
-          throw new UncheckedIOException("cannot write " + file, full);
+          failed("cannot write " + file, full);
+          return;
         }
       }
       if (tracking != null) {
         try {
           tracking.add(clean);
         } catch (IOException full) {
-          throw new UncheckedIOException("cannot write the latency tracking file", full);
+          failed("cannot write the latency tracking file", full);
         }
       }
     }
@@ -304,7 +354,7 @@ public final class Benchmark {
     @Override
     public void flush() {
       long nowNanos = System.nanoTime();
-      if (!unflushed || nowNanos - lastFlushNanos < FLUSH_INTERVAL_NANOS) {
+      if (failure != null || !unflushed || nowNanos - lastFlushNanos < FLUSH_INTERVAL_NANOS) {
         return;
       }
       lastFlushNanos = nowNanos;
@@ -312,7 +362,37 @@ public final class Benchmark {
       try {
         writer.flush();
       } catch (IOException full) {
-        throw new UncheckedIOException("cannot write " + file, full);
+        failed("cannot write " + file, full);
+      }
+    }
+
+    /**
+     * A file can no longer be written: the run stops sending (what is in flight drains, as after
+     * Ctrl-C) and every record from here on goes to the report only.
+     */
+    void failed(String message, IOException cause) {
+      if (failure == null) {
+        failure = cause;
+        failureMessage = message;
+        control.requestStop();
+      }
+    }
+
+    /** Closes the files; a failure to close is the first failure if none came before. */
+    void close() {
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (IOException full) {
+          failed("cannot write " + file, full);
+        }
+      }
+      if (tracking != null) {
+        try {
+          tracking.close();
+        } catch (IOException full) {
+          failed("cannot write the latency tracking file", full);
+        }
       }
     }
   }
