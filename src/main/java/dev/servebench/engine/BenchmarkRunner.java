@@ -59,6 +59,9 @@ public final class BenchmarkRunner {
 
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /** The longest silence before it is reported: a tenth of {@code --timeout}, at most this. */
+  private static final long MAX_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   /**
    * Requests planned within this of the plan's start get a connection opened before it: the ones
    * sent at once or close together, which would otherwise all open theirs in the first moments, on
@@ -159,6 +162,8 @@ public final class BenchmarkRunner {
    * every sent request has been recorded.
    *
    * @param progress where to print a progress line each second, or {@code null}
+   * @param notices where to say that requests have heard nothing for long (the run would look hung
+   *     otherwise), or {@code null}
    */
   public RunEnd run(
       RunClock clock,
@@ -167,9 +172,10 @@ public final class BenchmarkRunner {
       Bounds bounds,
       RecordSink sink,
       RunControl control,
-      PrintWriter progress)
+      PrintWriter progress,
+      PrintWriter notices)
       throws InterruptedException, SSLException {
-    Run run = new Run(clock, sink);
+    Run run = new Run(clock, sink, notices);
     HttpTransport.RequestSpec spec =
         new HttpTransport.RequestSpec(
             settings
@@ -359,10 +365,63 @@ public final class BenchmarkRunner {
 
     volatile RuntimeException recorderFailure;
     HttpTransport transport;
+    final PrintWriter notices;
 
-    Run(RunClock clock, RecordSink sink) {
+    /** How long a request may hear nothing at all before {@link #watchSilence} says so. */
+    final long silenceNanos;
+
+    private long lastSilenceCheckNanos = System.nanoTime();
+    private boolean silenceNoticed;
+
+    /**
+     * Says, once, when requests have heard nothing at all (no header, no byte) for {@link
+     * #silenceNanos}: a server that reads requests and never answers otherwise keeps a run silent
+     * until {@code --timeout}, which looks like a hang. {@code --idle-timeout} starts with the
+     * headers; {@code --ttft-timeout} bounds this wait, and then nothing is said. Called by the
+     * recorder while idle; it reads the I/O threads' fields without a lock, which a notice can
+     * afford.
+     */
+    void watchSilence() {
+      long nowNanos = System.nanoTime();
+      if (notices == null
+          || silenceNoticed
+          || settings.firstTokenTimeout() != null
+          || nowNanos - lastSilenceCheckNanos < silenceNanos / 4) {
+        return;
+      }
+      lastSilenceCheckNanos = nowNanos;
+      int silent = 0;
+      for (InFlightRequest request : inFlight) {
+        if (request.headersNanos == RequestRecord.ABSENT
+            && request.responseBytes == 0
+            && nowNanos - request.sentNanos > silenceNanos) {
+          silent++;
+        }
+      }
+      if (silent > 0) {
+        silenceNoticed = true;
+        notices.printf(
+            Locale.ROOT,
+            "servebench: %d request%s sent over %s s ago %s heard nothing from the server (not"
+                + " even headers); each waits up to --timeout (%.0f s), --ttft-timeout SECONDS ends"
+                + " such waits sooner%n",
+            silent,
+            silent == 1 ? "" : "s",
+            new java.math.BigDecimal(silenceNanos / 1e9)
+                .round(new java.math.MathContext(2))
+                .stripTrailingZeros()
+                .toPlainString(),
+            silent == 1 ? "has" : "have",
+            settings.timeout().toNanos() / 1e9);
+        notices.flush();
+      }
+    }
+
+    Run(RunClock clock, RecordSink sink, PrintWriter notices) {
       this.clock = clock;
       this.sink = sink;
+      this.notices = notices;
+      this.silenceNanos = Math.min(MAX_SILENCE_NANOS, settings.timeout().toNanos() / 10);
       this.recorder = new Recorder(this);
       this.slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency()) : null;
     }
@@ -621,6 +680,7 @@ public final class BenchmarkRunner {
           InFlightRequest request = run.finished.poll();
           if (request == null) {
             run.sink.flush(); // the sink's own interval decides: records wait at most that long
+            run.watchSilence();
             LockSupport.parkNanos(RECORDER_PERIOD_NANOS);
             if (Thread.interrupted()) {
               return;

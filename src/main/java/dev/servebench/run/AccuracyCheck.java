@@ -366,6 +366,7 @@ public final class AccuracyCheck {
               }
             },
             new RunControl(),
+            null,
             null);
     return new Driven(measured, end);
   }

@@ -167,7 +167,14 @@ public final class Benchmark {
     try {
       end =
           runner.run(
-              clock, prompts, plan, bounds, sink, control, config.output().progress() ? log : null);
+              clock,
+              prompts,
+              plan,
+              bounds,
+              sink,
+              control,
+              config.output().progress() ? log : null,
+              log);
       if (writer != null && sink.failure == null) {
         try {
           writer.writeEnd(end);

@@ -146,6 +146,7 @@ final class Rehearsal {
                 }
               },
               control,
+              null,
               null);
       // Only what runs while requests are in flight; the report, made after the clock stops, is
       // left cold.

@@ -87,6 +87,23 @@ class ServerFaultsTest {
   }
 
   @Test
+  void aServerThatReadsAndNeverAnswersIsSaidWhileTheRunWaits() {
+    // Without --ttft-timeout each request waits for --timeout; a tenth of it into the silence
+    // the run says so, rather than look hung.
+    try (MockServer server =
+        mock(new FaultSpec(Fault.NEVER_ANSWER, 0, new RequestSelector.EveryNth(1)))) {
+      Cli.Result result = run(server, List.of("--timeout", "2"));
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(3);
+      // Said once, however many were silent when it was noticed.
+      assertThat(result.err())
+          .containsPattern(
+              "\\d+ requests? sent over 0.2 s ago ha(s|ve) heard nothing from the server")
+          .containsOnlyOnce("heard nothing from the server")
+          .contains("--ttft-timeout SECONDS ends such waits sooner");
+    }
+  }
+
+  @Test
   void aStreamThatEndsCleanlyAfterItsUsageWithoutDoneIsComplete() {
     // Some servers omit data: [DONE]; the body ended properly and the usage event came.
     try (MockServer server =
