@@ -63,6 +63,9 @@ public record MockServerConfig(
     SslContext tls,
     boolean cutWords) {
 
+  /** Most event-loop threads: beyond the cores they only take turns (and each costs memory). */
+  public static final int MAX_IO_THREADS = 64;
+
   /** Validates once here so the server never meets a nonsensical setting. */
   public MockServerConfig {
     Objects.requireNonNull(host, "host");
@@ -90,6 +93,10 @@ public record MockServerConfig(
     }
     Checks.requireAtLeast("default output tokens", defaultOutputTokens, 1);
     Checks.requireAtLeast("I/O threads", ioThreads, 1);
+    if (ioThreads > MAX_IO_THREADS) {
+      throw new InvalidInputException(
+          "mock server I/O threads must be at most " + MAX_IO_THREADS + ", got " + ioThreads);
+    }
     if (modelName.isBlank()) {
       throw new InvalidInputException("mock server model name must not be blank");
     }

@@ -1,9 +1,11 @@
 package dev.servebench.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.config.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -648,5 +650,12 @@ class MockServerTest {
 
   private static Duration ms(long millis) {
     return Duration.ofMillis(millis);
+  }
+
+  @Test
+  void ioThreadsAreBoundedUpFront() {
+    assertThatThrownBy(() -> MockServerConfig.builder().ioThreads(100_000).build())
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("mock server I/O threads must be at most 64, got 100000");
   }
 }
