@@ -1,7 +1,7 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.run.AccuracyCheck;
 import dev.servebench.run.ColdAccuracyCheck;

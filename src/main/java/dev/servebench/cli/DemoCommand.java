@@ -1,11 +1,11 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.RunConfig;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.engine.RunControl;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.run.Benchmark;
+import dev.servebench.run.RunConfig;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.PrintWriter;
 import java.nio.file.Path;

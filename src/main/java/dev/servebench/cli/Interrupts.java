@@ -1,7 +1,7 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.ExitCode;
 import dev.servebench.engine.RunControl;
+import dev.servebench.error.ExitCode;
 import java.io.PrintWriter;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;

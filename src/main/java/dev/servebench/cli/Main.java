@@ -1,9 +1,9 @@
 package dev.servebench.cli;
 
-import dev.servebench.config.ExitCode;
-import dev.servebench.config.InvalidInputException;
-import dev.servebench.config.UnreachableEndpointException;
 import dev.servebench.config.Version;
+import dev.servebench.error.ExitCode;
+import dev.servebench.error.InvalidInputException;
+import dev.servebench.error.UnreachableEndpointException;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.util.Set;

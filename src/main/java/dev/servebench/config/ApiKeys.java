@@ -1,5 +1,6 @@
 package dev.servebench.config;
 
+import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.servebench.config;
 
+import dev.servebench.error.InvalidInputException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.servebench.config;
 
+import dev.servebench.error.InvalidInputException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.servebench.config;
 
+import dev.servebench.error.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;

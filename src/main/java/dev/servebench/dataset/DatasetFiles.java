@@ -3,7 +3,7 @@ package dev.servebench.dataset;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.servebench.config.FileStart;
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

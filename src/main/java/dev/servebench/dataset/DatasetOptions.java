@@ -1,6 +1,6 @@
 package dev.servebench.dataset;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.nio.file.Path;
 
 /**

@@ -12,7 +12,7 @@ public final class Datasets {
    * Exactly {@code options.numPrompts()} prompts, reproducible for a given seed. Prompt lengths are
    * counted with {@code tokenizer}, which is called from several threads.
    *
-   * @throws dev.servebench.config.InvalidInputException when the dataset is missing, malformed or
+   * @throws dev.servebench.error.InvalidInputException when the dataset is missing, malformed or
    *     holds too few usable prompts; the message names the file, the record and the field
    */
   public static List<Prompt> load(
@@ -35,7 +35,7 @@ public final class Datasets {
    * exists and can be read, and that synthetic lengths and counts are within bounds, so that a run
    * can say so before it talks to the server.
    *
-   * @throws dev.servebench.config.InvalidInputException naming the file or flag and what to pass
+   * @throws dev.servebench.error.InvalidInputException naming the file or flag and what to pass
    */
   public static void checkInputs(DatasetFormat format, DatasetOptions options) {
     if (format == DatasetFormat.SYNTHESIS) {

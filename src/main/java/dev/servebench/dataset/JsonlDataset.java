@@ -3,7 +3,7 @@ package dev.servebench.dataset;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.servebench.dataset;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 
 /**
  * The ShareGPT length filters of the original benchmark, in the order it applied them; a pair that

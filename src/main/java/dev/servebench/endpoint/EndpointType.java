@@ -1,6 +1,6 @@
 package dev.servebench.endpoint;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

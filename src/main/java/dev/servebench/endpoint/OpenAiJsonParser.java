@@ -1,5 +1,6 @@
 package dev.servebench.endpoint;
 
+import dev.servebench.record.FailureReason;
 import java.io.IOException;
 
 /** A non-streamed OpenAI response: one JSON object with the whole output and {@code usage}. */

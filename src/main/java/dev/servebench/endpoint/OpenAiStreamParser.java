@@ -1,5 +1,6 @@
 package dev.servebench.endpoint;
 
+import dev.servebench.record.FailureReason;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 

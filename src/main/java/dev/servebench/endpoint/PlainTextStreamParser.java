@@ -1,5 +1,6 @@
 package dev.servebench.endpoint;
 
+import dev.servebench.record.FailureReason;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;

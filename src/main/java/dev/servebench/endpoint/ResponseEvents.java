@@ -1,5 +1,7 @@
 package dev.servebench.endpoint;
 
+import dev.servebench.record.FailureReason;
+
 /**
  * What a {@link ResponseParser} learns from one response, reported as it is learned. The engine
  * implements it with the request's mutable timeline; parsers know nothing of timing or statistics.

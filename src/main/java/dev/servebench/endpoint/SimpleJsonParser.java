@@ -2,6 +2,7 @@ package dev.servebench.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.record.FailureReason;
 import java.io.IOException;
 
 /**

@@ -1,8 +1,8 @@
 package dev.servebench.engine;
 
 import dev.servebench.endpoint.EndpointAdapter;
-import dev.servebench.endpoint.FailureReason;
 import dev.servebench.endpoint.ResponseParser;
+import dev.servebench.record.FailureReason;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -3,7 +3,7 @@ package dev.servebench.engine;
 import dev.servebench.config.HttpTarget;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointAdapter;
-import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.FailureReason;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

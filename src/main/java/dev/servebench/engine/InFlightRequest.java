@@ -1,8 +1,8 @@
 package dev.servebench.engine;
 
 import dev.servebench.dataset.Prompt;
-import dev.servebench.endpoint.FailureReason;
 import dev.servebench.endpoint.ResponseEvents;
+import dev.servebench.record.FailureReason;
 import dev.servebench.record.RequestRecord;
 import io.netty.channel.Channel;
 import java.util.ArrayList;

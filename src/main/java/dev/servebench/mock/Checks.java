@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 
 /** Range checks the mock server's settings share, each with a message that names the setting. */
 final class Checks {

@@ -1,7 +1,7 @@
 package dev.servebench.mock;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.util.Locale;
 
 /** The command-line forms of the mock server's stalls and usage placement. */

@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 

@@ -1,6 +1,6 @@
 package dev.servebench.mock;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 
 /**
  * A window in which the whole server writes nothing, measured from the server's start: every

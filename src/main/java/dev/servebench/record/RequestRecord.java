@@ -1,6 +1,5 @@
 package dev.servebench.record;
 
-import dev.servebench.endpoint.FailureReason;
 import java.util.List;
 
 /**

@@ -1,7 +1,6 @@
 package dev.servebench.run;
 
 import dev.servebench.config.HttpTarget;
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.EndpointType;
@@ -10,6 +9,7 @@ import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
 import dev.servebench.engine.SendPlan;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.LatencyRecorder;
 import dev.servebench.mock.MockServer;

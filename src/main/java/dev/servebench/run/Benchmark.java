@@ -1,8 +1,5 @@
 package dev.servebench.run;
 
-import dev.servebench.config.ExitCode;
-import dev.servebench.config.InvalidInputException;
-import dev.servebench.config.RunConfig;
 import dev.servebench.config.Version;
 import dev.servebench.dataset.Datasets;
 import dev.servebench.dataset.Prompt;
@@ -12,6 +9,8 @@ import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
 import dev.servebench.engine.SendPlan;
+import dev.servebench.error.ExitCode;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Aggregator;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordWriter;

@@ -1,8 +1,8 @@
 package dev.servebench.run;
 
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.LatencyRecorder;
 import dev.servebench.mock.MockServer;

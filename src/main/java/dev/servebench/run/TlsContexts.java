@@ -1,7 +1,7 @@
 package dev.servebench.run;
 
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.config.TlsOptions;
+import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.servebench.schedule;
 
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import java.util.SplittableRandom;
 
 /**

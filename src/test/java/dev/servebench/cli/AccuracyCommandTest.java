@@ -2,7 +2,7 @@ package dev.servebench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servebench.config.ExitCode;
+import dev.servebench.error.ExitCode;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.testing.Cli;

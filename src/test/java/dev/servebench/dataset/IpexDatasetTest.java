@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.servebench.SharedTestData;
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;

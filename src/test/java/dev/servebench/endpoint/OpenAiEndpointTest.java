@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.servebench.config.InvalidInputException;
 import dev.servebench.dataset.Prompt;
+import dev.servebench.error.InvalidInputException;
 import org.junit.jupiter.api.Test;
 
 class OpenAiEndpointTest {

@@ -1,5 +1,6 @@
 package dev.servebench.endpoint;
 
+import dev.servebench.record.FailureReason;
 import java.util.ArrayList;
 import java.util.List;
 

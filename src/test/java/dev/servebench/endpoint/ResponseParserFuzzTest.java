@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.servebench.record.FailureReason;
 import dev.servebench.testing.Fuzz;
 import java.io.IOException;
 import java.io.InputStream;

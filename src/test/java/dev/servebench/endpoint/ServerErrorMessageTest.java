@@ -2,6 +2,7 @@ package dev.servebench.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.servebench.record.FailureReason;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import java.util.stream.Stream;

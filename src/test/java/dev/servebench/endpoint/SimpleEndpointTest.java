@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.dataset.Prompt;
+import dev.servebench.record.FailureReason;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

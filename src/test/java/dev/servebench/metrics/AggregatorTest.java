@@ -3,7 +3,7 @@ package dev.servebench.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.FailureReason;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.servebench.config.InvalidInputException;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;

@@ -3,8 +3,7 @@ package dev.servebench.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.servebench.config.InvalidInputException;
-import dev.servebench.endpoint.FailureReason;
+import dev.servebench.error.InvalidInputException;
 import dev.servebench.testing.Records;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.servebench.testing;
 
-import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.FailureReason;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunInfo;
 import dev.servebench.record.TokenSource;

@@ -1,7 +1,7 @@
 package dev.servebench.bench;
 
 import dev.servebench.endpoint.EndpointType;
-import dev.servebench.endpoint.FailureReason;
+import dev.servebench.record.FailureReason;
 import dev.servebench.endpoint.ResponseEvents;
 import dev.servebench.endpoint.ResponseParser;
 import dev.servebench.endpoint.SseParser;

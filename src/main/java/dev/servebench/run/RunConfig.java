@@ -1,8 +1,11 @@
-package dev.servebench.config;
+package dev.servebench.run;
 
+import dev.servebench.config.HttpTarget;
+import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
 import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

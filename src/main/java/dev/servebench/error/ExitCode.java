@@ -1,4 +1,4 @@
-package dev.servebench.config;
+package dev.servebench.error;
 
 /** The process exit codes servebench uses; the README's table mirrors this list. */
 public final class ExitCode {

@@ -1,4 +1,4 @@
-package dev.servebench.endpoint;
+package dev.servebench.record;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package dev.servebench.config;
+package dev.servebench.error;
 
 /**
  * The endpoint could not be reached before the run started, so nothing was sent. Its message says

@@ -1,4 +1,4 @@
-package dev.servebench.config;
+package dev.servebench.error;
 
 /**
  * Input the user can fix: a flag out of range, a dataset of the wrong shape, a tokenizer file that
