@@ -426,61 +426,91 @@ public final class BenchmarkRunner {
       this.slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency()) : null;
     }
 
+    /** Carries out {@link Pacing}'s steps until it says stop. */
     void pace(List<Prompt> prompts, SendPlan plan, Bounds bounds, RunControl control) {
+      Pacing pacing =
+          new Pacing(
+              settings.closedLoop()
+                  ? Pacing.Mode.CLOSED_LOOP
+                  : slots != null ? Pacing.Mode.CAPPED : Pacing.Mode.OPEN_LOOP,
+              bounds,
+              HAND_OVER_LEAD_NANOS,
+              HAND_OVER_BATCH_NANOS);
+      boolean usesPlan = pacing.mode() != Pacing.Mode.CLOSED_LOOP;
       long planStartNanos = System.nanoTime();
+      long nextOffsetNanos = usesPlan ? plan.nextOffsetNanos() : 0;
+      long index = 0;
       long warmupSent = 0;
-      // A recorder that can no longer write (disk full) stops the run: nothing sent after it could
-      // be recorded.
-      for (long index = 0; !control.stopRequested() && recorderFailure == null; index++) {
-        if (bounds.measuredRequests() >= 0 && index - warmupSent >= bounds.measuredRequests()) {
-          return;
+      // Only this thread takes slots (I/O threads give them back), so one taken here is the next
+      // request's until it is sent.
+      boolean slotHeld = false;
+      while (true) {
+        if (slots != null && !slotHeld) {
+          slotHeld = slots.tryAcquire();
         }
-        long dueNanos;
-        if (settings.closedLoop()) {
-          if (!acquireSlot(control)) {
+        long nowNanos = System.nanoTime();
+        // A recorder that can no longer write (disk full) stops the run: nothing sent after it
+        // could be recorded.
+        Pacing.Step step =
+            pacing.next(
+                index,
+                warmupSent,
+                nextOffsetNanos,
+                nowNanos - planStartNanos,
+                slots == null || slotHeld,
+                control.stopRequested() || recorderFailure != null);
+        switch (step.action()) {
+          case STOP -> {
+            if (slotHeld) {
+              slots.release();
+            }
             return;
           }
-          dueNanos = System.nanoTime();
-        } else {
-          long offsetNanos = plan.nextOffsetNanos();
-          if (offsetNanos == SendPlan.END || pastDuration(bounds, offsetNanos)) {
-            return;
-          }
-          dueNanos = planStartNanos + offsetNanos;
-          if (slots != null) {
-            if (!waitUntil(dueNanos, control) || !acquireSlot(control)) {
-              return;
-            }
-          } else {
-            long handOverNanos = dueNanos - HAND_OVER_LEAD_NANOS;
-            // Within the batch of the last wake-up: handed over now, unless the run is stopping.
-            boolean withThisBatch = handOverNanos - System.nanoTime() <= HAND_OVER_BATCH_NANOS;
-            if (withThisBatch ? control.stopRequested() : !waitUntil(handOverNanos, control)) {
+          case WAIT_UNTIL ->
+              LockSupport.parkNanos(
+                  Math.min(planStartNanos + step.atNanos() - nowNanos, STOP_CHECK_NANOS));
+          case WAIT_FOR_SLOT -> {
+            try {
+              slotHeld = slots.tryAcquire(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException interrupted) {
+              Thread.currentThread().interrupt();
               return;
             }
           }
+          case SEND_NOW, HAND_OVER -> {
+            slotHeld = false;
+            if (step.warmup()) {
+              warmupSent++;
+            }
+            handOver(
+                index,
+                prompts.get((int) (index % prompts.size())),
+                planStartNanos + step.atNanos(),
+                step.warmup(),
+                step.action() == Pacing.Action.HAND_OVER,
+                control);
+            index++;
+            if (usesPlan) {
+              nextOffsetNanos = plan.nextOffsetNanos();
+            }
+          }
         }
-        if (settings.closedLoop() && pastDuration(bounds, dueNanos - planStartNanos)) {
-          slots.release();
-          return;
-        }
-        boolean warmup =
-            index < bounds.warmupRequests() || dueNanos - planStartNanos < bounds.warmupNanos();
-        if (warmup) {
-          warmupSent++;
-        }
-        handOver(index, prompts.get((int) (index % prompts.size())), dueNanos, warmup, control);
       }
     }
 
     /**
-     * Builds request {@code index} and sends it, or has an I/O thread send it at {@code dueNanos}.
-     * Its own method, called once a request, so the JIT compiles it after a few hundred calls: the
-     * loop that calls it runs once a run, and the interpreter would run it for the whole of a short
-     * one.
+     * Builds request {@code index} and sends it, or has an I/O thread send it at {@code dueNanos}
+     * ({@code fromTimer}). Its own method, called once a request, so the JIT compiles it after a
+     * few hundred calls: the loop that calls it runs once a run, and the interpreter would run it
+     * for the whole of a short one.
      */
     private void handOver(
-        long index, Prompt prompt, long dueNanos, boolean warmup, RunControl control) {
+        long index,
+        Prompt prompt,
+        long dueNanos,
+        boolean warmup,
+        boolean fromTimer,
+        RunControl control) {
       if (prompt != lastPrompt) {
         // An IPEX dataset sends one prompt throughout, and a single-prompt dataset cycles: the
         // body is built once for them, not per request (13 % of the client's allocation with
@@ -490,12 +520,12 @@ public final class BenchmarkRunner {
       }
       InFlightRequest request =
           new InFlightRequest((int) index, prompt, lastBody, dueNanos, warmup);
-      if (settings.closedLoop() || slots != null) {
-        dispatch(request, false);
-        sent.incrementAndGet();
-      } else {
+      if (fromTimer) {
         sent.incrementAndGet();
         dispatchAt(request, dueNanos, control);
+      } else {
+        dispatch(request, false);
+        sent.incrementAndGet();
       }
     }
 
@@ -514,36 +544,6 @@ public final class BenchmarkRunner {
             dispatch(request, false);
           },
           dueNanos - System.nanoTime());
-    }
-
-    private boolean pastDuration(Bounds bounds, long offsetNanos) {
-      return bounds.durationNanos() >= 0
-          && offsetNanos >= bounds.warmupNanos() + bounds.durationNanos();
-    }
-
-    private boolean waitUntil(long dueNanos, RunControl control) {
-      long waitNanos;
-      while ((waitNanos = dueNanos - System.nanoTime()) > 0) {
-        if (control.stopRequested()) {
-          return false;
-        }
-        LockSupport.parkNanos(Math.min(waitNanos, STOP_CHECK_NANOS));
-      }
-      return !control.stopRequested();
-    }
-
-    private boolean acquireSlot(RunControl control) {
-      try {
-        while (!slots.tryAcquire(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS)) {
-          if (control.stopRequested()) {
-            return false;
-          }
-        }
-        return true;
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
     }
 
     private void dispatch(InFlightRequest request, boolean freshConnection) {
