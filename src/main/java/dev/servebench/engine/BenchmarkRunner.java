@@ -743,37 +743,37 @@ public final class BenchmarkRunner {
           (serverOutput || uncounted) && !settings.trackInputOutput()
               ? null
               : request.output.toString();
-      return new RequestRecord(
-          request.index,
-          request.warmup,
-          request.attempt,
-          request.earlierErrors,
-          request.streamed,
-          clock.since(request.intendedNanos),
-          clock.since(request.sentNanos),
-          clock.since(request.firstSentNanos),
-          clock.since(request.headersNanos),
-          chunks.length == 0 ? RequestRecord.ABSENT : chunks[0],
-          chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1],
-          clock.since(request.endNanos),
-          clock.since(request.firstContentNanos),
-          chunks,
-          chunkTokens,
-          chunkSource,
-          serverPrompt ? request.serverPromptTokens : request.prompt.promptTokens(),
-          serverPrompt ? TokenSource.SERVER : TokenSource.LOCAL,
-          request.prompt.promptTokens(),
-          request.serverPromptTokens,
-          request.prompt.outputTokens(),
-          serverOutput
-              ? request.serverCompletionTokens
-              : uncounted ? 0 : tokenizer.countTokens(output),
-          serverOutput ? TokenSource.SERVER : TokenSource.LOCAL,
-          request.httpStatus,
-          request.failureReason,
-          request.error,
-          settings.trackInputOutput() ? request.prompt.text() : null,
-          settings.trackInputOutput() ? output : null);
+      return RequestRecord.builder()
+          .index(request.index)
+          .warmup(request.warmup)
+          .attempts(request.attempt, request.earlierErrors)
+          .streamed(request.streamed)
+          .intendedNanos(clock.since(request.intendedNanos))
+          .sentNanos(clock.since(request.sentNanos))
+          .firstSentNanos(clock.since(request.firstSentNanos))
+          .headersNanos(clock.since(request.headersNanos))
+          .firstTokenNanos(chunks.length == 0 ? RequestRecord.ABSENT : chunks[0])
+          .lastTokenNanos(chunks.length == 0 ? RequestRecord.ABSENT : chunks[chunks.length - 1])
+          .endNanos(clock.since(request.endNanos))
+          .firstContentNanos(clock.since(request.firstContentNanos))
+          .chunks(chunks, chunkTokens, chunkSource)
+          .promptTokens(
+              serverPrompt ? request.serverPromptTokens : request.prompt.promptTokens(),
+              serverPrompt ? TokenSource.SERVER : TokenSource.LOCAL)
+          .localPromptTokens(request.prompt.promptTokens())
+          .serverPromptTokens(request.serverPromptTokens)
+          .requestedOutputTokens(request.prompt.outputTokens())
+          .outputTokens(
+              serverOutput
+                  ? request.serverCompletionTokens
+                  : uncounted ? 0 : tokenizer.countTokens(output),
+              serverOutput ? TokenSource.SERVER : TokenSource.LOCAL)
+          .httpStatus(request.httpStatus)
+          .failure(request.failureReason, request.error)
+          .texts(
+              settings.trackInputOutput() ? request.prompt.text() : null,
+              settings.trackInputOutput() ? output : null)
+          .build();
     }
   }
 }

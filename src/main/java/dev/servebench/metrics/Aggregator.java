@@ -106,7 +106,7 @@ public final class Aggregator {
 
   /** Adds one finished request. */
   public void add(RequestRecord record) {
-    streamedChunks += record.chunkNanos().length;
+    streamedChunks += record.chunks().nanos().length;
     if (record.warmup()) {
       warmupRequests++;
       return;
@@ -129,20 +129,20 @@ public final class Aggregator {
   private void addMeasured(RequestRecord record) {
     requests++;
     timeSeries.add(record);
-    if (record.attempts() > 1) {
+    if (record.outcome().attempts() > 1) {
       retried++;
     }
-    if (record.firstSentNanos() != RequestRecord.ABSENT) {
-      firstSentNanos = Math.min(firstSentNanos, record.firstSentNanos());
-      lastSentNanos = Math.max(lastSentNanos, record.firstSentNanos());
-      firstIntendedNanos = Math.min(firstIntendedNanos, record.intendedNanos());
-      lastIntendedNanos = Math.max(lastIntendedNanos, record.intendedNanos());
+    if (record.stamps().firstSentNanos() != RequestRecord.ABSENT) {
+      firstSentNanos = Math.min(firstSentNanos, record.stamps().firstSentNanos());
+      lastSentNanos = Math.max(lastSentNanos, record.stamps().firstSentNanos());
+      firstIntendedNanos = Math.min(firstIntendedNanos, record.stamps().intendedNanos());
+      lastIntendedNanos = Math.max(lastIntendedNanos, record.stamps().intendedNanos());
       scheduleLag.record(record.scheduleLagNanos());
     }
-    lastEndNanos = Math.max(lastEndNanos, record.endNanos());
-    promptTokens.recordValue(Math.max(0, record.promptTokens()));
-    if (record.serverPromptTokens() >= 0 && record.localPromptTokens() >= 0) {
-      long difference = record.serverPromptTokens() - record.localPromptTokens();
+    lastEndNanos = Math.max(lastEndNanos, record.stamps().endNanos());
+    promptTokens.recordValue(Math.max(0, record.tokens().prompt()));
+    if (record.tokens().serverPrompt() >= 0 && record.tokens().localPrompt() >= 0) {
+      long difference = record.tokens().serverPrompt() - record.tokens().localPrompt();
       comparedPromptCounts++;
       promptCountDifferenceSum += difference;
       maxPromptCountDifference = Math.max(maxPromptCountDifference, Math.abs(difference));
@@ -156,10 +156,10 @@ public final class Aggregator {
       return;
     }
     succeeded++;
-    inputTokens += record.promptTokens();
-    outputTokens += record.outputTokens();
-    promptTokenSources.merge(record.promptTokensSource().label(), 1L, Long::sum);
-    outputTokenSources.merge(record.outputTokensSource().label(), 1L, Long::sum);
+    inputTokens += record.tokens().prompt();
+    outputTokens += record.tokens().output();
+    promptTokenSources.merge(record.tokens().promptSource().label(), 1L, Long::sum);
+    outputTokenSources.merge(record.tokens().outputSource().label(), 1L, Long::sum);
     addLatencies(record);
     if (!options.goodputSloMillis().isEmpty() && meetsEverySlo(record)) {
       goodputMet++;
@@ -172,7 +172,7 @@ public final class Aggregator {
       e2e.record(e2eNanos);
       queueInclusiveE2e.record(record.queueInclusiveE2eNanos());
       perTokenLatency.record(
-          record.outputTokens() > 0 ? e2eNanos / (double) record.outputTokens() : e2eNanos);
+          record.tokens().output() > 0 ? e2eNanos / (double) record.tokens().output() : e2eNanos);
     }
     if (!record.streamed()) {
       return;
@@ -196,7 +196,7 @@ public final class Aggregator {
         long gapNanos = record.itlNanos(i);
         itl.record(gapNanos);
         gapSumNanos += gapNanos;
-        int tokens = record.chunkTokens()[i + 1];
+        int tokens = record.chunks().tokens()[i + 1];
         if (tokens > 0) {
           itlPerToken.record(gapNanos / (double) tokens, tokens);
         }
@@ -218,7 +218,7 @@ public final class Aggregator {
           switch (slo.getKey()) {
             case "ttft" ->
                 record.ttftNanos() == RequestRecord.ABSENT ? Double.NaN : record.ttftNanos();
-            case "tpot" -> record.outputTokens() <= 1 ? 0 : record.tpotNanos();
+            case "tpot" -> record.tokens().output() <= 1 ? 0 : record.tpotNanos();
             case "itl" -> maxItlNanos(record);
             case "e2el" ->
                 record.e2eNanos() == RequestRecord.ABSENT ? Double.NaN : record.e2eNanos();
@@ -240,17 +240,23 @@ public final class Aggregator {
   }
 
   private void addFailure(RequestRecord record) {
-    failuresByReason.merge(record.failureReason().label(), 1L, Long::sum);
-    if (record.httpStatus() >= 0 && (record.httpStatus() < 200 || record.httpStatus() > 299)) {
-      failuresByHttpStatus.merge(record.httpStatus(), 1L, Long::sum);
+    failuresByReason.merge(record.outcome().failureReason().label(), 1L, Long::sum);
+    if (record.outcome().httpStatus() >= 0
+        && (record.outcome().httpStatus() < 200 || record.outcome().httpStatus() > 299)) {
+      failuresByHttpStatus.merge(record.outcome().httpStatus(), 1L, Long::sum);
     }
     if (firstErrors.size() < QUOTED_ERRORS) {
-      String message = record.error() == null ? "" : record.error();
+      String message = record.outcome().error() == null ? "" : record.outcome().error();
       if (message.length() > ERROR_QUOTE_CHARS) {
         message = message.substring(0, ERROR_QUOTE_CHARS) + "...";
       }
       firstErrors.add(
-          "request " + record.index() + ": " + record.failureReason().label() + ": " + message);
+          "request "
+              + record.index()
+              + ": "
+              + record.outcome().failureReason().label()
+              + ": "
+              + message);
     }
   }
 

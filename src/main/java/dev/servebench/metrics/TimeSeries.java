@@ -22,26 +22,26 @@ final class TimeSeries {
   private static final int TOKENS = 3;
 
   void add(RequestRecord record) {
-    if (record.sentNanos() != RequestRecord.ABSENT) {
-      bucket(record.sentNanos())[STARTED]++;
+    if (record.stamps().sentNanos() != RequestRecord.ABSENT) {
+      bucket(record.stamps().sentNanos())[STARTED]++;
       long ttftNanos = record.ttftNanos();
       if (record.succeeded() && record.streamed() && ttftNanos != RequestRecord.ABSENT) {
-        ttftMedian(second(record.sentNanos())).add(ttftNanos);
+        ttftMedian(second(record.stamps().sentNanos())).add(ttftNanos);
       }
     }
-    if (record.endNanos() != RequestRecord.ABSENT) {
-      bucket(record.endNanos())[record.succeeded() ? FINISHED : FAILED]++;
+    if (record.stamps().endNanos() != RequestRecord.ABSENT) {
+      bucket(record.stamps().endNanos())[record.succeeded() ? FINISHED : FAILED]++;
     }
     if (!record.succeeded()) {
       return;
     }
-    long[] chunks = record.chunkNanos();
+    long[] chunks = record.chunks().nanos();
     if (chunks.length == 0) {
-      bucket(record.endNanos())[TOKENS] += record.outputTokens();
+      bucket(record.stamps().endNanos())[TOKENS] += record.tokens().output();
       return;
     }
     for (int i = 0; i < chunks.length; i++) {
-      bucket(chunks[i])[TOKENS] += record.chunkTokens()[i];
+      bucket(chunks[i])[TOKENS] += record.chunks().tokens()[i];
     }
   }
 

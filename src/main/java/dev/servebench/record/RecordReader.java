@@ -184,35 +184,39 @@ public final class RecordReader {
       node.path("attempt_errors").forEach(error -> attemptErrors.add(error.asText()));
       String reason = textOrNull(node, "failure_reason");
       String chunkSource = textOrNull(node, "chunk_tokens_source");
-      return new RequestRecord(
-          required(node, "index").asInt(),
-          node.path("warmup").asBoolean(),
-          node.path("attempts").asInt(1),
-          List.copyOf(attemptErrors),
-          node.path("streamed").asBoolean(),
-          stamp(node, "intended_ns"),
-          stamp(node, "sent_ns"),
-          node.has("first_sent_ns") ? stamp(node, "first_sent_ns") : stamp(node, "sent_ns"),
-          stamp(node, "headers_ns"),
-          stamp(node, "first_token_ns"),
-          stamp(node, "last_token_ns"),
-          stamp(node, "end_ns"),
-          stamp(node, "first_content_ns"),
-          chunkNanos,
-          chunkTokens,
-          chunkSource == null ? null : TokenSource.fromLabel(chunkSource),
-          required(node, "prompt_tokens").asInt(),
-          TokenSource.fromLabel(required(node, "prompt_tokens_source").asText()),
-          node.path("prompt_tokens_local").asInt(-1),
-          node.path("prompt_tokens_server").asInt(-1),
-          node.path("requested_output_tokens").asInt(-1),
-          required(node, "output_tokens").asInt(),
-          TokenSource.fromLabel(required(node, "output_tokens_source").asText()),
-          node.path("http_status").asInt(-1),
-          reason == null ? null : FailureReason.fromLabel(reason),
-          textOrNull(node, "error"),
-          textOrNull(node, "prompt"),
-          textOrNull(node, "output"));
+      return RequestRecord.builder()
+          .index(required(node, "index").asInt())
+          .warmup(node.path("warmup").asBoolean())
+          .attempts(node.path("attempts").asInt(1), attemptErrors)
+          .streamed(node.path("streamed").asBoolean())
+          .intendedNanos(stamp(node, "intended_ns"))
+          .sentNanos(stamp(node, "sent_ns"))
+          // Records written before retries were: one attempt, sent once.
+          .firstSentNanos(
+              node.has("first_sent_ns") ? stamp(node, "first_sent_ns") : stamp(node, "sent_ns"))
+          .headersNanos(stamp(node, "headers_ns"))
+          .firstTokenNanos(stamp(node, "first_token_ns"))
+          .lastTokenNanos(stamp(node, "last_token_ns"))
+          .endNanos(stamp(node, "end_ns"))
+          .firstContentNanos(stamp(node, "first_content_ns"))
+          .chunks(
+              chunkNanos,
+              chunkTokens,
+              chunkSource == null ? null : TokenSource.fromLabel(chunkSource))
+          .promptTokens(
+              required(node, "prompt_tokens").asInt(),
+              TokenSource.fromLabel(required(node, "prompt_tokens_source").asText()))
+          .localPromptTokens(node.path("prompt_tokens_local").asInt(-1))
+          .serverPromptTokens(node.path("prompt_tokens_server").asInt(-1))
+          .requestedOutputTokens(node.path("requested_output_tokens").asInt(-1))
+          .outputTokens(
+              required(node, "output_tokens").asInt(),
+              TokenSource.fromLabel(required(node, "output_tokens_source").asText()))
+          .httpStatus(node.path("http_status").asInt(-1))
+          .failure(
+              reason == null ? null : FailureReason.fromLabel(reason), textOrNull(node, "error"))
+          .texts(textOrNull(node, "prompt"), textOrNull(node, "output"))
+          .build();
     } catch (IllegalArgumentException bad) {
       throw new InvalidInputException(
           "records file " + path + ", line " + lineNumber + ": " + bad.getMessage());

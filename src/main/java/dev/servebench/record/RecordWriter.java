@@ -117,46 +117,47 @@ public final class RecordWriter implements Closeable {
     json.writeStringField(
         "status", record.succeeded() ? "ok" : record.cancelled() ? "cancelled" : "failed");
     json.writeBooleanField("warmup", record.warmup());
-    json.writeNumberField("attempts", record.attempts());
-    if (!record.attemptErrors().isEmpty()) {
+    json.writeNumberField("attempts", record.outcome().attempts());
+    if (!record.outcome().attemptErrors().isEmpty()) {
       json.writeArrayFieldStart("attempt_errors");
-      for (String error : record.attemptErrors()) {
+      for (String error : record.outcome().attemptErrors()) {
         json.writeString(error);
       }
       json.writeEndArray();
     }
     json.writeBooleanField("streamed", record.streamed());
-    writeStamp("intended_ns", record.intendedNanos());
-    writeStamp("sent_ns", record.sentNanos());
-    writeStamp("first_sent_ns", record.firstSentNanos());
-    writeStamp("headers_ns", record.headersNanos());
-    writeStamp("first_token_ns", record.firstTokenNanos());
-    writeStamp("last_token_ns", record.lastTokenNanos());
-    writeStamp("end_ns", record.endNanos());
-    writeStamp("first_content_ns", record.firstContentNanos());
+    writeStamp("intended_ns", record.stamps().intendedNanos());
+    writeStamp("sent_ns", record.stamps().sentNanos());
+    writeStamp("first_sent_ns", record.stamps().firstSentNanos());
+    writeStamp("headers_ns", record.stamps().headersNanos());
+    writeStamp("first_token_ns", record.stamps().firstTokenNanos());
+    writeStamp("last_token_ns", record.stamps().lastTokenNanos());
+    writeStamp("end_ns", record.stamps().endNanos());
+    writeStamp("first_content_ns", record.stamps().firstContentNanos());
     json.writeFieldName("chunk_ns");
-    json.writeArray(record.chunkNanos(), 0, record.chunkNanos().length);
+    json.writeArray(record.chunks().nanos(), 0, record.chunks().nanos().length);
     json.writeFieldName("chunk_tokens");
-    json.writeArray(record.chunkTokens(), 0, record.chunkTokens().length);
+    json.writeArray(record.chunks().tokens(), 0, record.chunks().tokens().length);
     json.writeStringField(
         "chunk_tokens_source",
-        record.chunkTokensSource() == null ? null : record.chunkTokensSource().label());
-    json.writeNumberField("prompt_tokens", record.promptTokens());
-    json.writeStringField("prompt_tokens_source", record.promptTokensSource().label());
-    json.writeNumberField("prompt_tokens_local", record.localPromptTokens());
-    writeCount("prompt_tokens_server", record.serverPromptTokens());
-    json.writeNumberField("requested_output_tokens", record.requestedOutputTokens());
-    json.writeNumberField("output_tokens", record.outputTokens());
-    json.writeStringField("output_tokens_source", record.outputTokensSource().label());
-    writeCount("http_status", record.httpStatus());
+        record.chunks().tokensSource() == null ? null : record.chunks().tokensSource().label());
+    json.writeNumberField("prompt_tokens", record.tokens().prompt());
+    json.writeStringField("prompt_tokens_source", record.tokens().promptSource().label());
+    json.writeNumberField("prompt_tokens_local", record.tokens().localPrompt());
+    writeCount("prompt_tokens_server", record.tokens().serverPrompt());
+    json.writeNumberField("requested_output_tokens", record.tokens().requestedOutput());
+    json.writeNumberField("output_tokens", record.tokens().output());
+    json.writeStringField("output_tokens_source", record.tokens().outputSource().label());
+    writeCount("http_status", record.outcome().httpStatus());
     json.writeStringField(
-        "failure_reason", record.failureReason() == null ? null : record.failureReason().label());
-    json.writeStringField("error", record.error());
-    if (record.promptText() != null) {
-      json.writeStringField("prompt", record.promptText());
+        "failure_reason",
+        record.outcome().failureReason() == null ? null : record.outcome().failureReason().label());
+    json.writeStringField("error", record.outcome().error());
+    if (record.texts().prompt() != null) {
+      json.writeStringField("prompt", record.texts().prompt());
     }
-    if (record.outputText() != null) {
-      json.writeStringField("output", record.outputText());
+    if (record.texts().output() != null) {
+      json.writeStringField("output", record.texts().output());
     }
     json.writeEndObject();
     json.writeRaw('\n');

@@ -43,14 +43,14 @@ public final class SeedLatencyTracking implements Closeable {
       return;
     }
     json.writeStartArray();
-    json.writeString(record.promptText());
-    json.writeString(record.outputText());
-    json.writeNumber(record.promptTokens());
-    json.writeNumber(record.outputTokens());
+    json.writeString(record.texts().prompt());
+    json.writeString(record.texts().output());
+    json.writeNumber(record.tokens().prompt());
+    json.writeNumber(record.tokens().output());
     json.writeNumber(record.e2eNanos() / 1e9);
     json.writeStartArray();
-    long[] chunks = record.chunkNanos();
-    long previousNanos = record.sentNanos();
+    long[] chunks = record.chunks().nanos();
+    long previousNanos = record.stamps().sentNanos();
     for (long chunkNanos : chunks) {
       json.writeNumber((chunkNanos - previousNanos) / 1e9);
       previousNanos = chunkNanos;

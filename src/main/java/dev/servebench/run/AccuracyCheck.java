@@ -351,7 +351,7 @@ public final class AccuracyCheck {
             new BenchmarkRunner.Bounds(requests, -1, warmupRequests, 0, Duration.ofSeconds(5)),
             record -> {
               if (!record.warmup()) {
-                long[] stamps = record.chunkNanos().clone();
+                long[] stamps = record.chunks().nanos().clone();
                 for (int i = 0; i < stamps.length; i++) {
                   stamps[i] += clock.anchorNanos();
                 }
@@ -360,9 +360,9 @@ public final class AccuracyCheck {
                         // The X-Servebench-Request-Id the client sent, under which the server logs.
                         Integer.toString(record.index()),
                         record.succeeded(),
-                        record.sentNanos() + clock.anchorNanos(),
+                        record.stamps().sentNanos() + clock.anchorNanos(),
                         stamps,
-                        record.outputTokens()));
+                        record.tokens().output()));
               }
             },
             new RunControl(),

@@ -272,7 +272,7 @@ public final class ColdAccuracyCheck {
               RequestWrites truth = written.get(Integer.toString(record.index()));
               if (!record.succeeded()
                   || truth == null
-                  || truth.chunks().size() != record.chunkNanos().length
+                  || truth.chunks().size() != record.chunks().nanos().length
                   || truth.chunks().isEmpty()) {
                 counts[1]++;
                 return;
@@ -281,7 +281,7 @@ public final class ColdAccuracyCheck {
               long serverTtft = chunks.get(0).writeNanos() - truth.receivedNanos();
               long serverE2e = chunks.get(chunks.size() - 1).writeNanos() - truth.receivedNanos();
               ttftError.record(record.ttftNanos() - serverTtft);
-              e2eError.record(lastChunk(record) - record.sentNanos() - serverE2e);
+              e2eError.record(lastChunk(record) - record.stamps().sentNanos() - serverE2e);
               lag.record(record.scheduleLagNanos());
             });
     List<Double> levels = List.of(50.0, 99.0);
@@ -296,7 +296,7 @@ public final class ColdAccuracyCheck {
   }
 
   private static long lastChunk(RequestRecord record) {
-    long[] chunks = record.chunkNanos();
+    long[] chunks = record.chunks().nanos();
     return chunks[chunks.length - 1];
   }
 

@@ -14,42 +14,29 @@ final class Secrets {
     if (secret == null || secret.isEmpty() || !mentions(record, secret)) {
       return record;
     }
+    RequestRecord.Outcome outcome = record.outcome();
     return new RequestRecord(
         record.index(),
         record.warmup(),
-        record.attempts(),
-        record.attemptErrors().stream().map(error -> scrub(error, secret)).toList(),
+        new RequestRecord.Outcome(
+            outcome.httpStatus(),
+            outcome.failureReason(),
+            scrub(outcome.error(), secret),
+            outcome.attempts(),
+            outcome.attemptErrors().stream().map(error -> scrub(error, secret)).toList()),
+        record.stamps(),
         record.streamed(),
-        record.intendedNanos(),
-        record.sentNanos(),
-        record.firstSentNanos(),
-        record.headersNanos(),
-        record.firstTokenNanos(),
-        record.lastTokenNanos(),
-        record.endNanos(),
-        record.firstContentNanos(),
-        record.chunkNanos(),
-        record.chunkTokens(),
-        record.chunkTokensSource(),
-        record.promptTokens(),
-        record.promptTokensSource(),
-        record.localPromptTokens(),
-        record.serverPromptTokens(),
-        record.requestedOutputTokens(),
-        record.outputTokens(),
-        record.outputTokensSource(),
-        record.httpStatus(),
-        record.failureReason(),
-        scrub(record.error(), secret),
-        scrub(record.promptText(), secret),
-        scrub(record.outputText(), secret));
+        record.chunks(),
+        record.tokens(),
+        new RequestRecord.Texts(
+            scrub(record.texts().prompt(), secret), scrub(record.texts().output(), secret)));
   }
 
   private static boolean mentions(RequestRecord record, String secret) {
-    return contains(record.error(), secret)
-        || contains(record.promptText(), secret)
-        || contains(record.outputText(), secret)
-        || record.attemptErrors().stream().anyMatch(error -> contains(error, secret));
+    return contains(record.outcome().error(), secret)
+        || contains(record.texts().prompt(), secret)
+        || contains(record.texts().output(), secret)
+        || record.outcome().attemptErrors().stream().anyMatch(error -> contains(error, secret));
   }
 
   private static boolean contains(String text, String secret) {

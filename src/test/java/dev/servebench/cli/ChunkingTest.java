@@ -80,8 +80,8 @@ class ChunkingTest {
       assertThat(records)
           .allSatisfy(
               record -> {
-                assertThat(record.chunkTokensSource()).isEqualTo(expected);
-                assertThat(record.chunkTokens()).containsOnly(3);
+                assertThat(record.chunks().tokensSource()).isEqualTo(expected);
+                assertThat(record.chunks().tokens()).containsOnly(3);
               });
     }
   }
@@ -145,7 +145,9 @@ class ChunkingTest {
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
       assertThat(records)
           .allSatisfy(
-              record -> assertThat(record.firstContentNanos()).isEqualTo(record.chunkNanos()[5]));
+              record ->
+                  assertThat(record.stamps().firstContentNanos())
+                      .isEqualTo(record.chunks().nanos()[5]));
       // The answer came five writes (about 50 ms) after the first reasoning token, as the mock's
       // log has it; timed from the first token instead, the two figures would be equal.
       List<ServerTruth.Pair> truth =

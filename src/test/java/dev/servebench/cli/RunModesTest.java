@@ -157,12 +157,17 @@ class RunModesTest {
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
       RequestRecord last =
           records.stream().max(Comparator.comparingInt(RequestRecord::index)).orElseThrow();
-      assertThat(last.sentNanos() - last.intendedNanos()).isGreaterThan(300_000_000L);
-      double lastQueueInclusiveTtftMs = (last.firstTokenNanos() - last.intendedNanos()) / 1e6;
+      assertThat(last.stamps().sentNanos() - last.stamps().intendedNanos())
+          .isGreaterThan(300_000_000L);
+      double lastQueueInclusiveTtftMs =
+          (last.stamps().firstTokenNanos() - last.stamps().intendedNanos()) / 1e6;
       assertThat(latency.path("queue_inclusive_ttft").path("max").asDouble())
           .isGreaterThanOrEqualTo(lastQueueInclusiveTtftMs - 1e-3);
       double plainTtftMaxMs =
-          records.stream().mapToLong(r -> r.firstTokenNanos() - r.sentNanos()).max().orElseThrow()
+          records.stream()
+                  .mapToLong(r -> r.stamps().firstTokenNanos() - r.stamps().sentNanos())
+                  .max()
+                  .orElseThrow()
               / 1e6;
       assertThat(latency.path("ttft").path("max").asDouble())
           .isCloseTo(plainTtftMaxMs, within(1e-3));

@@ -189,12 +189,15 @@ class ServerFaultsTest {
       assertThat(requests.path("retried").asInt()).isEqualTo(3);
       List<RequestRecord> records = new ArrayList<>();
       RecordReader.read(Cli.onlyFile(results, "-records.jsonl"), records::add);
-      List<RequestRecord> retried = records.stream().filter(r -> r.attempts() > 1).toList();
+      List<RequestRecord> retried =
+          records.stream().filter(r -> r.outcome().attempts() > 1).toList();
       assertThat(retried).hasSize(3);
       // A retry waits its back-off (100 ms) after the failed attempt: a timer, never early.
       assertThat(retried)
           .allSatisfy(
-              r -> assertThat(r.sentNanos() - r.firstSentNanos()).isGreaterThan(100_000_000L));
+              r ->
+                  assertThat(r.stamps().sentNanos() - r.stamps().firstSentNanos())
+                      .isGreaterThan(100_000_000L));
       // Lag is the client's lateness in sending the first attempt: retries and their back-off
       // are in the queue-inclusive figures, not in it. Measured to the last attempt, the lag's
       // maximum would be the largest sent - intended, 100 ms more for the retried ones.
@@ -202,7 +205,8 @@ class ServerFaultsTest {
       double firstAttemptLagMs =
           records.stream()
                   // Sent a hair early counts as on time.
-                  .mapToLong(r -> Math.max(0, r.firstSentNanos() - r.intendedNanos()))
+                  .mapToLong(
+                      r -> Math.max(0, r.stamps().firstSentNanos() - r.stamps().intendedNanos()))
                   .max()
                   .orElseThrow()
               / 1e6;
@@ -210,7 +214,7 @@ class ServerFaultsTest {
           .isCloseTo(firstAttemptLagMs, within(1e-3));
       double queueInclusiveE2eMs =
           records.stream()
-                  .mapToLong(r -> r.lastTokenNanos() - r.intendedNanos())
+                  .mapToLong(r -> r.stamps().lastTokenNanos() - r.stamps().intendedNanos())
                   .max()
                   .orElseThrow()
               / 1e6;
@@ -220,7 +224,7 @@ class ServerFaultsTest {
       assertThat(retried)
           .allSatisfy(
               r ->
-                  assertThat(r.attemptErrors())
+                  assertThat(r.outcome().attemptErrors())
                       .singleElement()
                       .asString()
                       .startsWith("http_status: HTTP 429"));

@@ -130,9 +130,9 @@ class HttpFramingTest {
       assertThat(records)
           .allSatisfy(
               r -> {
-                assertThat(r.succeeded()).as(r.error()).isTrue();
-                assertThat(r.chunkNanos()).hasSize(2);
-                assertThat(r.httpStatus()).isEqualTo(200);
+                assertThat(r.succeeded()).as(r.outcome().error()).isTrue();
+                assertThat(r.chunks().nanos()).hasSize(2);
+                assertThat(r.outcome().httpStatus()).isEqualTo(200);
               });
       // One connection per request, and the reachability check's before them.
       assertThat(server.connections.get()).isEqualTo(3 + 1);
@@ -153,8 +153,9 @@ class HttpFramingTest {
     response.append("0\r\nX-Trailer: done\r\n\r\n");
     try (RawServer server = new RawServer(response.toString(), false)) {
       List<RequestRecord> records = run(server, 4, "--max-concurrency", "1");
-      assertThat(records).allSatisfy(r -> assertThat(r.succeeded()).as(r.error()).isTrue());
-      assertThat(records).allSatisfy(r -> assertThat(r.chunkNanos()).hasSize(2));
+      assertThat(records)
+          .allSatisfy(r -> assertThat(r.succeeded()).as(r.outcome().error()).isTrue());
+      assertThat(records).allSatisfy(r -> assertThat(r.chunks().nanos()).hasSize(2));
       // One request at a time: the kept-alive connection carries all of them (the other
       // connection is the reachability check's).
       assertThat(server.connections.get()).isEqualTo(1 + 1);
@@ -190,9 +191,9 @@ class HttpFramingTest {
       assertThat(records)
           .allSatisfy(
               r -> {
-                assertThat(r.succeeded()).as(r.error()).isTrue();
-                assertThat(r.chunkNanos()).hasSize(events);
-                assertThat(r.outputText()).isEqualTo(text.toString());
+                assertThat(r.succeeded()).as(r.outcome().error()).isTrue();
+                assertThat(r.chunks().nanos()).hasSize(events);
+                assertThat(r.texts().output()).isEqualTo(text.toString());
               });
     }
   }
@@ -233,8 +234,8 @@ class HttpFramingTest {
       assertThat(records)
           .allSatisfy(
               r -> {
-                assertThat(r.failureReason().label()).isEqualTo("parse");
-                assertThat(r.error())
+                assertThat(r.outcome().failureReason().label()).isEqualTo("parse");
+                assertThat(r.outcome().error())
                     .isEqualTo(
                         "malformed HTTP response: not an HTTP/1.x status line:"
                             + " 'SSH-2.0-OpenSSH_9.6'");

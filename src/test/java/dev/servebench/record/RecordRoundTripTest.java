@@ -38,35 +38,22 @@ class RecordRoundTripTest {
     RequestRecord failed =
         Records.failed(1, 10, 503, FailureReason.HTTP_STATUS, "HTTP 503: \"busy\"\nretry");
     RequestRecord withText =
-        new RequestRecord(
-            2,
-            true,
-            3,
-            List.of("http_status: HTTP 429", "stream_cut: closed"),
-            false,
-            0,
-            1,
-            0,
-            2,
-            RequestRecord.ABSENT,
-            RequestRecord.ABSENT,
-            9,
-            RequestRecord.ABSENT,
-            new long[0],
-            new int[0],
-            null,
-            3,
-            TokenSource.LOCAL,
-            3,
-            -1,
-            8,
-            8,
-            TokenSource.LOCAL,
-            200,
-            null,
-            null,
-            "the prompt ü",
-            "out\tput");
+        RequestRecord.builder()
+            .index(2)
+            .warmup(true)
+            .attempts(3, List.of("http_status: HTTP 429", "stream_cut: closed"))
+            .intendedNanos(0)
+            .sentNanos(1)
+            .firstSentNanos(0)
+            .headersNanos(2)
+            .endNanos(9)
+            .promptTokens(3, TokenSource.LOCAL)
+            .localPromptTokens(3)
+            .requestedOutputTokens(8)
+            .outputTokens(8, TokenSource.LOCAL)
+            .httpStatus(200)
+            .texts("the prompt ü", "out\tput")
+            .build();
     Path file = writeRecords(List.of(streamed, failed, withText));
 
     List<RequestRecord> read = new ArrayList<>();
@@ -99,6 +86,45 @@ class RecordRoundTripTest {
         .contains("\"failure_reason\":\"connect\"")
         .doesNotContain("NaN")
         .doesNotContain("Infinity");
+  }
+
+  /**
+   * A request line as servebench wrote it before retries, local and server prompt counts, chunk
+   * token sources and answer-text stamps existed: the grouped record reads it with the same values.
+   */
+  @Test
+  void aRequestLineFromAnEarlierVersionStillReads() throws IOException {
+    Path file = writeRecords(List.of());
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String old =
+        "{\"record\":\"request\",\"index\":7,\"warmup\":false,\"streamed\":true,"
+            + "\"intended_ns\":1000,\"sent_ns\":1500,\"headers_ns\":2000,"
+            + "\"first_token_ns\":51500,\"last_token_ns\":91500,\"end_ns\":92000,"
+            + "\"chunk_ns\":[51500,71500,91500],\"chunk_tokens\":[1,2,1],"
+            + "\"prompt_tokens\":32,\"prompt_tokens_source\":\"server\","
+            + "\"output_tokens\":4,\"output_tokens_source\":\"server\","
+            + "\"http_status\":200,\"failure_reason\":null,\"error\":null}";
+    Files.writeString(file, lines.get(0) + "\n" + old + "\n" + lines.get(1) + "\n");
+
+    List<RequestRecord> read = new ArrayList<>();
+    RecordReader.read(file, read::add);
+
+    assertThat(read).hasSize(1);
+    RequestRecord record = read.get(0);
+    assertThat(record.index()).isEqualTo(7);
+    assertThat(record.stamps().firstSentNanos()).isEqualTo(1500);
+    assertThat(record.scheduleLagNanos()).isEqualTo(500);
+    assertThat(record.ttftNanos()).isEqualTo(50_000);
+    assertThat(record.e2eNanos()).isEqualTo(90_000);
+    assertThat(record.ttfcNanos()).isEqualTo(RequestRecord.ABSENT);
+    assertThat(record.chunks().tokens()).containsExactly(1, 2, 1);
+    assertThat(record.chunks().tokensSource()).isNull();
+    assertThat(record.tokens().prompt()).isEqualTo(32);
+    assertThat(record.tokens().localPrompt()).isEqualTo(-1);
+    assertThat(record.tokens().output()).isEqualTo(4);
+    assertThat(record.outcome().attempts()).isEqualTo(1);
+    assertThat(record.outcome().attemptErrors()).isEmpty();
+    assertThat(record.succeeded()).isTrue();
   }
 
   @Test

@@ -5,7 +5,6 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunInfo;
 import dev.servebench.record.TokenSource;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 /** Builds request records with known timings for tests (all times in milliseconds). */
@@ -59,69 +58,44 @@ public final class Records {
     if (tokens.length > 0) {
       tokens[0] = Math.max(1, outputTokens - (tokens.length - 1));
     }
-    return new RequestRecord(
-        index,
-        warmup,
-        1,
-        List.of(),
-        true,
-        intendedMs * MS,
-        sentMs * MS,
-        sentMs * MS,
-        sentMs * MS + MS / 2,
-        first,
-        last,
-        (last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10,
-        first,
-        chunks,
-        tokens,
-        chunks.length == 0 ? null : TokenSource.SERVER,
-        promptTokens,
-        TokenSource.SERVER,
-        promptTokens,
-        promptTokens,
-        outputTokens,
-        outputTokens,
-        TokenSource.SERVER,
-        200,
-        null,
-        null,
-        null,
-        null);
+    return RequestRecord.builder()
+        .index(index)
+        .warmup(warmup)
+        .streamed(true)
+        .intendedNanos(intendedMs * MS)
+        .sentNanos(sentMs * MS)
+        .firstSentNanos(sentMs * MS)
+        .headersNanos(sentMs * MS + MS / 2)
+        .firstTokenNanos(first)
+        .lastTokenNanos(last)
+        .endNanos((last == RequestRecord.ABSENT ? sentMs * MS : last) + MS / 10)
+        .firstContentNanos(first)
+        .chunks(chunks, tokens, chunks.length == 0 ? null : TokenSource.SERVER)
+        .promptTokens(promptTokens, TokenSource.SERVER)
+        .localPromptTokens(promptTokens)
+        .serverPromptTokens(promptTokens)
+        .requestedOutputTokens(outputTokens)
+        .outputTokens(outputTokens, TokenSource.SERVER)
+        .httpStatus(200)
+        .build();
   }
 
   /** A successful non-streamed request taking {@code e2eMs}. */
   public static RequestRecord complete(
       int index, long sentMs, long e2eMs, int promptTokens, int outputTokens) {
-    return new RequestRecord(
-        index,
-        false,
-        1,
-        List.of(),
-        false,
-        sentMs * MS,
-        sentMs * MS,
-        sentMs * MS,
-        (sentMs + e2eMs) * MS,
-        RequestRecord.ABSENT,
-        RequestRecord.ABSENT,
-        (sentMs + e2eMs) * MS,
-        RequestRecord.ABSENT,
-        new long[0],
-        new int[0],
-        null,
-        promptTokens,
-        TokenSource.LOCAL,
-        promptTokens,
-        -1,
-        outputTokens,
-        outputTokens,
-        TokenSource.LOCAL,
-        200,
-        null,
-        null,
-        null,
-        null);
+    return RequestRecord.builder()
+        .index(index)
+        .intendedNanos(sentMs * MS)
+        .sentNanos(sentMs * MS)
+        .firstSentNanos(sentMs * MS)
+        .headersNanos((sentMs + e2eMs) * MS)
+        .endNanos((sentMs + e2eMs) * MS)
+        .promptTokens(promptTokens, TokenSource.LOCAL)
+        .localPromptTokens(promptTokens)
+        .requestedOutputTokens(outputTokens)
+        .outputTokens(outputTokens, TokenSource.LOCAL)
+        .httpStatus(200)
+        .build();
   }
 
   /** A failed request. */
@@ -138,34 +112,20 @@ public final class Records {
 
   private static RequestRecord failed(
       boolean warmup, int index, long sentMs, int httpStatus, FailureReason reason, String error) {
-    return new RequestRecord(
-        index,
-        warmup,
-        1,
-        List.of(),
-        true,
-        sentMs * MS,
-        sentMs * MS,
-        sentMs * MS,
-        RequestRecord.ABSENT,
-        RequestRecord.ABSENT,
-        RequestRecord.ABSENT,
-        (sentMs + 5) * MS,
-        RequestRecord.ABSENT,
-        new long[0],
-        new int[0],
-        null,
-        10,
-        TokenSource.LOCAL,
-        10,
-        -1,
-        16,
-        0,
-        TokenSource.LOCAL,
-        httpStatus,
-        reason,
-        error,
-        null,
-        null);
+    return RequestRecord.builder()
+        .index(index)
+        .warmup(warmup)
+        .streamed(true)
+        .intendedNanos(sentMs * MS)
+        .sentNanos(sentMs * MS)
+        .firstSentNanos(sentMs * MS)
+        .endNanos((sentMs + 5) * MS)
+        .promptTokens(10, TokenSource.LOCAL)
+        .localPromptTokens(10)
+        .requestedOutputTokens(16)
+        .outputTokens(0, TokenSource.LOCAL)
+        .httpStatus(httpStatus)
+        .failure(reason, error)
+        .build();
   }
 }

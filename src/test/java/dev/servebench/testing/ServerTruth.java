@@ -57,7 +57,7 @@ public final class ServerTruth {
 
     /** First token-bearing chunk's arrival minus the client's send stamp. */
     public double clientTtftMs() {
-      return ms(client.firstTokenNanos() - client.sentNanos());
+      return ms(client.stamps().firstTokenNanos() - client.stamps().sentNanos());
     }
 
     /** First token-bearing write minus the server's read of the request. */
@@ -67,8 +67,9 @@ public final class ServerTruth {
 
     /** The last chunk's arrival (a whole response's end when not streamed) minus sent. */
     public double clientE2eMs() {
-      long endNanos = client.streamed() ? client.lastTokenNanos() : client.endNanos();
-      return ms(endNanos - client.sentNanos());
+      long endNanos =
+          client.streamed() ? client.stamps().lastTokenNanos() : client.stamps().endNanos();
+      return ms(endNanos - client.stamps().sentNanos());
     }
 
     /** The last token-bearing write minus the server's read of the request. */
@@ -78,7 +79,7 @@ public final class ServerTruth {
 
     /** Arrival of chunk {@code i + 1} minus chunk {@code i}'s, as the client stamped them. */
     public double clientGapMs(int i) {
-      return ms(client.chunkNanos()[i + 1] - client.chunkNanos()[i]);
+      return ms(client.chunks().nanos()[i + 1] - client.chunks().nanos()[i]);
     }
 
     /** Write of chunk {@code i + 1} minus chunk {@code i}'s. */
@@ -151,7 +152,7 @@ public final class ServerTruth {
     List<Double> e2eExcess = new ArrayList<>();
     for (Pair pair : pairs) {
       if (pair.client().streamed()) {
-        assertThat(pair.client().chunkNanos())
+        assertThat(pair.client().chunks().nanos())
             .as("chunks of request %d", pair.client().index())
             .hasSize(pair.chunks());
         ttftExcess.add(pair.clientTtftMs() - pair.serverTtftMs());

@@ -123,11 +123,25 @@ public class HotPathBenchmarks {
       chunkTokens[i] = 1;
     }
     record =
-        new RequestRecord(
-            42, false, 1, List.of(), true, 999_000_000L, 999_100_000L, 999_100_000L, 999_500_000L,
-            chunkNanos[0], chunkNanos[99], chunkNanos[99] + 10_000, chunkNanos[0],
-            chunkNanos, chunkTokens, TokenSource.SERVER, 128, TokenSource.SERVER, 128, 128,
-            100, 100, TokenSource.SERVER, 200, null, null, null, null);
+        RequestRecord.builder()
+            .index(42)
+            .streamed(true)
+            .intendedNanos(999_000_000L)
+            .sentNanos(999_100_000L)
+            .firstSentNanos(999_100_000L)
+            .headersNanos(999_500_000L)
+            .firstTokenNanos(chunkNanos[0])
+            .lastTokenNanos(chunkNanos[99])
+            .endNanos(chunkNanos[99] + 10_000)
+            .firstContentNanos(chunkNanos[0])
+            .chunks(chunkNanos, chunkTokens, TokenSource.SERVER)
+            .promptTokens(128, TokenSource.SERVER)
+            .localPromptTokens(128)
+            .serverPromptTokens(128)
+            .requestedOutputTokens(100)
+            .outputTokens(100, TokenSource.SERVER)
+            .httpStatus(200)
+            .build();
 
     tokenizer = Tokenizers.builtIn("r50k_base");
     StringBuilder text = new StringBuilder();
