@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code servebench accuracy}: measures, on this machine, how far servebench's timestamps are from
- * the truth, against the in-process mock server's log of its own writes.
+ * {@code servebench accuracy}: measures how far servebench's timestamps are from the truth on the
+ * host it runs on, against the in-process mock server's log of its own writes.
  */
 @Command(
     name = "accuracy",

@@ -68,9 +68,9 @@ public final class Main {
       """;
 
   public static void main(String[] args) {
-    // Netty's leak detector records a stack trace for a sample of buffers: 1 % of the I/O thread's
-    // time in a profile of a streaming run. The tests, which call execute(), keep it on; so does
-    // -Dio.netty.leakDetection.level=... when given.
+    // Netty's leak detector records a stack trace for a sample of buffers, time taken from the
+    // I/O thread for a check a run does not need. The tests, which call execute(), keep it on; so
+    // does -Dio.netty.leakDetection.level=... when given.
     if (System.getProperty("io.netty.leakDetection.level") == null) {
       ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
     }

@@ -8,9 +8,9 @@ import java.util.Arrays;
 /**
  * The fields servebench needs from one OpenAI-style JSON object (a streamed chunk or a whole
  * response), read by a small hand-written parser over the raw bytes. It runs on the I/O thread once
- * per streamed event: Jackson's streaming parser allocated a parser, contexts and buffers for every
- * event (most of the client's garbage, and 60 % of its parsing time, measured), this one allocates
- * only the strings it returns.
+ * per streamed event: Jackson's streaming parser allocates a parser, contexts and buffers for every
+ * event, which made it the client's main source of garbage (bench/README.md, Why the code is the
+ * way it is); this one allocates only the strings it returns.
  *
  * <p>Read: {@code choices[0].delta|message .content / .reasoning_content / .reasoning}, {@code
  * choices[0].text} (completions), {@code usage.prompt_tokens / completion_tokens} and {@code error}
@@ -56,9 +56,8 @@ final class OpenAiPayload {
    * streamed event): its bytes before the string's value and from its closing quote on. An object
    * with the same bytes before and after a value of plain ASCII is read without parsing: it differs
    * from that one only in a string that holds no quote, escape or control character, so a full read
-   * would take the same path through it and find only the new content (the event, its SSE framing
-   * included, then costs a third of what it did, measured with C1 only). Anything else is read in
-   * full.
+   * would take the same path through it and find only the new content, so the common event skips
+   * the parse. Anything else is read in full.
    */
   private byte[] shape = new byte[256];
 

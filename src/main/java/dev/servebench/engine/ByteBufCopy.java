@@ -5,9 +5,9 @@ import io.netty.buffer.ByteBuf;
 /**
  * Copies bytes out of a received buffer without allocating. {@link ByteBuf#getBytes(int, byte[],
  * int, int)} on a direct buffer duplicates its NIO buffer for every call, an object the optimizing
- * compiler can remove but the quick one, which servebench runs with on one or two cores, cannot:
- * measured at 1,000 streams/s with C1 only, those duplicates were 43 % of everything the client
- * allocated (two per streamed chunk then; now each read is copied once, by {@link ClientHandler}).
+ * compiler can remove but the quick one, which servebench runs with on one or two cores, cannot,
+ * and those duplicates were the largest share of the client's garbage (bench/README.md, Why the
+ * code is the way it is). Each read is copied once, by {@link ClientHandler}.
  */
 final class ByteBufCopy {
 

@@ -9,9 +9,9 @@ import io.netty.util.concurrent.FastThreadLocal;
 /**
  * What a plain-text (not TLS) connection reads into: one buffer per I/O thread, reused by every
  * read of every connection on that thread, where Netty would take a pooled buffer from its
- * allocator and give it back for each read. With the JIT's quick compiler only (servebench on one
- * or two cores), that take and give-back were 12 % of the I/O thread's own (user) time at 400
- * streams/s (async-profiler: 7 % allocating, 5 % releasing).
+ * allocator and give it back for each read: with the JIT's quick compiler only (servebench on one
+ * or two cores), that take and give-back are a sizeable share of the I/O thread's own time
+ * (bench/README.md, Why the code is the way it is).
  *
  * <p>Safe because the plain pipeline has one handler, {@link ClientHandler}, which reads each
  * buffer to its end inside {@code channelRead} and keeps nothing of it; the next read on that

@@ -58,8 +58,8 @@ final class TimeSeries {
   }
 
   /**
-   * One streaming median per second, in constant memory: a histogram per second (about 25 KB each)
-   * showed in a 30-minute soak as 45 MB of heap growing with the run.
+   * One streaming median per second, in constant memory: a histogram per second would make the heap
+   * grow with the run's length.
    */
   private StreamingMedian ttftMedian(int second) {
     while (ttftBySecond.size() <= second) {

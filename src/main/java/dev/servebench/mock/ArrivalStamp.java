@@ -8,9 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * TLS and HTTP decoding, so the write log's "received" is when the request reached the server and
  * not when the mock had finished decoding it. The rest of the pipeline runs for each read as a task
  * after the event loop's current batch of reads: when many requests arrive at once, every one is
- * stamped as it is read, not after the decoding and routing of those read before it (a hundred
- * requests at once were otherwise stamped up to 23 ms late, which showed as the client's send
- * delay). Events keep their order: each goes through the same loop's task queue.
+ * stamped as it is read, not after the decoding and routing of those read before it, which would
+ * otherwise count as the client's send delay (bench/README.md, Cold start). Events keep their
+ * order: each goes through the same loop's task queue.
  */
 final class ArrivalStamp extends ChannelInboundHandlerAdapter {
 

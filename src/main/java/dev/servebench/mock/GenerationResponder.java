@@ -66,9 +66,9 @@ final class GenerationResponder implements Runnable {
 
   /**
    * The HTTP codec's context: a chunk written there, framed here, skips the codec's encoder (which
-   * formats each chunk's size as a string and writes it as a buffer of its own, a third of the
-   * mock's work per chunk outside the kernel) and leaves as one buffer. Null where the pipeline has
-   * no codec: chunks then go through the encoder. Found once per connection, by its handler.
+   * formats each chunk's size as a string and writes it as a buffer of its own, a large part of the
+   * mock's own work per chunk) and leaves as one buffer. Null where the pipeline has no codec:
+   * chunks then go through the encoder. Found once per connection, by its handler.
    */
   private final ChannelHandlerContext framedCtx;
 

@@ -53,8 +53,8 @@ public final class MockServer implements AutoCloseable {
   /**
    * {@code POST}: collects the server's heap, answering when done. A check calls it between phases,
    * when nothing is in flight: the collector's threads otherwise start whenever the heap fills, and
-   * on a server given one core they took it from the event loop for a few hundred milliseconds in
-   * the middle of a measured phase. The event loop waits for the collection, so never under load.
+   * on a server given one core they take it from the event loop in the middle of a measured phase.
+   * The event loop waits for the collection, so never under load.
    */
   public static final String COLLECT_PATH = "/servebench/collect";
 
@@ -173,10 +173,10 @@ public final class MockServer implements AutoCloseable {
   }
 
   /**
-   * Where a failure to accept (out of file descriptors) ends, reported once on stderr. Left to
-   * Netty, it was logged through java.util.logging, which then needed a file it could not open
-   * either (the time-zone rules): the error that raised killed the event loop, and with it the
-   * server.
+   * Where a failure to accept (out of file descriptors) ends, reported once on stderr. Not left to
+   * Netty, which logs it through java.util.logging: that needs a file of its own (the time-zone
+   * rules), which cannot be opened either, and the error it raises ends the event loop, and with it
+   * the server.
    */
   static final class AcceptFailures extends ChannelInboundHandlerAdapter {
     private final AtomicBoolean reported = new AtomicBoolean();

@@ -34,9 +34,9 @@ final class OutputVocabulary {
   }
 
   /**
-   * Words enough for varied text; the scan stops there, which keeps a server's start short (a whole
-   * vocabulary's words took a few hundred milliseconds to check on a fresh JVM). BPE ranks frequent
-   * merges first, so these are the vocabulary's common words.
+   * Words enough for varied text; the scan stops there, which keeps a server's start short
+   * (checking every word of a vocabulary is slow on a fresh JVM). BPE ranks frequent merges first,
+   * so these are the vocabulary's common words.
    */
   static final int MAX_WORDS = 2_048;
 

@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 /**
  * What the server actually wrote for one generation request, stamped with {@link System#nanoTime()}
  * on the event loop right before each write: the ground truth a client's own measurements are
- * checked against (same machine, same clock).
+ * checked against (same host, same clock).
  *
  * @param requestId the request's {@code X-Servebench-Request-Id} header, or its arrival number
  * @param receivedNanos when the request's first bytes were read (before decoding)

@@ -15,17 +15,16 @@ import java.util.OptionalLong;
  * The write log as the mock server hands it out on {@code GET /servebench/writes}, for a check run
  * in another process: {@code {"requests":[{"id":..,"received_ns":..,"headers_ns":..,"tokens":..,
  * "chunks":[[write_ns,tokens],...]}]}}. Stamps are {@link System#nanoTime()}, which on Linux is
- * {@code CLOCK_MONOTONIC}: the same clock in every process of the machine.
+ * {@code CLOCK_MONOTONIC}: the same clock in every process of the host.
  */
 public final class WriteLogJson {
 
   private WriteLogJson() {}
 
   /**
-   * Streamed, not built as a tree: a tree holds four objects per chunk, and the log taken after an
-   * accuracy check's warm-up made a quarter of the mock's allocation in that check, each megabyte
-   * bringing its collector's next cycle closer (on a server given one core, that cycle takes the
-   * core from its event loop).
+   * Streamed, not built as a tree: a tree holds four objects per chunk, and each megabyte the mock
+   * allocates brings its collector's next cycle closer (on a server given one core, that cycle
+   * takes the core from its event loop).
    */
   static byte[] encode(Collection<RequestWrites> log) {
     int chunks = 0;

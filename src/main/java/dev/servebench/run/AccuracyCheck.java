@@ -257,8 +257,7 @@ public final class AccuracyCheck {
       truth.takeAll();
       // Both heaps collected now, while nothing is in flight: a collector's threads otherwise start
       // when the warm-up's garbage has filled the heap, in the measured phase, and on one core they
-      // take it from the event loop (the server's read of a request 1.3 to 2.3 ms late at p99 with
-      // a collection there, 0.6 to 0.9 ms without; 1,000 streams).
+      // take it from the event loop, so the server reads requests late.
       truth.collectHeap();
       System.gc();
       Startup.awaitCompilerQuiet(300, 20_000);
@@ -287,9 +286,7 @@ public final class AccuracyCheck {
     return comparison.result(load.streams(), measured.end().ioThreadsCpuWaitNanos());
   }
 
-  /**
-   * One measured request as the client saw it, its send and chunk stamps on the machine's clock.
-   */
+  /** One measured request as the client saw it, its send and chunk stamps on the host's clock. */
   private record Arrivals(
       String requestId, boolean succeeded, long sentNanos, long[] chunkNanos, int outputTokens) {}
 

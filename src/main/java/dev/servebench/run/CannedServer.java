@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * request's own protocol (OpenAI chat or completions, or LLM-on-Ray's simple endpoint; streamed or
  * not, by the body's {@code "stream":true}), on kept-alive connections, a thread each. The
  * rehearsal's counterpart: only the client's code should run for the first time during it, and a
- * server of a few JDK classes starts in milliseconds where the mock server took hundreds.
+ * server of a few JDK classes starts far sooner than the mock server (bench/README.md, Cold start).
  */
 final class CannedServer implements Closeable {
 

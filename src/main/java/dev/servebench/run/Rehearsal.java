@@ -29,16 +29,17 @@ import java.util.function.Supplier;
  * writing, response reading, the endpoint's parser, the recorder, aggregation and the records
  * writer) to a server in this process on loopback ({@link CannedServer}), before the run's clock
  * starts. A fresh JVM otherwise runs that code for the first time during the measurement,
- * interpreted and loading classes as it goes: the first requests of a run were stamped tens of
- * milliseconds late. Nothing of the rehearsal reaches the endpoint, the records or the report.
+ * interpreted and loading classes as it goes, and stamps the first requests of a run late
+ * (bench/README.md, Cold start). Nothing of the rehearsal reaches the endpoint, the records or the
+ * report.
  */
 final class Rehearsal {
 
   /**
    * Requests of the closed-loop part: enough to load, link and initialize every class of the
-   * request path and run its branches. Most of a fresh process's lateness was that first pass (tens
-   * of milliseconds per request); compiling the path as well would take hundreds of requests, more
-   * start-up than it saves (bench/README.md).
+   * request path and run its branches: that first pass is most of a fresh process's lateness, and
+   * compiling the path as well would take hundreds of requests, more start-up than it saves
+   * (bench/README.md, Cold start).
    */
   private static final int REQUESTS = 32;
 
@@ -190,7 +191,7 @@ final class Rehearsal {
 
   /**
    * Counts words and punctuation as tokens: the rehearsal's local counts need a tokenizer, and
-   * loading the run's own (or a built-in one) would cost it a tenth of a second.
+   * loading the run's own (or a built-in one) would lengthen start-up.
    */
   static final class WordTokenizer implements Tokenizer {
     @Override

@@ -13,11 +13,10 @@ final class Startup {
   /**
    * A full collection now, before the clock starts: the tokenizer's tables, the prompts and the
    * mock's vocabulary (tens of MB that live for the whole run) move to the old generation at once,
-   * instead of being copied by the first young collections during the run, whose pauses (measured:
-   * 23 and 44 ms on this 2-core machine) would delay every chunk arriving meanwhile. Skipped under
-   * a concurrent collector (ZGC, what {@code ./servebench} runs with, or Shenandoah): it moves
-   * objects without stopping the run, and a forced cycle there took 150 to 180 ms of start-up on
-   * one core.
+   * instead of being copied by the first young collections during the run, whose pauses would delay
+   * every chunk arriving meanwhile. Skipped under a concurrent collector (ZGC, what {@code
+   * ./servebench} runs with, or Shenandoah): it moves objects without stopping the run, so a forced
+   * cycle there would only lengthen start-up.
    */
   static void settleHeap() {
     if (!concurrentCollector()) {
