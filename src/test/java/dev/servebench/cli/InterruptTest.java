@@ -171,9 +171,8 @@ class InterruptTest {
   }
 
   /**
-   * Sockets on this machine connecting or connected to {@code port}, from the kernel's tables
-   * (Linux): a connect the server never accepts waits in SYN_SENT, one in its backlog is
-   * ESTABLISHED.
+   * Sockets on the host connecting or connected to {@code port}, from the kernel's tables (Linux):
+   * a connect the server never accepts waits in SYN_SENT, one in its backlog is ESTABLISHED.
    */
   private static int socketsConnectingTo(int port) throws IOException {
     int count = 0;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * servebench's stamps against the mock server's own write times. The bounds here are loose on
  * purpose (a shared CI machine can stall any thread for a few ms); {@code servebench accuracy}
- * prints the real figures, which the README quotes.
+ * prints the real figures, which bench/README.md quotes (Accuracy).
  */
 class AccuracyCheckTest {
 

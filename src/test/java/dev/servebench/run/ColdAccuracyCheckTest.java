@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A fresh {@code servebench run} process, its first request checked against the mock's own log.
- * Before the request path was rehearsed and the connection opened ahead, a fresh process stamped
- * its first request 15 to 40 ms late (TTFT error); the bound here leaves room for a busy machine
- * and still catches that.
+ * A fresh {@code servebench run} process, its first request checked against the mock's own log. The
+ * bound leaves room for a busy host and still catches a process that stamps its first request late
+ * because it did not rehearse its request path or open its connection ahead (bench/README.md, Cold
+ * start).
  */
 class ColdAccuracyCheckTest {
 

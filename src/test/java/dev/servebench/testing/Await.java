@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
- * Waits for a condition instead of sleeping a fixed time and hoping it then holds: a loaded machine
- * (both cores busy beside the build) makes every step slower, never the condition false. The
+ * Waits for a condition instead of sleeping a fixed time and hoping it then holds: a loaded host
+ * (every core busy beside the build) makes every step slower, never the condition false. The
  * deadline is only there to end a test that would otherwise hang; it says nothing about speed.
  */
 public final class Await {
