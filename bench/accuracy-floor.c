@@ -1,4 +1,4 @@
-// The machine's own floor for bench/accuracy.sh: what a minimal client on this machine sees.
+// The host's own floor for bench/accuracy.sh: what a minimal client on the same host sees.
 // N loopback TCP connections; a writer thread on core 1 stamps each 64-byte message just before
 // write() at RATE messages/s in all (as the mock stamps chunks); a reader thread on core 0 blocked
 // in epoll_wait stamps each message as it reads it (as servebench stamps reads), optionally

@@ -14,8 +14,9 @@
 # (servebench's JIT flags; default -XX:TieredStopAtLevel=1, what ./servebench uses on one or two
 # cores; empty for the full tiered JIT), CLIENT_GC and MOCK_GC (-XX:+UseZGC, as ./servebench),
 # SB_JAVA_OPTS, MOCK_JAVA_OPTS, CLIENT_JAR, CLIENT_CDS (1: servebench with the launcher's class-data
-# archive, as ./servebench runs it; 0 without), KEEP (keep the work folder). Every ratio compares figures taken in the same run of this script on the same machine:
-# the machine is shared, so absolute times vary from run to run.
+# archive, as ./servebench runs it; 0 without), KEEP (keep the work folder). Every ratio compares
+# figures taken in the same run of this script, since on a shared host absolute times vary from
+# run to run.
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -80,22 +81,21 @@ jvm_opts="--enable-native-access=ALL-UNNAMED"
 client_jit="${CLIENT_JIT--XX:TieredStopAtLevel=1}"
 # The collector ./servebench picks for both servebench and its mock (see the launcher): ZGC, whose
 # pauses stay under a millisecond where a copying young collection of thousands of open streams
-# stopped either process for 50 to 180 ms. CLIENT_GC= and MOCK_GC= (empty) leave the JVM's choice.
+# stops either process for far longer. CLIENT_GC= and MOCK_GC= (empty) leave the JVM's choice.
 client_gc="${CLIENT_GC--XX:+UseZGC}"
 mock_gc="${MOCK_GC--XX:+UseZGC}"
 # The mock's JIT in the TTFT row, which times the client against the mock's own stamps: C1 only,
 # whose compilations are short. With C2 (what ./servebench keeps for mock-server), the mock's
-# compiler ran 395 ms of the 12 s measured round on the mock's one core, 3.5 ms at a time, and a
-# request arriving then was read that much later: counted against the client (TTFT error p99
-# 0.84 ms with C2, 0.20 with C1; ftrace). The other rows keep C2: the mock must not be the
-# throughput rows' limit, and in the streams row its compiler was quiet in the measured round.
-# ACC_MOCK_JIT= (empty): C2 there too.
+# compiler takes the mock's one core for milliseconds at a time, and a request arriving then is
+# read that much later: counted against the client (bench/README.md, Where the timing rows' spread
+# came from). The other rows keep C2: the mock must not be the throughput rows' limit, and in the
+# streams row its compiler was quiet in the measured round. ACC_MOCK_JIT= (empty): C2 there too.
 acc_mock_jit="${ACC_MOCK_JIT--XX:TieredStopAtLevel=1}"
 mock_jit=""
 # The class-data archive ./servebench trains for its jar and JDK (see the launcher): without it the
-# JVM loads and verifies every class at start, about 1 s of one core's CPU that the whole-process
-# row counted and a user's run does not spend. Only for the built jar (an archive fits one jar);
-# CLIENT_CDS=0 runs without it.
+# JVM loads and verifies every class at start, CPU that the whole-process row would count and a
+# user's run does not spend (bench/README.md, The table). Only for the built jar (an archive fits
+# one jar); CLIENT_CDS=0 runs without it.
 client_cds=""
 if [ "${CLIENT_CDS:-1}" = 1 ] && [ "$client_jar" = "$jar" ]; then
   "$root/servebench" --version >/dev/null # trains the archive if it is missing or stale
@@ -164,8 +164,7 @@ run_client() { # args: output file, command...
 # servebench's prompts (dataset flags): synthetic 32-token prompts, or the floor's own prompt, an
 # IPEX prompt file of plain words the floor client writes. The rate and short rows send the floor's,
 # so the mock does the same work for both clients there: counting a prompt of 32 random vocabulary
-# tokens costs its tokenizer 20 to 35 us (jtokkit's merges, HotPathBenchmarks.tokenizeSyntheticPrompt),
-# 10 to 15 % of its CPU per short request, where the floor's plain words cost it a few.
+# tokens costs its tokenizer far more than the floor's plain words (bench/README.md, The table).
 synthetic=(--dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-stddev 0)
 floor_prompt_chars=160 # the floor's prompt length; the IPEX file keys the prompt by it
 "$java" -cp "$benchjar" dev.servebench.bench.FloorClient --prompt-chars "$floor_prompt_chars" \
@@ -212,8 +211,8 @@ scenario_cpu() {
   f_chunk="$(j .cpu_us_per_chunk "$last_floor")"
   f_whole="$(awk -v c="$last_cpu_s" -v t="$((n * tokens))" 'BEGIN{print c * 1e6 / t}')"; f_mock="$last_mock_pct"
   # The same prompts prepared first, so the measured run reads them from the prompt cache as a
-  # user's second run would: whether the cache held them otherwise depended on what this machine
-  # had run before (preparing 12,000 synthetic prompts is about a second of one core).
+  # user's second run would, whatever ran on the host before: preparing them in the measured run
+  # would add their CPU to the whole-process row.
   servebench cpu-prompts "${synthetic[@]}" --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens" --duration 0.2s
   WINDOW="$from $to" servebench cpu "${synthetic[@]}" --request-rate "$rate" --num-prompts "$n" --output-len-mean "$tokens"
   local whole_label="prompts from the cache"
@@ -308,8 +307,8 @@ scenario_short() {
 # chunk, the client's arrival stamp against the server's write stamp, both CLOCK_MONOTONIC. Sets
 # acc_* from its result line (ms).
 # Its warm-up (short requests, then two full rounds, then waiting for the JIT to go quiet) gets both
-# processes' code compiled first: without it the first measured round ran partly interpreted (TTFT
-# error p99 at 1,000 streams 10.6 and 2.6 ms without, 0.65 to 1.6 with).
+# processes' code compiled first, so the first measured round does not run partly interpreted
+# (bench/README.md, Why the code is the way it is).
 acc_warmup="${ACC_WARMUP:-10000}"
 accuracy() { # args: name, accuracy flags
   local name="$1"; shift
@@ -371,8 +370,8 @@ scenario_memory() {
   m0="$(cpu_ticks "$mock_pid")"; t0="$(now_ns)"
   # Serial here: what the row asks is whether anything per request is retained, and a stop-the-world
   # collector's heap after each collection is exactly what is live then; ZGC's after figure also
-  # holds what was allocated during its concurrent cycle, so it moves with the cycle's length (in
-  # a run with ZGC: 108 MB in the first tenth, 160 in the last, RSS 556 MB). MEM_GC= sets another.
+  # holds what was allocated during its concurrent cycle, so it moves with the cycle's length
+  # (bench/README.md, Earlier on 2026-11-29). MEM_GC= sets another.
   local client_gc="${MEM_GC--XX:+UseSerialGC}"
   SB_JAVA_OPTS="-Xmx512m -Xlog:gc:file=$gclog" servebench memory "${synthetic[@]}" --request-rate "$rate" \
     --duration "${seconds}s" --num-prompts 1000 --output-len-mean 2 &
