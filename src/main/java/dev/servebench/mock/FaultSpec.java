@@ -23,11 +23,6 @@ public record FaultSpec(Fault fault, long parameter, RequestSelector requests) {
     }
   }
 
-  /** {@code fault} with its default parameter. */
-  public static FaultSpec of(Fault fault, RequestSelector requests) {
-    return new FaultSpec(fault, fault.defaultParameter(), requests);
-  }
-
   /**
    * Parses the command-line form {@code NAME[:PARAM]@WHEN}, where {@code NAME} is a {@link Fault}
    * (any case, {@code -} for {@code _}) and {@code WHEN} a probability ({@code 0.05} or {@code 5%})

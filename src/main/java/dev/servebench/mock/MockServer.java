@@ -241,14 +241,6 @@ public final class MockServer implements AutoCloseable {
     return writeLog.snapshot();
   }
 
-  /**
-   * Removes and returns the write log of one finished request ({@code null} if none), so a long
-   * check can compare request by request without the log growing.
-   */
-  public RequestWrites takeWrites(String requestId) {
-    return writeLog.take(requestId);
-  }
-
   /** Removes and returns the write log of every finished request. */
   public List<RequestWrites> takeAllWrites() {
     return writeLog.takeAll();

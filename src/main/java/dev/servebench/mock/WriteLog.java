@@ -29,11 +29,6 @@ final class WriteLog {
     return new Recording(requestId, receivedNanos);
   }
 
-  /** Removes and returns one request's log, or {@code null} if it has none (yet). */
-  RequestWrites take(String requestId) {
-    return finished.remove(requestId);
-  }
-
   /** Removes and returns every finished request's log; one still being answered stays. */
   List<RequestWrites> takeAll() {
     List<RequestWrites> taken = new ArrayList<>();
