@@ -17,17 +17,11 @@ import java.util.random.RandomGenerator;
  * ground truth for accuracy tests.
  *
  * <pre>{@code
- * LatencySpec.fixed(50, 10);                                              // every request alike
- * new LatencySpec.Drawn(new Distribution.Exponential(80), new Distribution.Uniform(5, 15));
+ * new LatencySpec.Drawn(new Distribution.Normal(50, 5), new Distribution.Normal(10, 0));
  * LatencySpec.Scripted.fromJsonLines(Path.of("scripts.jsonl"));          // {"ttft_ms":50,"itl_ms":[10,250]}
  * }</pre>
  */
 public sealed interface LatencySpec permits LatencySpec.Drawn, LatencySpec.Scripted {
-
-  /** TTFT {@code ttftMillis} and every gap {@code itlMillis}, exactly. */
-  static Drawn fixed(double ttftMillis, double itlMillis) {
-    return new Drawn(new Distribution.Fixed(ttftMillis), new Distribution.Fixed(itlMillis));
-  }
 
   /** Each request draws its TTFT from {@code ttft} and each gap from {@code itl}. */
   record Drawn(Distribution ttft, Distribution itl) implements LatencySpec {
@@ -119,26 +113,10 @@ public sealed interface LatencySpec permits LatencySpec.Drawn, LatencySpec.Scrip
   }
 
   /** A distribution of latencies in milliseconds, clamped at zero when drawn. */
-  sealed interface Distribution
-      permits Distribution.Fixed,
-          Distribution.Normal,
-          Distribution.Exponential,
-          Distribution.Uniform {
+  sealed interface Distribution permits Distribution.Normal {
 
     /** One latency; never negative. */
     double drawMillis(RandomGenerator random);
-
-    /** Always {@code millis}. */
-    record Fixed(double millis) implements Distribution {
-      public Fixed {
-        Checks.requireMillis("fixed latency", millis);
-      }
-
-      @Override
-      public double drawMillis(RandomGenerator random) {
-        return millis;
-      }
-    }
 
     /** Gaussian, clamped at zero; a zero standard deviation draws no random number. */
     record Normal(double meanMillis, double stddevMillis) implements Distribution {
@@ -152,35 +130,6 @@ public sealed interface LatencySpec permits LatencySpec.Drawn, LatencySpec.Scrip
         return stddevMillis == 0
             ? meanMillis
             : Math.max(0, random.nextGaussian(meanMillis, stddevMillis));
-      }
-    }
-
-    /** Memoryless, as the gaps of a Poisson process: many short values and a long tail. */
-    record Exponential(double meanMillis) implements Distribution {
-      public Exponential {
-        Checks.requireMillis("mean latency", meanMillis);
-      }
-
-      @Override
-      public double drawMillis(RandomGenerator random) {
-        return meanMillis * random.nextExponential();
-      }
-    }
-
-    /** Every value in {@code [minMillis, maxMillis]} equally likely. */
-    record Uniform(double minMillis, double maxMillis) implements Distribution {
-      public Uniform {
-        Checks.requireMillis("minimum latency", minMillis);
-        Checks.requireMillis("maximum latency", maxMillis);
-        if (maxMillis < minMillis) {
-          throw new InvalidInputException(
-              "uniform latency maximum " + maxMillis + " is below its minimum " + minMillis);
-        }
-      }
-
-      @Override
-      public double drawMillis(RandomGenerator random) {
-        return maxMillis == minMillis ? minMillis : random.nextDouble(minMillis, maxMillis);
       }
     }
   }

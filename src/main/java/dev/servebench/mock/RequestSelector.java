@@ -12,11 +12,6 @@ import java.util.random.RandomGenerator;
 public sealed interface RequestSelector
     permits RequestSelector.EveryNth, RequestSelector.Numbers, RequestSelector.WithProbability {
 
-  /** Every request. */
-  static RequestSelector all() {
-    return new EveryNth(1);
-  }
-
   /**
    * The command-line form: a probability ({@code 0.05} or {@code 5%}) or {@code every:N}.
    *

@@ -176,7 +176,7 @@ class StreamShapeTest {
 
   @Test
   void receivedIsWhenTheRequestsFirstBytesArrivedNotWhenItWasWhole() throws Exception {
-    start(builder -> builder.latency(LatencySpec.fixed(0, 0)).recordWrites(1));
+    start(builder -> builder.ttftMillis(0).itlMillis(0).recordWrites(1));
     String request =
         MockHttp.rawPost(
             "/v1/chat/completions",
@@ -233,7 +233,8 @@ class StreamShapeTest {
     start(
         builder ->
             builder
-                .latency(LatencySpec.fixed(0, 50))
+                .ttftMillis(0)
+                .itlMillis(50)
                 .recordWrites(1)
                 .serverStall(new ServerStall(1_000, 2_000)));
 
