@@ -10,7 +10,6 @@ import org.HdrHistogram.Histogram;
  * Collects one latency metric in constant memory: an HdrHistogram (3 significant digits, so every
  * percentile is within 0.1 % of the true sample) for percentiles, and exact running sums for the
  * mean, standard deviation, minimum and maximum, which a histogram would only approximate.
- * Histograms of several runs or machines merge with {@link #add(LatencyRecorder)}.
  */
 public final class LatencyRecorder {
 
@@ -44,22 +43,6 @@ public final class LatencyRecorder {
     count = total;
     minNanos = Math.min(minNanos, value);
     maxNanos = Math.max(maxNanos, value);
-  }
-
-  /** Merges another recorder's samples into this one. */
-  public void add(LatencyRecorder other) {
-    if (other.count == 0) {
-      return;
-    }
-    histogram.add(other.histogram);
-    long total = count + other.count;
-    double delta = other.meanNanos - meanNanos;
-    squaredDeviationsNanos +=
-        other.squaredDeviationsNanos + delta * delta * ((double) count * other.count / total);
-    meanNanos += delta * other.count / total;
-    count = total;
-    minNanos = Math.min(minNanos, other.minNanos);
-    maxNanos = Math.max(maxNanos, other.maxNanos);
   }
 
   public long count() {

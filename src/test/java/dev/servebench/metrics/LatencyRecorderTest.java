@@ -39,26 +39,6 @@ class LatencyRecorderTest {
   }
 
   @Test
-  void mergingEqualsRecordingEverythingInOne() {
-    LatencyRecorder all = new LatencyRecorder();
-    LatencyRecorder first = new LatencyRecorder();
-    LatencyRecorder second = new LatencyRecorder();
-    for (int i = 1; i <= 1000; i++) {
-      all.record(i * 1000.0);
-      (i % 3 == 0 ? first : second).record(i * 1000.0);
-    }
-    first.add(second);
-    Distribution merged = first.distribution(List.of());
-    Distribution direct = all.distribution(List.of());
-    assertThat(merged.count()).isEqualTo(direct.count());
-    assertThat(merged.meanNanos()).isCloseTo(direct.meanNanos(), within(1e-6));
-    assertThat(merged.stddevNanos()).isCloseTo(direct.stddevNanos(), within(1e-6));
-    assertThat(merged.p99Nanos()).isEqualTo(direct.p99Nanos());
-    assertThat(merged.minNanos()).isEqualTo(direct.minNanos());
-    assertThat(merged.maxNanos()).isEqualTo(direct.maxNanos());
-  }
-
-  @Test
   void emptyRecorderHasAnEmptyDistribution() {
     assertThat(new LatencyRecorder().distribution(List.of()).isEmpty()).isTrue();
   }
