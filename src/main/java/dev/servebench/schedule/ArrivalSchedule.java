@@ -57,28 +57,6 @@ public record ArrivalSchedule(
     }
   }
 
-  /**
-   * The schedule for {@code --request-rate} alone: Poisson arrivals at that mean rate, or every
-   * request at once when the rate is infinite.
-   */
-  public static ArrivalSchedule forRate(double ratePerSecond, long seed) {
-    return new ArrivalSchedule(ratePerSecond, GapDistribution.poisson(), 0, seed);
-  }
-
-  /**
-   * The intended send time of each of {@code requestCount} requests, in nanoseconds after the start
-   * of the run, for runs with {@code --num-prompts}: the first {@code requestCount} offsets of
-   * {@link #pacer()}.
-   */
-  public long[] intendedOffsetsNanos(int requestCount) {
-    long[] offsets = new long[requestCount];
-    Pacer pacer = pacer();
-    for (int i = 0; i < requestCount; i++) {
-      offsets[i] = pacer.nextLong();
-    }
-    return offsets;
-  }
-
   /** The plan from its start, offset by offset, without end. */
   public Pacer pacer() {
     return new Pacer(this, Pacer.UNBOUNDED);

@@ -39,7 +39,7 @@ class ArrivalScheduleTest {
             new ArrivalSchedule(1, GapDistribution.constant(), 8 * SECOND, 1),
             new long[] {0, 4 * SECOND, 5_656_854_249L, 6_928_203_230L, 8 * SECOND, 9 * SECOND}),
         // An infinite rate sends everything at once, whatever the gap shape.
-        Arguments.of(ArrivalSchedule.forRate(Double.POSITIVE_INFINITY, 5), new long[] {0, 0, 0, 0}),
+        Arguments.of(poisson(Double.POSITIVE_INFINITY, 5), new long[] {0, 0, 0, 0}),
         // Bursty gaps at an infinite rate are still all at once.
         Arguments.of(
             new ArrivalSchedule(Double.POSITIVE_INFINITY, GapDistribution.gamma(0.2), 0, 5),
@@ -49,8 +49,7 @@ class ArrivalScheduleTest {
   @ParameterizedTest
   @MethodSource("exactPlans")
   void plansThatCanBeComputedByHand(ArrivalSchedule schedule, long[] expectedOffsetsNanos) {
-    assertThat(schedule.intendedOffsetsNanos(expectedOffsetsNanos.length))
-        .isEqualTo(expectedOffsetsNanos);
+    assertThat(offsets(schedule, expectedOffsetsNanos.length)).isEqualTo(expectedOffsetsNanos);
   }
 
   static Stream<Arguments> gapShapes() {
@@ -78,8 +77,7 @@ class ArrivalScheduleTest {
     double ratePerSecond = 50;
     for (long seed : new long[] {1, 2, 3}) {
       int requests = 200_001;
-      long[] plan =
-          new ArrivalSchedule(ratePerSecond, gaps, 0, seed).intendedOffsetsNanos(requests);
+      long[] plan = offsets(new ArrivalSchedule(ratePerSecond, gaps, 0, seed), requests);
       double[] gapsSeconds = new double[requests - 1];
       for (int i = 1; i < requests; i++) {
         gapsSeconds[i - 1] = (plan[i] - plan[i - 1]) / 1e9;
@@ -97,8 +95,7 @@ class ArrivalScheduleTest {
 
   @Test
   void constantGapsAreExact() {
-    long[] plan =
-        new ArrivalSchedule(3, GapDistribution.constant(), 0, 1).intendedOffsetsNanos(30_001);
+    long[] plan = offsets(new ArrivalSchedule(3, GapDistribution.constant(), 0, 1), 30_001);
     for (int i = 0; i < plan.length; i++) {
       // i / 3 s, rounded to the nanosecond: never an accumulated error.
       assertThat(plan[i]).isEqualTo(Math.round(i * 1e9 / 3));
@@ -156,7 +153,7 @@ class ArrivalScheduleTest {
     SplittableRandom settings = new SplittableRandom(11);
     for (int trial = 0; trial < 200; trial++) {
       ArrivalSchedule schedule = randomSchedule(settings);
-      long[] plan = schedule.intendedOffsetsNanos(2_000);
+      long[] plan = offsets(schedule, 2_000);
       assertThat(plan[0]).as("%s", schedule).isZero();
       for (int i = 1; i < plan.length; i++) {
         assertThat(plan[i]).as("%s at %d", schedule, i).isGreaterThanOrEqualTo(plan[i - 1]);
@@ -175,10 +172,10 @@ class ArrivalScheduleTest {
               schedule.gaps(),
               schedule.rampUpNanos(),
               schedule.seed() + 1);
-      long[] plan = schedule.intendedOffsetsNanos(1_000);
-      assertThat(schedule.intendedOffsetsNanos(1_000)).isEqualTo(plan);
+      long[] plan = offsets(schedule, 1_000);
+      assertThat(offsets(schedule, 1_000)).isEqualTo(plan);
       if (!(schedule.gaps() instanceof ConstantGaps)) {
-        assertThat(otherSeed.intendedOffsetsNanos(1_000)).as("%s", schedule).isNotEqualTo(plan);
+        assertThat(offsets(otherSeed, 1_000)).as("%s", schedule).isNotEqualTo(plan);
       }
     }
   }
@@ -192,7 +189,7 @@ class ArrivalScheduleTest {
       List<Long> timed = new ArrayList<>();
       schedule.pacerUntil(durationNanos).forEachRemaining((long offset) -> timed.add(offset));
 
-      long[] counted = schedule.intendedOffsetsNanos(timed.size() + 1);
+      long[] counted = offsets(schedule, timed.size() + 1);
       for (int i = 0; i < timed.size(); i++) {
         assertThat(timed.get(i)).isEqualTo(counted[i]).isLessThan(durationNanos);
       }
@@ -203,7 +200,7 @@ class ArrivalScheduleTest {
   @Test
   void aTimedPlanSendsRateTimesDurationRequests() {
     // 200/s for 5 minutes, Poisson: 60 000 expected, standard deviation about 245.
-    Pacer pacer = ArrivalSchedule.forRate(200, 8).pacerUntil(300 * SECOND);
+    Pacer pacer = poisson(200, 8).pacerUntil(300 * SECOND);
     long count = 0;
     while (pacer.hasNext()) {
       pacer.nextLong();
@@ -225,11 +222,11 @@ class ArrivalScheduleTest {
   static Stream<Arguments> invalidSettings() {
     return Stream.of(
         // A rate of zero would never send.
-        Arguments.of((Runnable) () -> ArrivalSchedule.forRate(0, 1), "--request-rate"),
+        Arguments.of((Runnable) () -> poisson(0, 1), "--request-rate"),
         // Negative rates make no sense.
-        Arguments.of((Runnable) () -> ArrivalSchedule.forRate(-2, 1), "--request-rate"),
+        Arguments.of((Runnable) () -> poisson(-2, 1), "--request-rate"),
         // NaN, say from a bad division upstream, must not slip through.
-        Arguments.of((Runnable) () -> ArrivalSchedule.forRate(Double.NaN, 1), "--request-rate"),
+        Arguments.of((Runnable) () -> poisson(Double.NaN, 1), "--request-rate"),
         // Burstiness zero is a degenerate gamma.
         Arguments.of((Runnable) () -> GapDistribution.gamma(0), "--burstiness"),
         // Negative burstiness.
@@ -251,13 +248,12 @@ class ArrivalScheduleTest {
                         Double.POSITIVE_INFINITY, GapDistribution.poisson(), SECOND, 1),
             "--ramp-up"),
         // A run of no time.
-        Arguments.of((Runnable) () -> ArrivalSchedule.forRate(10, 1).pacerUntil(0), "--duration"),
+        Arguments.of((Runnable) () -> poisson(10, 1).pacerUntil(0), "--duration"),
         // A negative duration.
-        Arguments.of((Runnable) () -> ArrivalSchedule.forRate(10, 1).pacerUntil(-5), "--duration"),
+        Arguments.of((Runnable) () -> poisson(10, 1).pacerUntil(-5), "--duration"),
         // Everything at once for 5 minutes is an endless burst.
         Arguments.of(
-            (Runnable)
-                () -> ArrivalSchedule.forRate(Double.POSITIVE_INFINITY, 1).pacerUntil(SECOND),
+            (Runnable) () -> poisson(Double.POSITIVE_INFINITY, 1).pacerUntil(SECOND),
             "--duration"));
   }
 
@@ -267,6 +263,21 @@ class ArrivalScheduleTest {
     assertThatThrownBy(build::run)
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining(flag);
+  }
+
+  /** The schedule for {@code --request-rate} alone: Poisson arrivals at that mean rate. */
+  private static ArrivalSchedule poisson(double ratePerSecond, long seed) {
+    return new ArrivalSchedule(ratePerSecond, GapDistribution.poisson(), 0, seed);
+  }
+
+  /** The first {@code count} offsets of the schedule's pacer, as a run with a prompt count. */
+  private static long[] offsets(ArrivalSchedule schedule, int count) {
+    long[] offsets = new long[count];
+    Pacer pacer = schedule.pacer();
+    for (int i = 0; i < count; i++) {
+      offsets[i] = pacer.nextLong();
+    }
+    return offsets;
   }
 
   /** Λ(t): the arrivals the schedule's rate curve expects by {@code offsetNanos}. */
