@@ -18,11 +18,6 @@ public sealed interface GapDistribution permits ConstantGaps, GammaGaps {
     return new ConstantGaps();
   }
 
-  /** Exponential gaps: a Poisson process, the default and {@code --burstiness 1}. */
-  static GapDistribution poisson() {
-    return new GammaGaps(1.0);
-  }
-
   /**
    * {@code --burstiness B}: gamma gaps of shape {@code B}, vLLM's definition. At rate R the gaps
    * have mean 1/R and variance 1/(R² B): B = 1 is Poisson, B &lt; 1 burstier, B &gt; 1 more

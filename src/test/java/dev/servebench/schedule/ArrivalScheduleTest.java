@@ -54,14 +54,13 @@ class ArrivalScheduleTest {
 
   static Stream<Arguments> gapShapes() {
     return Stream.of(
-        // Poisson: exponential gaps, standard deviation equal to the mean.
-        Arguments.of(GapDistribution.poisson(), 1.0),
+        // Burstiness 1, the default: Poisson, exponential gaps, standard deviation equal to the
+        // mean.
+        Arguments.of(GapDistribution.gamma(1.0), 1.0),
         // Very bursty: clumps of near-simultaneous requests and long silences.
         Arguments.of(GapDistribution.gamma(0.25), 0.25),
         // Bursty, the boosted branch of the sampler.
         Arguments.of(GapDistribution.gamma(0.5), 0.5),
-        // Burstiness 1 given explicitly is Poisson.
-        Arguments.of(GapDistribution.gamma(1.0), 1.0),
         // Close to Poisson, Marsaglia–Tsang's main branch.
         Arguments.of(GapDistribution.gamma(1.5), 1.5),
         // More regular than Poisson.
@@ -105,13 +104,13 @@ class ArrivalScheduleTest {
   static Stream<Arguments> rampedSchedules() {
     return Stream.of(
         // Poisson ramped to 100/s over 60 s, then steady.
-        Arguments.of(new ArrivalSchedule(100, GapDistribution.poisson(), 60 * SECOND, 1), 1.0),
+        Arguments.of(new ArrivalSchedule(100, GapDistribution.gamma(1), 60 * SECOND, 1), 1.0),
         // Bursty gaps follow the same curve, with larger swings in the counts.
         Arguments.of(new ArrivalSchedule(100, GapDistribution.gamma(0.5), 60 * SECOND, 2), 0.5),
         // Regular gaps follow it closely.
         Arguments.of(new ArrivalSchedule(100, GapDistribution.gamma(8), 60 * SECOND, 3), 8.0),
         // Without a ramp the counts are flat.
-        Arguments.of(new ArrivalSchedule(100, GapDistribution.poisson(), 0, 4), 1.0),
+        Arguments.of(new ArrivalSchedule(100, GapDistribution.gamma(1), 0, 4), 1.0),
         // A ramp much longer than the window: counts grow all the way.
         Arguments.of(new ArrivalSchedule(100, GapDistribution.gamma(2), 600 * SECOND, 5), 2.0));
   }
@@ -238,14 +237,13 @@ class ArrivalScheduleTest {
         Arguments.of((Runnable) () -> GapDistribution.gamma(Double.NaN), "--burstiness"),
         // A negative ramp.
         Arguments.of(
-            (Runnable) () -> new ArrivalSchedule(10, GapDistribution.poisson(), -1, 1),
-            "--ramp-up"),
+            (Runnable) () -> new ArrivalSchedule(10, GapDistribution.gamma(1), -1, 1), "--ramp-up"),
         // A ramp up to an infinite rate is no line.
         Arguments.of(
             (Runnable)
                 () ->
                     new ArrivalSchedule(
-                        Double.POSITIVE_INFINITY, GapDistribution.poisson(), SECOND, 1),
+                        Double.POSITIVE_INFINITY, GapDistribution.gamma(1), SECOND, 1),
             "--ramp-up"),
         // A run of no time.
         Arguments.of((Runnable) () -> poisson(10, 1).pacerUntil(0), "--duration"),
@@ -267,7 +265,7 @@ class ArrivalScheduleTest {
 
   /** The schedule for {@code --request-rate} alone: Poisson arrivals at that mean rate. */
   private static ArrivalSchedule poisson(double ratePerSecond, long seed) {
-    return new ArrivalSchedule(ratePerSecond, GapDistribution.poisson(), 0, seed);
+    return new ArrivalSchedule(ratePerSecond, GapDistribution.gamma(1), 0, seed);
   }
 
   /** The first {@code count} offsets of the schedule's pacer, as a run with a prompt count. */
@@ -301,7 +299,7 @@ class ArrivalScheduleTest {
     GapDistribution gaps =
         switch (settings.nextInt(3)) {
           case 0 -> GapDistribution.constant();
-          case 1 -> GapDistribution.poisson();
+          case 1 -> GapDistribution.gamma(1);
           default ->
               GapDistribution.gamma(Math.exp(settings.nextDouble(Math.log(0.05), Math.log(20))));
         };
