@@ -43,17 +43,17 @@ public final class BenchmarkRunner {
 
   /**
    * How long before its intended time an open-loop request without a concurrency limit is handed to
-   * an I/O thread, which sends it on time from its own timer. Woken at the intended time itself,
-   * the pacer thread waited for the core behind the busy I/O thread: on one core at 750 to 1,000
-   * req/s that wait alone was 1.2 to 1.3 ms at p99 (p99.9 2.8 to 3.6 ms), most of the schedule lag.
+   * an I/O thread, which sends it on time from its own timer: woken at the intended time itself,
+   * the pacer thread would wait for the core behind the busy I/O thread, most of the schedule lag
+   * on one core (bench/README.md, Why the code is the way it is).
    */
   private static final long HAND_OVER_LEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   /**
    * Requests whose hand-over falls within this of the one the pacer woke for go with it, so the
    * pacer wakes at most once a millisecond rather than once a request: each wake-up is a timer, a
-   * futex call and two thread switches on the I/O thread's core, about 5,000 a second with short
-   * requests at 5,000 req/s. A request is then handed over 5 to 6 ms before its time.
+   * futex call and two thread switches on the I/O thread's core. A request is then handed over 5 to
+   * 6 ms before its time.
    */
   private static final long HAND_OVER_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -86,9 +86,9 @@ public final class BenchmarkRunner {
   /**
    * Work the recorder does before it offers its core to a waiting thread. The scheduler lets a
    * running thread finish its slice (milliseconds) before one it has just woken, so an I/O thread
-   * woken by a read on the recorder's core waited behind a whole batch: measured with perf on one
-   * core, 3.4 ms, and the read was stamped that late. Yielding this often costs one system call per
-   * 0.2 ms of records and bounds that wait.
+   * woken by a read on the recorder's core would wait behind a whole batch and its read be stamped
+   * that late. Yielding this often costs one system call per 0.2 ms of records and bounds that
+   * wait.
    */
   private static final long RECORDER_SLICE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -513,8 +513,8 @@ public final class BenchmarkRunner {
         RunControl control) {
       if (prompt != lastPrompt) {
         // An IPEX dataset sends one prompt throughout, and a single-prompt dataset cycles: the
-        // body is built once for them, not per request (13 % of the client's allocation with
-        // short requests).
+        // body is built once for them, not per request, which with short requests would be a
+        // large share of the client's allocation.
         lastBody = settings.adapter().requestBody(prompt, settings.options());
         lastPrompt = prompt;
       }
@@ -724,7 +724,7 @@ public final class BenchmarkRunner {
       boolean serverOutput = request.serverCompletionTokens >= 0;
       // A response cut off for passing --max-response-bytes is not counted: its text can be tens
       // of megabytes, and unbroken text (no space in it) takes a BPE tokenizer time and memory
-      // that grow with the square of its length (20 MB: minutes and gigabytes).
+      // that grow with the square of its length.
       boolean uncounted = request.failureReason == FailureReason.RESPONSE_TOO_LARGE;
       if (chunkTokens == null && uncounted) {
         chunkTokens = new int[chunks.length];

@@ -57,8 +57,8 @@ final class InFlightRequest implements ResponseEvents {
 
   /**
    * Sized for the tokens asked for (one chunk each, the common case), so that a stream fills them
-   * without growing them: each doubling was a copy of all three, 12 % of the client's allocation at
-   * 1,000 streams/s, and on one core every collection delays the reads.
+   * without growing them: each doubling copies all three, and on one core every collection that
+   * garbage brings delays the reads.
    */
   private long[] chunkNanos;
 

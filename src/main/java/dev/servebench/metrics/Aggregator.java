@@ -99,8 +99,7 @@ public final class Aggregator {
    * A scratch aggregator that warm-up records go through as if measured, its figures never read:
    * the code that folds a measured record in is then compiled during the warm-up. Otherwise it runs
    * for the first time when the measurement starts, interpreted and compiling beside the pacer and
-   * the event loop; on one core at 1,000 req/s that put about 100 of the first 250 ms's sends more
-   * than 2 ms late.
+   * the event loop, which makes the first sends late.
    */
   private Aggregator rehearsal;
 

@@ -292,9 +292,8 @@ public final class Benchmark {
    * <p>The file is flushed every {@link #FLUSH_INTERVAL_NANOS} while it has unflushed records (the
    * recorder asks after each batch and every few milliseconds while idle; its 64 KiB buffer also
    * goes out when full, and the rest at the end): flushing every batch the recorder hands over (one
-   * every 5 ms) was a write call for every few kilobytes, each partly filling a fresh page the file
-   * system first zeroes, 2.5 % of the client's CPU at 400 req/s of 100-token streams. A crash loses
-   * at most that interval's records.
+   * every 5 ms) would be a write call for every few kilobytes, each partly filling a fresh page the
+   * file system first zeroes. A crash loses at most that interval's records.
    */
   private static final class RecordFileSink implements BenchmarkRunner.RecordSink {
 
