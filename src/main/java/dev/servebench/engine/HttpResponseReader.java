@@ -88,6 +88,7 @@ final class HttpResponseReader {
   private boolean connectionClose;
   private boolean connectionKeepAlive;
   private long contentLength;
+  private String contentLengthField;
   private boolean chunked;
   private boolean transferEncoding;
   private String contentType;
@@ -244,7 +245,9 @@ final class HttpResponseReader {
 
   private boolean keepAlive() {
     // A body framed by both Transfer-Encoding and Content-Length is a smuggling risk: close after.
-    if (connectionClose || (transferEncoding && contentLength >= 0)) {
+    // So is Transfer-Encoding in HTTP/1.0, which RFC 9112 (6.1) says to read as faulty framing and
+    // then close, whatever its Connection field says.
+    if (connectionClose || (transferEncoding && (contentLength >= 0 || http10))) {
       return false;
     }
     return http10 ? connectionKeepAlive : true;
@@ -306,6 +309,7 @@ final class HttpResponseReader {
     connectionClose = false;
     connectionKeepAlive = false;
     contentLength = -1;
+    contentLengthField = null;
     chunked = false;
     transferEncoding = false;
     contentType = null;
@@ -411,7 +415,7 @@ final class HttpResponseReader {
     switch (name) {
       case "content-type" -> contentType = join(contentType, value, continued);
       case "retry-after" -> retryAfter = join(retryAfter, value, continued);
-      case "content-length" -> contentLength(value);
+      case "content-length" -> contentLengthField = join(contentLengthField, value, continued);
       case "transfer-encoding" -> {
         transferEncoding = true;
         // Only the last coding decides the framing: "gzip, chunked" is chunked.
@@ -439,7 +443,12 @@ final class HttpResponseReader {
     return earlier + (continued ? " " : ", ") + value;
   }
 
-  /** Content-Length may repeat (as a field or a list) only with one value (RFC 9110, 8.6). */
+  /**
+   * Content-Length may repeat (as a field or a list) only with one value (RFC 9110, 8.6). Read once
+   * the head is whole, as one value: a folded line goes on after a space (RFC 9112, 5.2), so {@code
+   * 1} folded onto {@code 1} is the invalid {@code 1 1}, not a repeat, and {@code 2,} folded onto
+   * {@code 2} is the list {@code 2, 2}.
+   */
   private void contentLength(String value) {
     for (String part : value.split(",", -1)) {
       String digits = part.strip();
@@ -455,6 +464,9 @@ final class HttpResponseReader {
   }
 
   private void endOfHead(Events events) {
+    if (contentLengthField != null) {
+      contentLength(contentLengthField);
+    }
     if (status < 200) {
       if (status == 101) {
         throw new MalformedResponseException("the server switched protocols (status 101)");

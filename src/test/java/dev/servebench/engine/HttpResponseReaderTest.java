@@ -219,6 +219,13 @@ class HttpResponseReaderTest {
                 + "2\r\nok\r\n0\r\n\r\n");
     assertThat(both.bodyText()).isEqualTo("ok");
     assertThat(both.keepAlive).isFalse();
+    // Transfer-Encoding in HTTP/1.0 is faulty framing: read, then closed (RFC 9112, 6.1).
+    Recorded http10 =
+        read(
+            "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\n\r\n");
+    assertThat(http10.bodyText()).isEqualTo("ok");
+    assertThat(http10.keepAlive).isFalse();
   }
 
   @Test
