@@ -395,22 +395,23 @@ final class RunCommand implements Callable<Integer> {
           "--ca-cert " + caCert + " cannot be read: give the path of a PEM file");
     }
     DatasetOptions options =
-        new DatasetOptions(
-            dataset,
-            numPrompts,
-            seed,
-            minInputTokens,
-            maxInputTokens,
-            minOutputTokens,
-            maxOutputTokens,
-            maxLength,
-            modelType,
-            inputTokens,
-            maxNewTokens,
-            inputLenMean,
-            inputLenStddev,
-            outputLenMean,
-            outputLenStddev);
+        DatasetOptions.builder()
+            .dataset(dataset)
+            .numPrompts(numPrompts)
+            .seed(seed)
+            .minInputTokens(minInputTokens)
+            .maxInputTokens(maxInputTokens)
+            .minOutputTokens(minOutputTokens)
+            .maxOutputTokens(maxOutputTokens)
+            .maxLength(maxLength)
+            .modelType(modelType)
+            .inputTokens(inputTokens)
+            .maxNewTokens(maxNewTokens)
+            .inputLenMean(inputLenMean)
+            .inputLenStddev(inputLenStddev)
+            .outputLenMean(outputLenMean)
+            .outputLenStddev(outputLenStddev)
+            .build();
     RunConfig.Endpoint endpoint =
         new RunConfig.Endpoint(
             HttpTarget.parse(endpointBase),

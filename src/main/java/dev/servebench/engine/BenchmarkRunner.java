@@ -120,7 +120,146 @@ public final class BenchmarkRunner {
       TlsOptions tls,
       int ioThreads,
       boolean trackInputOutput,
-      String userAgent) {}
+      String userAgent) {
+
+    /**
+     * Settings for {@code target}, {@code adapter} and {@code options}, every other value named as
+     * it is set: several are adjacent values of one type (three timeouts, two counts). Starts as an
+     * open loop without a cap, a 60 s timeout, no other limit but 64 MiB per response, no retries,
+     * verified TLS and one I/O thread.
+     */
+    public static Builder builder(
+        HttpTarget target, EndpointAdapter adapter, RequestOptions options) {
+      return new Builder(target, adapter, options);
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+      return new Builder(target, adapter, options)
+          .authorizationHeader(authorizationHeader)
+          .maxConcurrency(maxConcurrency)
+          .closedLoop(closedLoop)
+          .timeout(timeout)
+          .firstTokenTimeout(firstTokenTimeout)
+          .idleTimeout(idleTimeout)
+          .maxResponseBytes(maxResponseBytes)
+          .retries(retries)
+          .tls(tls)
+          .ioThreads(ioThreads)
+          .trackInputOutput(trackInputOutput)
+          .userAgent(userAgent);
+    }
+
+    /** Builds {@link Settings}; see {@link Settings#builder} for where it starts. */
+    public static final class Builder {
+      private HttpTarget target;
+      private final EndpointAdapter adapter;
+      private final RequestOptions options;
+      private String authorizationHeader;
+      private int maxConcurrency;
+      private boolean closedLoop;
+      private Duration timeout = Duration.ofSeconds(60);
+      private Duration firstTokenTimeout;
+      private Duration idleTimeout;
+      private long maxResponseBytes = 64L << 20;
+      private int retries;
+      private TlsOptions tls = TlsOptions.VERIFY;
+      private int ioThreads = 1;
+      private boolean trackInputOutput;
+      private String userAgent = "servebench";
+
+      private Builder(HttpTarget target, EndpointAdapter adapter, RequestOptions options) {
+        this.target = target;
+        this.adapter = adapter;
+        this.options = options;
+      }
+
+      public Builder target(HttpTarget target) {
+        this.target = target;
+        return this;
+      }
+
+      /** {@code Bearer <key>}, or {@code null}. */
+      public Builder authorizationHeader(String header) {
+        this.authorizationHeader = header;
+        return this;
+      }
+
+      public Builder maxConcurrency(int maxConcurrency) {
+        this.maxConcurrency = maxConcurrency;
+        return this;
+      }
+
+      public Builder closedLoop(boolean closedLoop) {
+        this.closedLoop = closedLoop;
+        return this;
+      }
+
+      public Builder timeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+      }
+
+      public Builder firstTokenTimeout(Duration timeout) {
+        this.firstTokenTimeout = timeout;
+        return this;
+      }
+
+      public Builder idleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+        return this;
+      }
+
+      public Builder maxResponseBytes(long bytes) {
+        this.maxResponseBytes = bytes;
+        return this;
+      }
+
+      public Builder retries(int retries) {
+        this.retries = retries;
+        return this;
+      }
+
+      public Builder tls(TlsOptions tls) {
+        this.tls = tls;
+        return this;
+      }
+
+      public Builder ioThreads(int ioThreads) {
+        this.ioThreads = ioThreads;
+        return this;
+      }
+
+      public Builder trackInputOutput(boolean track) {
+        this.trackInputOutput = track;
+        return this;
+      }
+
+      public Builder userAgent(String userAgent) {
+        this.userAgent = userAgent;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(
+            target,
+            adapter,
+            options,
+            authorizationHeader,
+            maxConcurrency,
+            closedLoop,
+            timeout,
+            firstTokenTimeout,
+            idleTimeout,
+            maxResponseBytes,
+            retries,
+            tls,
+            ioThreads,
+            trackInputOutput,
+            userAgent);
+      }
+    }
+  }
 
   /**
    * When the run stops sending and what counts as warm-up. A request is warm-up if it is among the

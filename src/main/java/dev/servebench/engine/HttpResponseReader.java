@@ -15,10 +15,10 @@ import java.util.Locale;
  * bounds checks; one bulk copy of a read into an array, then plain array reads, cost less (see
  * {@link ClientHandler#channelRead}).
  *
- * <p>Why not Netty's HTTP codec: every streamed chunk passes through here. The codec allocated two
- * message objects per chunk and sent each through the pipeline, and its decoder was a tenth of the
- * I/O thread's time at 40,000 chunks per second (async-profiler); this reader allocates nothing per
- * chunk.
+ * <p>Why not Netty's HTTP codec: every streamed chunk passes through here, and the codec allocates
+ * two message objects per chunk and sends each through the pipeline (bench/README.md, Why the code
+ * is the way it is); this reader allocates nothing per chunk. HttpResponseReaderOracleTest checks
+ * it against the codec, response by response, and lists where the two differ on purpose.
  *
  * <p>Not thread-safe: one per connection, used on its event loop.
  */

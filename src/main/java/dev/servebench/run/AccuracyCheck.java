@@ -310,22 +310,18 @@ public final class AccuracyCheck {
       throws InterruptedException, SSLException {
     BenchmarkRunner runner =
         new BenchmarkRunner(
-            new BenchmarkRunner.Settings(
-                HttpTarget.parse(baseUrl),
-                endpoint.adapter(null),
-                new RequestOptions("gpt2", true, null, null, null, null, false, false),
-                null,
-                streams,
-                ratePerSecond == 0,
-                Duration.ofSeconds(60),
-                null,
-                null,
-                64L << 20,
-                0,
-                tls,
-                1,
-                false,
-                "servebench-accuracy"),
+            BenchmarkRunner.Settings.builder(
+                    HttpTarget.parse(baseUrl),
+                    endpoint.adapter(null),
+                    new RequestOptions("gpt2", true, null, null, null, null, false, false))
+                .maxConcurrency(streams)
+                .closedLoop(ratePerSecond == 0)
+                .timeout(Duration.ofSeconds(60))
+                .maxResponseBytes(64L << 20)
+                .tls(tls)
+                .ioThreads(1)
+                .userAgent("servebench-accuracy")
+                .build(),
             tokenizer);
     Startup.settleHeap();
     RunClock clock = RunClock.start();

@@ -267,22 +267,21 @@ public final class Benchmark {
             sampling.doSample(),
             sampling.vllmEngine(),
             sampling.continuousUsage());
-    return new BenchmarkRunner.Settings(
-        endpoint.target(),
-        endpoint.type().adapter(endpoint.route()),
-        options,
-        authorization,
-        load.closedLoop() ? load.concurrency() : load.maxConcurrency(),
-        load.closedLoop(),
-        limits.timeout(),
-        limits.firstTokenTimeout(),
-        limits.idleTimeout(),
-        limits.maxResponseBytes(),
-        limits.retries(),
-        endpoint.tls(),
-        limits.ioThreads(),
-        config.output().trackInputOutput(),
-        "servebench/" + Version.current());
+    return BenchmarkRunner.Settings.builder(
+            endpoint.target(), endpoint.type().adapter(endpoint.route()), options)
+        .authorizationHeader(authorization)
+        .maxConcurrency(load.closedLoop() ? load.concurrency() : load.maxConcurrency())
+        .closedLoop(load.closedLoop())
+        .timeout(limits.timeout())
+        .firstTokenTimeout(limits.firstTokenTimeout())
+        .idleTimeout(limits.idleTimeout())
+        .maxResponseBytes(limits.maxResponseBytes())
+        .retries(limits.retries())
+        .tls(endpoint.tls())
+        .ioThreads(limits.ioThreads())
+        .trackInputOutput(config.output().trackInputOutput())
+        .userAgent("servebench/" + Version.current())
+        .build();
   }
 
   /**

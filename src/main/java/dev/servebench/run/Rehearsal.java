@@ -113,22 +113,16 @@ final class Rehearsal {
     }
     BenchmarkRunner runner =
         new BenchmarkRunner(
-            new BenchmarkRunner.Settings(
-                HttpTarget.parse(server.baseUrl()),
-                settings.adapter(),
-                settings.options(),
-                settings.authorizationHeader(),
-                maxConcurrency,
-                closedLoop,
-                Duration.ofSeconds(10),
-                null,
-                null,
-                settings.maxResponseBytes(),
-                0,
-                TlsOptions.VERIFY,
-                settings.ioThreads(),
-                settings.trackInputOutput(),
-                settings.userAgent()),
+            settings.toBuilder()
+                .target(HttpTarget.parse(server.baseUrl()))
+                .maxConcurrency(maxConcurrency)
+                .closedLoop(closedLoop)
+                .timeout(Duration.ofSeconds(10))
+                .firstTokenTimeout(null)
+                .idleTimeout(null)
+                .retries(0)
+                .tls(TlsOptions.VERIFY)
+                .build(),
             tokenizer);
     Aggregator aggregator = new Aggregator(new Aggregator.Options(List.of(50.0, 99.0), Map.of()));
     RunInfo info = new RunInfo("rehearsal", "rehearsal", Instant.EPOCH, 1, Map.of());

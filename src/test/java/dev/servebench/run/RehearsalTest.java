@@ -3,7 +3,6 @@ package dev.servebench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servebench.config.HttpTarget;
-import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
@@ -29,22 +28,14 @@ class RehearsalTest {
   })
   void everyProtocolIsAnsweredInFull(String endpoint, boolean stream) throws Exception {
     BenchmarkRunner.Settings settings =
-        new BenchmarkRunner.Settings(
-            HttpTarget.parse("http://127.0.0.1:1"),
-            EndpointType.parse(endpoint).adapter(null),
-            new RequestOptions("gpt2", stream, null, null, null, null, false, false),
-            null,
-            0,
-            false,
-            Duration.ofSeconds(10),
-            null,
-            null,
-            1 << 20,
-            0,
-            TlsOptions.VERIFY,
-            1,
-            false,
-            "test");
+        BenchmarkRunner.Settings.builder(
+                HttpTarget.parse("http://127.0.0.1:1"),
+                EndpointType.parse(endpoint).adapter(null),
+                new RequestOptions("gpt2", stream, null, null, null, null, false, false))
+            .timeout(Duration.ofSeconds(10))
+            .maxResponseBytes(1 << 20)
+            .userAgent("test")
+            .build();
     Rehearsal.WordTokenizer tokenizer = new Rehearsal.WordTokenizer();
     try (CannedServer server = CannedServer.start()) {
       for (boolean closedLoop : new boolean[] {true, false}) {
