@@ -107,9 +107,9 @@ final class DemoCommand implements Callable<Integer> {
               + " the report counts the %d measured requests' %d tokens.%n",
           server.completionTokensGenerated(),
           server.requestsServed(),
-          outcome.summary().warmupRequests(),
-          outcome.summary().requests(),
-          outcome.summary().outputTokens());
+          outcome.summary().counts().warmupRequests(),
+          outcome.summary().counts().requests(),
+          outcome.summary().throughput().outputTokens());
       err.flush();
       return exitCode;
     }

@@ -287,52 +287,67 @@ public final class Aggregator {
                 ? Double.NaN
                 : goodputMet / (double) requests);
     long failed = requests - succeeded - cancelled;
+    Summary.Counts counts =
+        new Summary.Counts(
+            warmupRequests,
+            requests,
+            succeeded,
+            failed,
+            cancelled,
+            retried,
+            streamed,
+            streamedChunks);
+    Summary.Failures failures =
+        new Summary.Failures(
+            Collections.unmodifiableMap(new TreeMap<>(failuresByReason)),
+            Collections.unmodifiableMap(new TreeMap<>(failuresByHttpStatus)),
+            List.copyOf(firstErrors));
+    Summary.Throughput throughput =
+        new Summary.Throughput(
+            durationNanos,
+            inputTokens,
+            outputTokens,
+            perSecond(succeeded, seconds),
+            perSecond(inputTokens, seconds),
+            perSecond(outputTokens, seconds),
+            perSecond(inputTokens + outputTokens, seconds),
+            achievedRate);
+    Summary.Tokens tokens =
+        new Summary.Tokens(
+            requests == 0 ? 0 : promptTokens.getMinValue(),
+            requests == 0 ? 0 : promptTokens.getValueAtPercentile(50),
+            requests == 0 ? 0 : promptTokens.getMaxValue(),
+            Collections.unmodifiableMap(new TreeMap<>(promptTokenSources)),
+            Collections.unmodifiableMap(new TreeMap<>(outputTokenSources)),
+            new Summary.TokenCountCheck(
+                comparedPromptCounts,
+                comparedPromptCounts == 0
+                    ? Double.NaN
+                    : promptCountDifferenceSum / (double) comparedPromptCounts,
+                maxPromptCountDifference));
+    Summary.Latencies latencies =
+        new Summary.Latencies(
+            ttft.distribution(levels),
+            ttst.distribution(levels),
+            ttfc.distribution(levels),
+            tpot.distribution(levels),
+            itl.distribution(levels),
+            itlPerToken.distribution(levels),
+            e2e.distribution(levels),
+            perTokenLatency.distribution(levels),
+            nextTokenLatency.distribution(levels),
+            lag,
+            queueInclusiveTtft.distribution(levels),
+            queueInclusiveE2e.distribution(levels));
     return new Summary(
         run,
         end,
-        warmupRequests,
-        requests,
-        succeeded,
-        failed,
-        cancelled,
-        Collections.unmodifiableMap(new TreeMap<>(failuresByReason)),
-        Collections.unmodifiableMap(new TreeMap<>(failuresByHttpStatus)),
-        List.copyOf(firstErrors),
-        retried,
-        streamed,
-        streamedChunks,
-        durationNanos,
-        inputTokens,
-        outputTokens,
-        perSecond(succeeded, seconds),
-        perSecond(inputTokens, seconds),
-        perSecond(outputTokens, seconds),
-        perSecond(inputTokens + outputTokens, seconds),
-        achievedRate,
-        requests == 0 ? 0 : promptTokens.getMinValue(),
-        requests == 0 ? 0 : promptTokens.getValueAtPercentile(50),
-        requests == 0 ? 0 : promptTokens.getMaxValue(),
-        Collections.unmodifiableMap(new TreeMap<>(promptTokenSources)),
-        Collections.unmodifiableMap(new TreeMap<>(outputTokenSources)),
-        new Summary.TokenCountCheck(
-            comparedPromptCounts,
-            comparedPromptCounts == 0
-                ? Double.NaN
-                : promptCountDifferenceSum / (double) comparedPromptCounts,
-            maxPromptCountDifference),
+        counts,
+        failures,
+        throughput,
+        tokens,
         goodput,
-        ttft.distribution(levels),
-        ttst.distribution(levels),
-        ttfc.distribution(levels),
-        tpot.distribution(levels),
-        itl.distribution(levels),
-        itlPerToken.distribution(levels),
-        e2e.distribution(levels),
-        perTokenLatency.distribution(levels),
-        nextTokenLatency.distribution(levels),
-        lag,
-        queueInclusiveTtft.distribution(levels),
-        queueInclusiveE2e.distribution(levels),
+        latencies,
         timeSeries.intervals(),
         warnings(run, end, lag, achievedRate, plannedRate));
   }

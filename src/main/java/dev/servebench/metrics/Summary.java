@@ -6,70 +6,125 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The figures of one run, each defined in {@code docs/metrics.md}. Computed only from the records
- * file's lines, so a summary rebuilt from the file equals the one printed at the end of the run.
- * Warm-up requests are counted but left out of every other figure. Rates are per second; a figure
- * that cannot be computed is NaN and shows as "n/a" or JSON {@code null}.
+ * The figures of one run, each defined in {@code docs/metrics.md}, grouped by kind: counts,
+ * failures, throughput, token counts, latency distributions. Computed only from the records file's
+ * lines, so a summary rebuilt from the file equals the one printed at the end of the run. Warm-up
+ * requests are counted but left out of every other figure. Rates are per second; a figure that
+ * cannot be computed is NaN and shows as "n/a" or JSON {@code null}.
  *
  * @param end what the live run measured of itself, or {@code null} when the file was cut off
- * @param requests measured (non-warm-up) requests recorded
- * @param cancelled requests cut off by an interrupted run (also counted in {@code failed}'s
- *     complement: requests = succeeded + failed + cancelled)
- * @param durationNanos first send to last completion, over the measured requests
- * @param requestThroughputPerSecond successful requests / duration
- * @param achievedSendRatePerSecond (requests - 1) / (last send - first send)
- * @param streamedChunks token-bearing chunks of all recorded requests, for CPU per chunk
- * @param promptTokenCheck server against local prompt token counts, where both exist
- * @param ttst time to second token
- * @param ttfc time to first answer (non-reasoning) token
- * @param itlPerToken each chunk's gap divided by the tokens it carried, once per token
- * @param perTokenLatency the seed's latency per token: E2E / output tokens per request
- * @param nextTokenLatency the seed's next-token latency: each request's mean ITL
+ * @param goodput requests that met every service-level objective
+ * @param timeSeries the run second by second
  * @param warnings what the run should not be trusted for, in plain words
  */
 public record Summary(
     RunInfo run,
     RunEnd end,
-    long warmupRequests,
-    long requests,
-    long succeeded,
-    long failed,
-    long cancelled,
-    Map<String, Long> failuresByReason,
-    Map<Integer, Long> failuresByHttpStatus,
-    List<String> firstErrors,
-    long retriedRequests,
-    long streamedRequests,
-    long streamedChunks,
-    long durationNanos,
-    long inputTokens,
-    long outputTokens,
-    double requestThroughputPerSecond,
-    double inputTokensPerSecond,
-    double outputTokensPerSecond,
-    double totalTokensPerSecond,
-    double achievedSendRatePerSecond,
-    long minPromptTokens,
-    long medianPromptTokens,
-    long maxPromptTokens,
-    Map<String, Long> promptTokenSources,
-    Map<String, Long> outputTokenSources,
-    TokenCountCheck promptTokenCheck,
+    Counts counts,
+    Failures failures,
+    Throughput throughput,
+    Tokens tokens,
     Goodput goodput,
-    Distribution ttft,
-    Distribution ttst,
-    Distribution ttfc,
-    Distribution tpot,
-    Distribution itl,
-    Distribution itlPerToken,
-    Distribution e2e,
-    Distribution perTokenLatency,
-    Distribution nextTokenLatency,
-    Distribution scheduleLag,
-    Distribution queueInclusiveTtft,
-    Distribution queueInclusiveE2e,
+    Latencies latencies,
     List<Interval> timeSeries,
     List<String> warnings) {
+
+  /**
+   * How many requests of each kind were recorded.
+   *
+   * @param warmupRequests requests sent during warm-up (left out of every other figure)
+   * @param requests measured (non-warm-up) requests recorded
+   * @param succeeded measured requests that succeeded
+   * @param failed measured requests that failed, cancelled ones not included
+   * @param cancelled requests cut off by an interrupted run: requests = succeeded + failed +
+   *     cancelled
+   * @param retriedRequests measured requests sent more than once
+   * @param streamedRequests measured requests answered as a stream
+   * @param streamedChunks token-bearing chunks of all recorded requests, for CPU per chunk
+   */
+  public record Counts(
+      long warmupRequests,
+      long requests,
+      long succeeded,
+      long failed,
+      long cancelled,
+      long retriedRequests,
+      long streamedRequests,
+      long streamedChunks) {}
+
+  /**
+   * Why requests failed.
+   *
+   * @param byReason failed measured requests by reason label
+   * @param byHttpStatus failed measured requests by HTTP status, where one arrived
+   * @param firstErrors the first few distinct error messages
+   */
+  public record Failures(
+      Map<String, Long> byReason, Map<Integer, Long> byHttpStatus, List<String> firstErrors) {}
+
+  /**
+   * How much went through, and how fast.
+   *
+   * @param durationNanos first send to last completion, over the measured requests
+   * @param inputTokens prompt tokens of the successful measured requests
+   * @param outputTokens output tokens of the successful measured requests
+   * @param requestThroughputPerSecond successful requests / duration
+   * @param inputTokensPerSecond input tokens / duration
+   * @param outputTokensPerSecond output tokens / duration
+   * @param totalTokensPerSecond input and output tokens / duration
+   * @param achievedSendRatePerSecond (requests - 1) / (last send - first send)
+   */
+  public record Throughput(
+      long durationNanos,
+      long inputTokens,
+      long outputTokens,
+      double requestThroughputPerSecond,
+      double inputTokensPerSecond,
+      double outputTokensPerSecond,
+      double totalTokensPerSecond,
+      double achievedSendRatePerSecond) {}
+
+  /**
+   * The prompts' lengths and where token counts came from.
+   *
+   * @param minPromptTokens shortest measured prompt, in tokens
+   * @param medianPromptTokens median measured prompt, in tokens
+   * @param maxPromptTokens longest measured prompt, in tokens
+   * @param promptTokenSources measured requests by where their prompt count came from
+   * @param outputTokenSources measured requests by where their output count came from
+   * @param promptTokenCheck server against local prompt token counts, where both exist
+   */
+  public record Tokens(
+      long minPromptTokens,
+      long medianPromptTokens,
+      long maxPromptTokens,
+      Map<String, Long> promptTokenSources,
+      Map<String, Long> outputTokenSources,
+      TokenCountCheck promptTokenCheck) {}
+
+  /**
+   * The latency distributions of the successful measured requests.
+   *
+   * @param ttst time to second token
+   * @param ttfc time to first answer (non-reasoning) token
+   * @param itlPerToken each chunk's gap divided by the tokens it carried, once per token
+   * @param perTokenLatency the seed's latency per token: E2E / output tokens per request
+   * @param nextTokenLatency the seed's next-token latency: each request's mean ITL
+   * @param scheduleLag the client's lateness: first send minus intended, every measured request
+   */
+  public record Latencies(
+      Distribution ttft,
+      Distribution ttst,
+      Distribution ttfc,
+      Distribution tpot,
+      Distribution itl,
+      Distribution itlPerToken,
+      Distribution e2e,
+      Distribution perTokenLatency,
+      Distribution nextTokenLatency,
+      Distribution scheduleLag,
+      Distribution queueInclusiveTtft,
+      Distribution queueInclusiveE2e) {}
 
   /**
    * How far the server's token counts are from the local tokenizer's.
@@ -113,10 +168,10 @@ public record Summary(
 
   /** Client CPU per streamed chunk over the whole run, NaN when unknown. */
   public double clientCpuNanosPerChunk() {
-    if (end == null || end.clientCpuNanos() < 0 || streamedChunks == 0) {
+    if (end == null || end.clientCpuNanos() < 0 || counts.streamedChunks() == 0) {
       return Double.NaN;
     }
-    return end.clientCpuNanos() / (double) streamedChunks;
+    return end.clientCpuNanos() / (double) counts.streamedChunks();
   }
 
   /**

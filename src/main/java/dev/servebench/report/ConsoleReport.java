@@ -36,35 +36,42 @@ public final class ConsoleReport {
    * for streamed runs, as the seed printed them only with {@code --track-token-latency}.
    */
   private static void printSeedLines(Summary s, PrintWriter out) {
-    out.printf(Locale.ROOT, "Total time: %s s%n", seed(s.durationNanos() / 1e9));
+    out.printf(Locale.ROOT, "Total time: %s s%n", seed(s.throughput().durationNanos() / 1e9));
     out.printf(
         Locale.ROOT,
         "Prompt Length (Min/Med/Max): %d / %d / %d%n",
-        s.minPromptTokens(),
-        s.medianPromptTokens(),
-        s.maxPromptTokens());
+        s.tokens().minPromptTokens(),
+        s.tokens().medianPromptTokens(),
+        s.tokens().maxPromptTokens());
     out.printf(
         Locale.ROOT,
         "Request Throughput (QPS): %s requests/s%n",
-        seed(s.requestThroughputPerSecond()));
+        seed(s.throughput().requestThroughputPerSecond()));
     out.printf(
-        Locale.ROOT, "Input Token Throughput: %s tokens/s%n", seed(s.inputTokensPerSecond()));
+        Locale.ROOT,
+        "Input Token Throughput: %s tokens/s%n",
+        seed(s.throughput().inputTokensPerSecond()));
     out.printf(
-        Locale.ROOT, "output Token Throughput: %s tokens/s%n", seed(s.outputTokensPerSecond()));
-    out.printf(Locale.ROOT, "Average latency per Request: %s s%n", seed(s.e2e().meanNanos() / 1e9));
+        Locale.ROOT,
+        "output Token Throughput: %s tokens/s%n",
+        seed(s.throughput().outputTokensPerSecond()));
+    out.printf(
+        Locale.ROOT,
+        "Average latency per Request: %s s%n",
+        seed(s.latencies().e2e().meanNanos() / 1e9));
     out.printf(
         Locale.ROOT,
         "Average latency per Token: %s s%n",
-        seed(s.perTokenLatency().meanNanos() / 1e9));
-    if (s.streamedRequests() > 0) {
+        seed(s.latencies().perTokenLatency().meanNanos() / 1e9));
+    if (s.counts().streamedRequests() > 0) {
       out.printf(
           Locale.ROOT,
           "Average latency for First Tokens: %s s%n",
-          seed(s.ttft().meanNanos() / 1e9));
+          seed(s.latencies().ttft().meanNanos() / 1e9));
       out.printf(
           Locale.ROOT,
           "Average latency for Next Tokens: %s s%n",
-          seed(s.nextTokenLatency().meanNanos() / 1e9));
+          seed(s.latencies().nextTokenLatency().meanNanos() / 1e9));
     }
   }
 
@@ -81,28 +88,28 @@ public final class ConsoleReport {
 
   private static void printServingTable(Summary s, PrintWriter out) {
     out.println(centered(" Serving Benchmark Result ", '='));
-    row(out, "Successful requests:", Long.toString(s.succeeded()));
-    row(out, "Failed requests:", Long.toString(s.failed()));
-    if (s.cancelled() > 0) {
-      row(out, "Cancelled requests (interrupted):", Long.toString(s.cancelled()));
+    row(out, "Successful requests:", Long.toString(s.counts().succeeded()));
+    row(out, "Failed requests:", Long.toString(s.counts().failed()));
+    if (s.counts().cancelled() > 0) {
+      row(out, "Cancelled requests (interrupted):", Long.toString(s.counts().cancelled()));
     }
-    if (s.warmupRequests() > 0) {
-      row(out, "Warm-up requests (not counted):", Long.toString(s.warmupRequests()));
+    if (s.counts().warmupRequests() > 0) {
+      row(out, "Warm-up requests (not counted):", Long.toString(s.counts().warmupRequests()));
     }
-    row(out, "Benchmark duration (s):", number(s.durationNanos() / 1e9));
-    row(out, "Total input tokens:", Long.toString(s.inputTokens()));
-    row(out, "Total generated tokens:", Long.toString(s.outputTokens()));
-    row(out, "Request throughput (req/s):", number(s.requestThroughputPerSecond()));
-    row(out, "Output token throughput (tok/s):", number(s.outputTokensPerSecond()));
-    row(out, "Total Token throughput (tok/s):", number(s.totalTokensPerSecond()));
+    row(out, "Benchmark duration (s):", number(s.throughput().durationNanos() / 1e9));
+    row(out, "Total input tokens:", Long.toString(s.throughput().inputTokens()));
+    row(out, "Total generated tokens:", Long.toString(s.throughput().outputTokens()));
+    row(out, "Request throughput (req/s):", number(s.throughput().requestThroughputPerSecond()));
+    row(out, "Output token throughput (tok/s):", number(s.throughput().outputTokensPerSecond()));
+    row(out, "Total Token throughput (tok/s):", number(s.throughput().totalTokensPerSecond()));
     if (!s.goodput().sloMillis().isEmpty()) {
       row(out, "Request goodput (req/s):", number(s.goodput().ratePerSecond()));
       row(out, "Requests meeting every SLO (%):", number(100 * s.goodput().fraction()));
     }
-    latencyBlock(out, "Time to First Token", "TTFT", s.ttft());
-    latencyBlock(out, "Time per Output Token (excl. 1st token)", "TPOT", s.tpot());
-    latencyBlock(out, "Inter-token Latency", "ITL", s.itl());
-    latencyBlock(out, "End-to-end Latency", "E2EL", s.e2e());
+    latencyBlock(out, "Time to First Token", "TTFT", s.latencies().ttft());
+    latencyBlock(out, "Time per Output Token (excl. 1st token)", "TPOT", s.latencies().tpot());
+    latencyBlock(out, "Inter-token Latency", "ITL", s.latencies().itl());
+    latencyBlock(out, "End-to-end Latency", "E2EL", s.latencies().e2e());
     out.println("=".repeat(WIDTH));
   }
 
@@ -122,15 +129,16 @@ public final class ConsoleReport {
   }
 
   private static void printMoreLatencies(Summary s, PrintWriter out) {
-    if (s.streamedRequests() == 0) {
+    if (s.counts().streamedRequests() == 0) {
       out.println("(TTFT, TPOT and ITL need streaming: add --stream or --track-token-latency)");
       return;
     }
     out.println(centered("More latencies (mean / p50 / p99, ms)", '-'));
-    row(out, "Time to second token:", triple(s.ttst()));
-    row(out, "ITL per token (chunk gap / tokens):", triple(s.itlPerToken()));
-    if (s.ttfc().count() != s.ttft().count() || s.ttfc().meanNanos() != s.ttft().meanNanos()) {
-      row(out, "Time to first answer token:", triple(s.ttfc()));
+    row(out, "Time to second token:", triple(s.latencies().ttst()));
+    row(out, "ITL per token (chunk gap / tokens):", triple(s.latencies().itlPerToken()));
+    if (s.latencies().ttfc().count() != s.latencies().ttft().count()
+        || s.latencies().ttfc().meanNanos() != s.latencies().ttft().meanNanos()) {
+      row(out, "Time to first answer token:", triple(s.latencies().ttfc()));
     }
   }
 
@@ -141,8 +149,8 @@ public final class ConsoleReport {
   private static void printClientSection(Summary s, PrintWriter out) {
     out.println(centered("Client", '-'));
     row(out, "Configured request rate (req/s):", rate(s.run().configuredRatePerSecond()));
-    row(out, "Achieved send rate (req/s):", number(s.achievedSendRatePerSecond()));
-    Distribution lag = s.scheduleLag();
+    row(out, "Achieved send rate (req/s):", number(s.throughput().achievedSendRatePerSecond()));
+    Distribution lag = s.latencies().scheduleLag();
     row(
         out,
         "Schedule lag p50/p99/max (ms):",
@@ -150,15 +158,15 @@ public final class ConsoleReport {
     row(
         out,
         "Queue-incl. TTFT p50/p99 (ms):",
-        millis(s.queueInclusiveTtft().p50Nanos())
+        millis(s.latencies().queueInclusiveTtft().p50Nanos())
             + " / "
-            + millis(s.queueInclusiveTtft().p99Nanos()));
+            + millis(s.latencies().queueInclusiveTtft().p99Nanos()));
     row(
         out,
         "Queue-incl. E2EL p50/p99 (ms):",
-        millis(s.queueInclusiveE2e().p50Nanos())
+        millis(s.latencies().queueInclusiveE2e().p50Nanos())
             + " / "
-            + millis(s.queueInclusiveE2e().p99Nanos()));
+            + millis(s.latencies().queueInclusiveE2e().p99Nanos()));
     if (s.end() != null) {
       row(out, "Peak requests in flight:", Integer.toString(s.end().peakInFlight()));
       row(
@@ -177,12 +185,12 @@ public final class ConsoleReport {
     if (Boolean.TRUE.equals(s.run().configuration().get("insecure_tls"))) {
       row(out, "TLS certificates:", "NOT verified (--insecure)");
     }
-    if (s.retriedRequests() > 0) {
-      row(out, "Requests retried:", Long.toString(s.retriedRequests()));
+    if (s.counts().retriedRequests() > 0) {
+      row(out, "Requests retried:", Long.toString(s.counts().retriedRequests()));
     }
-    row(out, "Output token counts from:", sources(s.outputTokenSources()));
-    row(out, "Prompt token counts from:", sources(s.promptTokenSources()));
-    Summary.TokenCountCheck check = s.promptTokenCheck();
+    row(out, "Output token counts from:", sources(s.tokens().outputTokenSources()));
+    row(out, "Prompt token counts from:", sources(s.tokens().promptTokenSources()));
+    Summary.TokenCountCheck check = s.tokens().promptTokenCheck();
     if (check.compared() > 0) {
       row(
           out,
@@ -193,19 +201,19 @@ public final class ConsoleReport {
   }
 
   private static void printFailures(Summary s, PrintWriter out) {
-    if (s.failed() == 0) {
+    if (s.counts().failed() == 0) {
       return;
     }
     out.println();
     out.printf(
         Locale.ROOT,
         "Failed requests: %d of %d (%s %%)%n",
-        s.failed(),
-        s.requests(),
-        number(100.0 * s.failed() / s.requests()));
-    out.println("  by reason: " + joined(s.failuresByReason()));
-    if (!s.failuresByHttpStatus().isEmpty()) {
-      out.println("  by HTTP status: " + joined(s.failuresByHttpStatus()));
+        s.counts().failed(),
+        s.counts().requests(),
+        number(100.0 * s.counts().failed() / s.counts().requests()));
+    out.println("  by reason: " + joined(s.failures().byReason()));
+    if (!s.failures().byHttpStatus().isEmpty()) {
+      out.println("  by HTTP status: " + joined(s.failures().byHttpStatus()));
     }
     StringBuilder overTime = new StringBuilder();
     int shown = 0;
@@ -216,7 +224,7 @@ public final class ConsoleReport {
     }
     out.println("  over time (second:failures):" + overTime + (shown > 20 ? " ..." : ""));
     out.println("  first errors:");
-    for (String error : s.firstErrors()) {
+    for (String error : s.failures().firstErrors()) {
       out.println("    " + error.replace('\n', ' '));
     }
   }

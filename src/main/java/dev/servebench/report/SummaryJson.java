@@ -62,18 +62,26 @@ public final class SummaryJson {
   private static void seedKeys(JsonGenerator json, Summary s, boolean rounded) throws IOException {
     // The seed counted the prompts it was asked for; here, the measured requests (the same unless
     // a run was interrupted or bounded by --duration).
-    json.writeNumberField("num_prompts", s.requests());
-    seedNumber(json, "benchmark_time", s.durationNanos() / 1e9, rounded);
-    json.writeNumberField("min_prompt_len", s.minPromptTokens());
-    json.writeNumberField("med_prompt_len", s.medianPromptTokens());
-    json.writeNumberField("max_prompt_len", s.maxPromptTokens());
-    seedNumber(json, "throughput_requests_per_s", s.requestThroughputPerSecond(), rounded);
-    seedNumber(json, "input_throughput_tokens_per_s", s.inputTokensPerSecond(), rounded);
-    seedNumber(json, "output_throughput_tokens_per_s", s.outputTokensPerSecond(), rounded);
-    seedNumber(json, "avg_latency", s.e2e().meanNanos() / 1e9, rounded);
-    seedNumber(json, "avg_per_token_latency", s.perTokenLatency().meanNanos() / 1e9, rounded);
-    seedNumber(json, "avg_first_token_latency", s.ttft().meanNanos() / 1e9, rounded);
-    seedNumber(json, "avg_next_token_latency", s.nextTokenLatency().meanNanos() / 1e9, rounded);
+    json.writeNumberField("num_prompts", s.counts().requests());
+    seedNumber(json, "benchmark_time", s.throughput().durationNanos() / 1e9, rounded);
+    json.writeNumberField("min_prompt_len", s.tokens().minPromptTokens());
+    json.writeNumberField("med_prompt_len", s.tokens().medianPromptTokens());
+    json.writeNumberField("max_prompt_len", s.tokens().maxPromptTokens());
+    seedNumber(
+        json, "throughput_requests_per_s", s.throughput().requestThroughputPerSecond(), rounded);
+    seedNumber(
+        json, "input_throughput_tokens_per_s", s.throughput().inputTokensPerSecond(), rounded);
+    seedNumber(
+        json, "output_throughput_tokens_per_s", s.throughput().outputTokensPerSecond(), rounded);
+    seedNumber(json, "avg_latency", s.latencies().e2e().meanNanos() / 1e9, rounded);
+    seedNumber(
+        json, "avg_per_token_latency", s.latencies().perTokenLatency().meanNanos() / 1e9, rounded);
+    seedNumber(json, "avg_first_token_latency", s.latencies().ttft().meanNanos() / 1e9, rounded);
+    seedNumber(
+        json,
+        "avg_next_token_latency",
+        s.latencies().nextTokenLatency().meanNanos() / 1e9,
+        rounded);
   }
 
   private static void seedNumber(JsonGenerator json, String name, double value, boolean rounded)
@@ -121,46 +129,47 @@ public final class SummaryJson {
     json.writeEndArray();
 
     json.writeObjectFieldStart("requests");
-    json.writeNumberField("total", s.requests());
-    json.writeNumberField("succeeded", s.succeeded());
-    json.writeNumberField("failed", s.failed());
-    json.writeNumberField("cancelled", s.cancelled());
-    json.writeNumberField("warmup_excluded", s.warmupRequests());
-    json.writeNumberField("retried", s.retriedRequests());
-    json.writeNumberField("streamed", s.streamedRequests());
-    counts(json, "failures_by_reason", s.failuresByReason());
-    counts(json, "failures_by_http_status", s.failuresByHttpStatus());
+    json.writeNumberField("total", s.counts().requests());
+    json.writeNumberField("succeeded", s.counts().succeeded());
+    json.writeNumberField("failed", s.counts().failed());
+    json.writeNumberField("cancelled", s.counts().cancelled());
+    json.writeNumberField("warmup_excluded", s.counts().warmupRequests());
+    json.writeNumberField("retried", s.counts().retriedRequests());
+    json.writeNumberField("streamed", s.counts().streamedRequests());
+    counts(json, "failures_by_reason", s.failures().byReason());
+    counts(json, "failures_by_http_status", s.failures().byHttpStatus());
     json.writeArrayFieldStart("first_errors");
-    for (String error : s.firstErrors()) {
+    for (String error : s.failures().firstErrors()) {
       json.writeString(error);
     }
     json.writeEndArray();
     json.writeEndObject();
 
-    number(json, "duration_s", s.durationNanos() / 1e9);
+    number(json, "duration_s", s.throughput().durationNanos() / 1e9);
     json.writeObjectFieldStart("tokens");
-    json.writeNumberField("input_total", s.inputTokens());
-    json.writeNumberField("output_total", s.outputTokens());
-    counts(json, "prompt_tokens_source", s.promptTokenSources());
-    counts(json, "output_tokens_source", s.outputTokenSources());
+    json.writeNumberField("input_total", s.throughput().inputTokens());
+    json.writeNumberField("output_total", s.throughput().outputTokens());
+    counts(json, "prompt_tokens_source", s.tokens().promptTokenSources());
+    counts(json, "output_tokens_source", s.tokens().outputTokenSources());
     json.writeObjectFieldStart("prompt_server_vs_local");
-    json.writeNumberField("compared", s.promptTokenCheck().compared());
-    number(json, "mean_difference", s.promptTokenCheck().meanDifference());
-    json.writeNumberField("max_abs_difference", s.promptTokenCheck().maxAbsoluteDifference());
+    json.writeNumberField("compared", s.tokens().promptTokenCheck().compared());
+    number(json, "mean_difference", s.tokens().promptTokenCheck().meanDifference());
+    json.writeNumberField(
+        "max_abs_difference", s.tokens().promptTokenCheck().maxAbsoluteDifference());
     json.writeEndObject();
     json.writeEndObject();
 
     json.writeObjectFieldStart("throughput");
-    number(json, "requests_per_s", s.requestThroughputPerSecond());
-    number(json, "input_tokens_per_s", s.inputTokensPerSecond());
-    number(json, "output_tokens_per_s", s.outputTokensPerSecond());
-    number(json, "total_tokens_per_s", s.totalTokensPerSecond());
+    number(json, "requests_per_s", s.throughput().requestThroughputPerSecond());
+    number(json, "input_tokens_per_s", s.throughput().inputTokensPerSecond());
+    number(json, "output_tokens_per_s", s.throughput().outputTokensPerSecond());
+    number(json, "total_tokens_per_s", s.throughput().totalTokensPerSecond());
     if (Double.isInfinite(s.run().configuredRatePerSecond())) {
       json.writeStringField("configured_rate_per_s", "inf");
     } else {
       number(json, "configured_rate_per_s", s.run().configuredRatePerSecond());
     }
-    number(json, "achieved_send_rate_per_s", s.achievedSendRatePerSecond());
+    number(json, "achieved_send_rate_per_s", s.throughput().achievedSendRatePerSecond());
     json.writeEndObject();
 
     json.writeObjectFieldStart("goodput");
@@ -187,23 +196,23 @@ public final class SummaryJson {
         json.writeNullField("connections_opened_ahead");
       }
     }
-    json.writeNumberField("streamed_chunks", s.streamedChunks());
+    json.writeNumberField("streamed_chunks", s.counts().streamedChunks());
     number(json, "cpu_us_per_chunk", s.clientCpuNanosPerChunk() / 1e3);
     json.writeEndObject();
 
     json.writeObjectFieldStart("latency_ms");
-    distribution(json, "ttft", s.ttft());
-    distribution(json, "ttst", s.ttst());
-    distribution(json, "ttft_answer", s.ttfc());
-    distribution(json, "tpot", s.tpot());
-    distribution(json, "itl", s.itl());
-    distribution(json, "itl_per_token", s.itlPerToken());
-    distribution(json, "e2e", s.e2e());
-    distribution(json, "per_token", s.perTokenLatency());
-    distribution(json, "next_token", s.nextTokenLatency());
-    distribution(json, "schedule_lag", s.scheduleLag());
-    distribution(json, "queue_inclusive_ttft", s.queueInclusiveTtft());
-    distribution(json, "queue_inclusive_e2e", s.queueInclusiveE2e());
+    distribution(json, "ttft", s.latencies().ttft());
+    distribution(json, "ttst", s.latencies().ttst());
+    distribution(json, "ttft_answer", s.latencies().ttfc());
+    distribution(json, "tpot", s.latencies().tpot());
+    distribution(json, "itl", s.latencies().itl());
+    distribution(json, "itl_per_token", s.latencies().itlPerToken());
+    distribution(json, "e2e", s.latencies().e2e());
+    distribution(json, "per_token", s.latencies().perTokenLatency());
+    distribution(json, "next_token", s.latencies().nextTokenLatency());
+    distribution(json, "schedule_lag", s.latencies().scheduleLag());
+    distribution(json, "queue_inclusive_ttft", s.latencies().queueInclusiveTtft());
+    distribution(json, "queue_inclusive_e2e", s.latencies().queueInclusiveE2e());
     json.writeEndObject();
 
     json.writeArrayFieldStart("time_series");

@@ -209,7 +209,7 @@ public final class Benchmark {
     int exitCode =
         end.interrupted()
             ? ExitCode.INTERRUPTED
-            : summary.failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
+            : summary.counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
   }
 

@@ -26,28 +26,28 @@ class AggregatorTest {
     aggregator.add(Records.streamed(1, 1000, 1000, 300, 3, 30, 50));
     Summary summary = aggregator.summarize(Records.run(1.0), null);
 
-    assertThat(summary.succeeded()).isEqualTo(2);
-    assertThat(summary.failed()).isZero();
-    assertThat(summary.ttft().meanNanos()).isCloseTo(40 * MS, within(1.0));
-    assertThat(summary.ttft().minNanos()).isCloseTo(30 * MS, within(1.0));
-    assertThat(summary.ttft().maxNanos()).isCloseTo(50 * MS, within(1.0));
-    assertThat(summary.e2e().meanNanos()).isCloseTo(70 * MS, within(1.0));
+    assertThat(summary.counts().succeeded()).isEqualTo(2);
+    assertThat(summary.counts().failed()).isZero();
+    assertThat(summary.latencies().ttft().meanNanos()).isCloseTo(40 * MS, within(1.0));
+    assertThat(summary.latencies().ttft().minNanos()).isCloseTo(30 * MS, within(1.0));
+    assertThat(summary.latencies().ttft().maxNanos()).isCloseTo(50 * MS, within(1.0));
+    assertThat(summary.latencies().e2e().meanNanos()).isCloseTo(70 * MS, within(1.0));
     // TPOT: request 0: 40/4 = 10 ms; request 1: 20/2 = 10 ms.
-    assertThat(summary.tpot().meanNanos()).isCloseTo(10 * MS, within(1.0));
+    assertThat(summary.latencies().tpot().meanNanos()).isCloseTo(10 * MS, within(1.0));
     // ITL pools all gaps: four of 10 ms and one of 20 ms.
-    assertThat(summary.itl().count()).isEqualTo(5);
-    assertThat(summary.itl().meanNanos()).isCloseTo(12 * MS, within(1.0));
-    assertThat(summary.itl().maxNanos()).isCloseTo(20 * MS, within(1.0));
-    assertThat(summary.itl().p50Nanos()).isCloseTo(10 * MS, within(10 * MS * 0.001));
+    assertThat(summary.latencies().itl().count()).isEqualTo(5);
+    assertThat(summary.latencies().itl().meanNanos()).isCloseTo(12 * MS, within(1.0));
+    assertThat(summary.latencies().itl().maxNanos()).isCloseTo(20 * MS, within(1.0));
+    assertThat(summary.latencies().itl().p50Nanos()).isCloseTo(10 * MS, within(10 * MS * 0.001));
     // Seed figures: next-token latency is each request's mean ITL (10 and 20), then averaged.
-    assertThat(summary.nextTokenLatency().meanNanos()).isCloseTo(15 * MS, within(1.0));
+    assertThat(summary.latencies().nextTokenLatency().meanNanos()).isCloseTo(15 * MS, within(1.0));
     // Latency per token: 90/5 = 18 ms and 50/3 ms.
-    assertThat(summary.perTokenLatency().meanNanos())
+    assertThat(summary.latencies().perTokenLatency().meanNanos())
         .isCloseTo((18 + 50 / 3.0) / 2 * MS, within(1.0));
-    assertThat(summary.inputTokens()).isEqualTo(400);
-    assertThat(summary.outputTokens()).isEqualTo(8);
-    assertThat(summary.minPromptTokens()).isEqualTo(100);
-    assertThat(summary.maxPromptTokens()).isEqualTo(300);
+    assertThat(summary.throughput().inputTokens()).isEqualTo(400);
+    assertThat(summary.throughput().outputTokens()).isEqualTo(8);
+    assertThat(summary.tokens().minPromptTokens()).isEqualTo(100);
+    assertThat(summary.tokens().maxPromptTokens()).isEqualTo(300);
   }
 
   @Test
@@ -76,9 +76,9 @@ class AggregatorTest {
         .usingRecursiveComparison()
         .withEqualsForType((a, b) -> Double.compare(a, b) == 0, Double.class)
         .isEqualTo(expected);
-    assertThat(actual.warmupRequests()).isEqualTo(6);
-    assertThat(actual.requests()).isEqualTo(2);
-    assertThat(actual.ttft().maxNanos()).isCloseTo(50 * MS, within(1.0));
+    assertThat(actual.counts().warmupRequests()).isEqualTo(6);
+    assertThat(actual.counts().requests()).isEqualTo(2);
+    assertThat(actual.latencies().ttft().maxNanos()).isCloseTo(50 * MS, within(1.0));
   }
 
   @Test
@@ -89,21 +89,24 @@ class AggregatorTest {
     aggregator.add(Records.failed(2, 600, 503, FailureReason.HTTP_STATUS, "HTTP 503: busy"));
     Summary summary = aggregator.summarize(Records.run(2.0), null);
 
-    assertThat(summary.durationNanos()).isEqualTo(2000 * 1_000_000L);
-    assertThat(summary.requestThroughputPerSecond()).isCloseTo(1.0, within(1e-9));
-    assertThat(summary.outputTokensPerSecond()).isCloseTo(25.0, within(1e-9));
-    assertThat(summary.inputTokensPerSecond()).isCloseTo(10.0, within(1e-9));
-    assertThat(summary.totalTokensPerSecond()).isCloseTo(35.0, within(1e-9));
+    assertThat(summary.throughput().durationNanos()).isEqualTo(2000 * 1_000_000L);
+    assertThat(summary.throughput().requestThroughputPerSecond()).isCloseTo(1.0, within(1e-9));
+    assertThat(summary.throughput().outputTokensPerSecond()).isCloseTo(25.0, within(1e-9));
+    assertThat(summary.throughput().inputTokensPerSecond()).isCloseTo(10.0, within(1e-9));
+    assertThat(summary.throughput().totalTokensPerSecond()).isCloseTo(35.0, within(1e-9));
     // Three sends over 600 ms: two gaps.
-    assertThat(summary.achievedSendRatePerSecond()).isCloseTo(2 / 0.6, within(1e-9));
-    assertThat(summary.failed()).isEqualTo(1);
-    assertThat(summary.failuresByReason()).containsEntry("http_status", 1L);
-    assertThat(summary.failuresByHttpStatus()).containsEntry(503, 1L);
-    assertThat(summary.firstErrors()).singleElement().asString().contains("HTTP 503: busy");
+    assertThat(summary.throughput().achievedSendRatePerSecond()).isCloseTo(2 / 0.6, within(1e-9));
+    assertThat(summary.counts().failed()).isEqualTo(1);
+    assertThat(summary.failures().byReason()).containsEntry("http_status", 1L);
+    assertThat(summary.failures().byHttpStatus()).containsEntry(503, 1L);
+    assertThat(summary.failures().firstErrors())
+        .singleElement()
+        .asString()
+        .contains("HTTP 503: busy");
     // Non-streamed requests have no TTFT or ITL, only E2E.
-    assertThat(summary.ttft().isEmpty()).isTrue();
-    assertThat(summary.itl().isEmpty()).isTrue();
-    assertThat(summary.e2e().meanNanos()).isCloseTo(950 * MS, within(1.0));
+    assertThat(summary.latencies().ttft().isEmpty()).isTrue();
+    assertThat(summary.latencies().itl().isEmpty()).isTrue();
+    assertThat(summary.latencies().e2e().meanNanos()).isCloseTo(950 * MS, within(1.0));
   }
 
   @Test
@@ -112,18 +115,19 @@ class AggregatorTest {
     // Planned at 0, sent 30 ms late, first token 20 ms after send.
     aggregator.add(Records.streamed(0, 0, 30, 5, 2, 20, 40));
     Summary summary = aggregator.summarize(Records.run(1.0), null);
-    assertThat(summary.scheduleLag().maxNanos()).isCloseTo(30 * MS, within(1.0));
-    assertThat(summary.ttft().meanNanos()).isCloseTo(20 * MS, within(1.0));
-    assertThat(summary.queueInclusiveTtft().meanNanos()).isCloseTo(50 * MS, within(1.0));
-    assertThat(summary.queueInclusiveE2e().meanNanos()).isCloseTo(70 * MS, within(1.0));
+    assertThat(summary.latencies().scheduleLag().maxNanos()).isCloseTo(30 * MS, within(1.0));
+    assertThat(summary.latencies().ttft().meanNanos()).isCloseTo(20 * MS, within(1.0));
+    assertThat(summary.latencies().queueInclusiveTtft().meanNanos())
+        .isCloseTo(50 * MS, within(1.0));
+    assertThat(summary.latencies().queueInclusiveE2e().meanNanos()).isCloseTo(70 * MS, within(1.0));
   }
 
   @Test
   void anEmptyRunHasNoNumbersButNoErrors() {
     Summary summary = new Aggregator().summarize(Records.run(Double.POSITIVE_INFINITY), null);
-    assertThat(summary.requests()).isZero();
-    assertThat(summary.requestThroughputPerSecond()).isNaN();
-    assertThat(summary.ttft().isEmpty()).isTrue();
+    assertThat(summary.counts().requests()).isZero();
+    assertThat(summary.throughput().requestThroughputPerSecond()).isNaN();
+    assertThat(summary.latencies().ttft().isEmpty()).isTrue();
   }
 
   @Test
@@ -133,9 +137,9 @@ class AggregatorTest {
       aggregator.add(Records.failed(i, i, -1, FailureReason.CONNECT, "refused " + i));
     }
     Summary summary = aggregator.summarize(Records.run(1.0), null);
-    assertThat(summary.firstErrors()).hasSize(Aggregator.QUOTED_ERRORS);
-    assertThat(summary.failuresByReason()).containsEntry("connect", 20L);
-    assertThat(summary.failuresByHttpStatus()).isEmpty();
+    assertThat(summary.failures().firstErrors()).hasSize(Aggregator.QUOTED_ERRORS);
+    assertThat(summary.failures().byReason()).containsEntry("connect", 20L);
+    assertThat(summary.failures().byHttpStatus()).isEmpty();
   }
 
   @Test
@@ -145,9 +149,9 @@ class AggregatorTest {
     aggregator.add(Records.complete(1, 0, 10, 100, 5));
     aggregator.add(Records.complete(2, 0, 10, 200, 5));
     Summary summary = aggregator.summarize(Records.run(1.0), null);
-    assertThat(summary.minPromptTokens()).isEqualTo(100);
-    assertThat(summary.medianPromptTokens()).isEqualTo(200);
-    assertThat(summary.maxPromptTokens()).isEqualTo(300);
+    assertThat(summary.tokens().minPromptTokens()).isEqualTo(100);
+    assertThat(summary.tokens().medianPromptTokens()).isEqualTo(200);
+    assertThat(summary.tokens().maxPromptTokens()).isEqualTo(300);
   }
 
   @Test
@@ -215,7 +219,7 @@ class AggregatorTest {
       aggregator.add(Records.streamed(i, intendedMs[i], intendedMs[i], 10, 2, 5, 6));
     }
     Summary summary = aggregator.summarize(Records.run(1.0), null);
-    assertThat(summary.achievedSendRatePerSecond()).isCloseTo(4 / 6.25, within(1e-9));
+    assertThat(summary.throughput().achievedSendRatePerSecond()).isCloseTo(4 / 6.25, within(1e-9));
     assertThat(summary.warnings()).isEmpty();
   }
 

@@ -50,11 +50,13 @@ class RehearsalTest {
                     12,
                     System.nanoTime() + Duration.ofSeconds(60).toNanos())
                 .get();
-        assertThat(summary.failed()).as(summary.firstErrors().toString()).isZero();
-        assertThat(summary.succeeded()).isEqualTo(12);
-        assertThat(summary.outputTokens()).isEqualTo(12L * CannedServer.WORDS.length);
+        assertThat(summary.counts().failed())
+            .as(summary.failures().firstErrors().toString())
+            .isZero();
+        assertThat(summary.counts().succeeded()).isEqualTo(12);
+        assertThat(summary.throughput().outputTokens()).isEqualTo(12L * CannedServer.WORDS.length);
         if (stream) {
-          assertThat(summary.streamedChunks()).isEqualTo(12L * CannedServer.WORDS.length);
+          assertThat(summary.counts().streamedChunks()).isEqualTo(12L * CannedServer.WORDS.length);
         }
       }
     }
