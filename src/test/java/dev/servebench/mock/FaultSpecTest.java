@@ -36,6 +36,7 @@ class FaultSpecTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
+      quoteCharacter = '"',
       value = {
         "HTTP_500                  | needs '@'",
         "TEAPOT@0.1                | unknown fault 'TEAPOT'; known: [CLOSE_BEFORE_HEADERS",
