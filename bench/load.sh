@@ -5,6 +5,7 @@
 #   bench/load.sh                 # the full table, about 15 minutes
 #   QUICK=1 bench/load.sh         # a smoke pass with short runs (about 4 minutes)
 #   ONLY="cpu rate" bench/load.sh # some scenarios: cpu rate short streams ttft cold memory startup
+#                                 # sharegpt tokenizers
 #
 # Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), MOCK_IO_THREADS (1), CPU_SECONDS, RATES, RATES_TWO_CORES
 # (the rates tried with servebench on both cores, after the one-core search), RATE_SECONDS,
@@ -25,7 +26,7 @@ quick="${QUICK:-0}"
 client_core="${CLIENT_CORE:-0}"
 mock_core="${MOCK_CORE:-1}"
 mock_io_threads="${MOCK_IO_THREADS:-1}"
-only="${ONLY:-cpu rate short streams ttft cold memory startup}"
+only="${ONLY:-cpu rate short streams ttft cold memory startup sharegpt tokenizers}"
 if [ "$quick" = 1 ]; then
   cpu_seconds="${CPU_SECONDS:-6}"; rate_seconds=3; short_seconds=3; rate_warmup_seconds="${RATE_WARMUP_SECONDS:-2}"
   short_warmup_seconds=1
@@ -430,6 +431,89 @@ scenario_cold() {
   stop_mock
 }
 
+first_request_ms() { # args: results dir, the command's start (ns): ms from the command to its first send
+  python3 - "$(ls "$1"/*-records.jsonl)" "$2" <<'PY'
+import json, sys, datetime
+lines = [json.loads(l) for l in open(sys.argv[1])]
+run = lines[0]
+started = datetime.datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
+frac = run["started_at"].rstrip("Z").split(".")[1] if "." in run["started_at"] else ""
+start_ns = int(started.replace(microsecond=0).timestamp()) * 10**9 + int((frac + "000000000")[:9])
+first = min(l["sent_ns"] for l in lines if l.get("record") == "request" and l.get("sent_ns") is not None)
+print("%.0f" % ((start_ns + first - int(sys.argv[2])) / 1e6))
+PY
+}
+
+# One `./servebench run` on both cores, as a user runs it: prints "MS RSS_MB" (command to first send,
+# peak resident memory). Args: results dir, then servebench's run flags.
+timed_run() {
+  local dir="$1"; shift
+  rm -rf "$dir"; mkdir -p "$dir"
+  local t0; t0="$(now_ns)"
+  /usr/bin/time -f "%M" -o "$dir/rss.txt" "$root/servebench" run \
+    --model-endpoint-base "http://127.0.0.1:$mock_port" --model-name mock-model --stream \
+    --results-dir "$dir" "$@" >"$dir/console.txt" 2>&1 || { cat "$dir/console.txt" >&2; return 1; }
+  echo "$(first_request_ms "$dir" "$t0") $(( $(tail -1 "$dir/rss.txt") / 1024 ))"
+}
+
+scenario_sharegpt() {
+  local conversations="${SHAREGPT_CONVERSATIONS:-94000}"
+  [ "$quick" = 1 ] && conversations="${SHAREGPT_CONVERSATIONS:-20000}"
+  local file="$work/sharegpt-full.json"
+  log "sharegpt: writing a ShareGPT file of $conversations conversations (2-8 turns, 5-600 words a turn)"
+  "$java" -cp "$benchjar" dev.servebench.bench.ShareGptFile "$file" "$conversations" 1
+  log "sharegpt: $(( $(stat -c %s "$file") / 1000000 )) MB; 1000 prompts, r50k_base, both cores"
+  start_mock --itl-ms 1 --output-tokens 16
+  "$root/servebench" --version >/dev/null
+  local flags=(--dataset "$file" --dataset-format ShareGPT --num-prompts 1000 --tokenizer r50k_base
+    --max-new-tokens 16 --request-rate 1000)
+  local best_ms="" best_rss="" i out
+  for i in 1 2; do
+    out="$(timed_run "$work/sharegpt-miss-$i" "${flags[@]}" --prompt-cache "$work/sharegpt-cache-$i")" || { stop_mock; return 1; }
+    set -- $out
+    if [ -z "$best_ms" ] || [ "$1" -lt "$best_ms" ]; then best_ms="$1"; best_rss="$2"; fi
+  done
+  row "full-size ShareGPT ($conversations conversations), 1000 prompts, empty prompt cache: command to first request (ms, best of 2); peak RSS (MB)" \
+    "<= 8000; <= 1024" "$best_ms; $best_rss" "-" "-" "-"
+  best_ms=""
+  for i in 1 2 3; do
+    out="$(timed_run "$work/sharegpt-hit-$i" "${flags[@]}" --prompt-cache "$work/sharegpt-cache-1")" || { stop_mock; return 1; }
+    set -- $out
+    if [ -z "$best_ms" ] || [ "$1" -lt "$best_ms" ]; then best_ms="$1"; best_rss="$2"; fi
+  done
+  row "  same file, prompt cache filled: command to first request (ms, best of 3); peak RSS (MB)" \
+    "<= 2000; <= 1024" "$best_ms; $best_rss" "-" "-" "-"
+  rm -f "$file"
+  stop_mock
+}
+
+scenario_tokenizers() {
+  local dir="$root/../shared/data/tokenizers"
+  log "tokenizers: Synthesis prompts of 512 tokens, empty prompt cache, both cores"
+  start_mock --itl-ms 1 --output-tokens 16
+  "$root/servebench" --version >/dev/null
+  local name spec prompts best out i cells
+  for prompts in 1000 20; do
+    cells=""
+    for name in r50k_base llama3 qwen3; do
+      spec="$name"; [ "$name" = r50k_base ] || spec="$dir/$name.json"
+      [ "$name" = r50k_base ] || [ -f "$spec" ] || { log "tokenizers: $spec missing, skipped"; continue; }
+      best=""
+      for i in 1 2; do
+        out="$(timed_run "$work/tok-$name-$prompts-$i" --dataset-format Synthesis --input-len-mean 512 \
+          --num-prompts "$prompts" --tokenizer "$spec" --max-new-tokens 16 --request-rate 1000 \
+          --prompt-cache "$work/tok-cache-$name-$prompts-$i")" || { stop_mock; return 1; }
+        set -- $out
+        if [ -z "$best" ] || [ "$1" -lt "$best" ]; then best="$1"; fi
+      done
+      cells="${cells:+$cells / }$name $best"
+    done
+    row "tokenizer preparation: $prompts Synthesis prompts of 512 tokens, empty prompt cache: command to first request (ms, best of 2)" \
+      "$([ "$prompts" = 1000 ] && echo "<= 3000 each" || echo "~ r50k + load")" "$cells" "-" "-" "-"
+  done
+  stop_mock
+}
+
 scenario_startup() {
   log "startup: command to first request sent (ShareGPT sample, r50k, through ./servebench: CDS archive, prompt cache)"
   start_mock --itl-ms 2 --output-tokens 16
@@ -453,19 +537,7 @@ scenario_startup() {
         taskset -c "$cores" "$root/servebench" run --model-endpoint-base "http://127.0.0.1:$mock_port" \
           --model-name mock-model --tokenizer r50k_base "${flags[@]}" --request-rate 100 --stream \
           "${cache_flag[@]}" --results-dir "$dir" >"$dir/console.txt" 2>&1 || { cat "$dir/console.txt" >&2; return 1; }
-        local records; records="$(ls "$dir"/*-records.jsonl)"
-        local ms
-        ms="$(python3 - "$records" "$t0" <<'PY'
-import json, sys, datetime
-lines = [json.loads(l) for l in open(sys.argv[1])]
-run = lines[0]
-started = datetime.datetime.fromisoformat(run["started_at"].replace("Z", "+00:00"))
-frac = run["started_at"].rstrip("Z").split(".")[1] if "." in run["started_at"] else ""
-start_ns = int(started.replace(microsecond=0).timestamp()) * 10**9 + int((frac + "000000000")[:9])
-first = min(l["sent_ns"] for l in lines if l.get("record") == "request" and l.get("sent_ns") is not None)
-print("%.0f" % ((start_ns + first - int(sys.argv[2])) / 1e6))
-PY
-)"
+        local ms; ms="$(first_request_ms "$dir" "$t0")"
         if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best="$ms"; fi
       done
       row "command to first request sent, cores $cores, prompt cache $cache (ms, best of 3)" "< 1000" "$best" "-" "-" "-"
@@ -476,7 +548,7 @@ PY
 
 for s in $only; do
   case "$s" in
-    cpu | rate | short | streams | ttft | cold | memory | startup)
+    cpu | rate | short | streams | ttft | cold | memory | startup | sharegpt | tokenizers)
       "scenario_$s" || { row "$s" "-" "scenario failed (see the log above)" "-" "-" "-"; stop_mock; } ;;
     *) log "unknown scenario $s" ;;
   esac

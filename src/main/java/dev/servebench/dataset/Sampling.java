@@ -1,9 +1,8 @@
 package dev.servebench.dataset;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /** Seeded sampling shared by the file formats, so a seed picks the same prompts every run. */
 final class Sampling {
@@ -18,11 +17,45 @@ final class Sampling {
     if (count > items.size()) {
       throw new IllegalArgumentException(count + " of " + items.size() + " items");
     }
-    List<T> pool = new ArrayList<>(items);
-    Random random = new Random(seed);
+    Permutation order = new Permutation(items.size(), seed);
+    List<T> chosen = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      Collections.swap(pool, i, i + random.nextInt(pool.size() - i));
+      chosen.add(items.get(order.next()));
     }
-    return List.copyOf(pool.subList(0, count));
+    return List.copyOf(chosen);
+  }
+
+  /**
+   * A Fisher-Yates shuffle of {@code 0..count-1} with the seed, made one step at a time, so that a
+   * reader who needs few of many items does few steps. Its generator mixes the seed first: {@code
+   * java.util.Random} seeded with 0, 1, 2, ... draws nearly the same first numbers, so neighbouring
+   * seeds would pick nearly the same items.
+   */
+  static final class Permutation {
+    private final int[] items;
+    private final SplittableRandom random;
+    private int next;
+
+    Permutation(int count, long seed) {
+      items = new int[count];
+      for (int i = 0; i < count; i++) {
+        items[i] = i;
+      }
+      random = new SplittableRandom(seed);
+    }
+
+    boolean hasNext() {
+      return next < items.length;
+    }
+
+    /** The next index of the shuffle. */
+    int next() {
+      int swap = next + random.nextInt(items.length - next);
+      int item = items[swap];
+      items[swap] = items[next];
+      items[next] = item;
+      next++;
+      return item;
+    }
   }
 }

@@ -4,13 +4,18 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.ContentReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.tokenizer.Tokenizer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -19,20 +24,28 @@ import java.util.StringJoiner;
 /**
  * Prompts from a ShareGPT file, as the original benchmark chose them: of every conversation whose
  * first turn is from "human" and second from "gpt", the first turn is the prompt and the second
- * one's length is the output length to ask for. Pairs outside the {@link LengthBound}s are dropped,
- * then {@code numPrompts} of the rest are sampled without replacement with the seed.
+ * one's length is the output length to ask for. Pairs outside the {@link LengthBound}s are dropped;
+ * {@code numPrompts} of the rest are sampled without replacement with the seed.
  *
- * <p>The real file is 670 MB, so records are streamed one at a time and tokenized in parallel
- * batches; only the prompts that pass the bounds stay in memory. Records that are well-formed but
- * unusable (one turn, a conversation started by "gpt", empty text) are skipped and counted;
- * malformed ones stop the load with a message naming the record and the field.
+ * <p>The real file is 670 MB and a run needs a few hundred of its 94,000 conversations, so the file
+ * is read once to find where each record lies (without building its text), the records are visited
+ * in an order shuffled with the seed, and each visited record is parsed and tokenized until {@code
+ * numPrompts} have passed the bounds: the first {@code numPrompts} passing records of a seeded
+ * random permutation, which is a uniform sample without replacement of all passing records. Only
+ * the visited records are ever tokenized, and only the chosen prompts stay in memory. Records that
+ * are well-formed but unusable (one turn, a conversation started by "gpt", empty text) are skipped
+ * and counted; a malformed one stops the load, when it is visited, with a message naming the record
+ * and the field.
  */
 final class ShareGptDataset {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Records tokenized together; large enough to keep every core busy, small enough to stream. */
+  /** Most records parsed and tokenized together, in parallel. */
   private static final int BATCH_SIZE = 1024;
+
+  /** Fewest records of a batch: a handful of prompts still keeps every core busy. */
+  private static final int MIN_BATCH_SIZE = 64;
 
   /** What a well-formed record gives: a conversation or the reason it gives none. */
   private sealed interface Parsed permits Conversation, SkipReason {}
@@ -55,7 +68,7 @@ final class ShareGptDataset {
 
   private record Measured(String prompt, int promptTokens, int outputTokens) {}
 
-  /** What happened to every record read. */
+  /** What happened to every record visited; {@code usable} holds the chosen prompts, in order. */
   static final class Tally {
     int recordsRead;
     final Map<SkipReason, Integer> skipped = new EnumMap<>(SkipReason.class);
@@ -68,7 +81,7 @@ final class ShareGptDataset {
   static List<Prompt> load(DatasetOptions options, Tokenizer tokenizer) {
     Path file = DatasetFiles.requireReadableFile(options.dataset(), DatasetFormat.SHAREGPT);
     LengthBound.checkConsistent(options);
-    Tally tally = read(file, options, tokenizer);
+    Tally tally = select(file, options, tokenizer, options.numPrompts());
     if (tally.recordsRead == 0) {
       throw new InvalidInputException(
           "dataset "
@@ -79,45 +92,120 @@ final class ShareGptDataset {
     if (tally.usable.size() < options.numPrompts()) {
       throw tooFew(file, tally, options);
     }
-    return Sampling.withoutReplacement(tally.usable, options.numPrompts(), options.seed());
+    return List.copyOf(tally.usable);
   }
 
-  /** Reads, tokenizes and filters every record of {@code file}. */
-  static Tally read(Path file, DatasetOptions options, Tokenizer tokenizer) {
+  /**
+   * Visits the records of {@code file} in the seed's order until {@code wanted} of them pass the
+   * bounds, or all were visited; {@code recordsRead} counts every record in the file.
+   */
+  static Tally select(Path file, DatasetOptions options, Tokenizer tokenizer, int wanted) {
+    RecordIndex index = RecordIndex.of(file);
     Tally tally = new Tally();
-    List<Conversation> batch = new ArrayList<>(BATCH_SIZE);
-    try (JsonParser parser = JSON.createParser(file.toFile())) {
-      if (parser.nextToken() != JsonToken.START_ARRAY) {
-        throw new InvalidInputException(
-            "dataset "
-                + file
-                + " does not start with a JSON array: pass "
-                + DatasetFiles.shape(DatasetFormat.SHAREGPT));
-      }
-      for (int index = 0; parser.nextToken() != JsonToken.END_ARRAY; index++) {
-        JsonLocation start = parser.currentTokenLocation();
-        if (parser.currentToken() != JsonToken.START_OBJECT) {
-          throw malformed(file, index, start, null, "is not a JSON object");
-        }
-        JsonNode record = parser.readValueAsTree();
-        tally.recordsRead++;
-        switch (parse(file, index, start, record)) {
-          case SkipReason reason -> tally.skipped.merge(reason, 1, Integer::sum);
-          case Conversation conversation -> {
-            batch.add(conversation);
-            if (batch.size() == BATCH_SIZE) {
-              measureAndFilter(batch, tokenizer, options, tally);
-            }
+    tally.recordsRead = index.count();
+    Sampling.Permutation order = new Sampling.Permutation(index.count(), options.seed());
+    List<Conversation> batch = new ArrayList<>();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (tally.usable.size() < wanted && order.hasNext()) {
+        int size =
+            Math.min(BATCH_SIZE, Math.max(MIN_BATCH_SIZE, 2 * (wanted - tally.usable.size())));
+        for (int i = 0; i < size && order.hasNext(); i++) {
+          int record = order.next();
+          switch (parse(file, record, index.location(record), index.read(channel, record))) {
+            case SkipReason reason -> tally.skipped.merge(reason, 1, Integer::sum);
+            case Conversation conversation -> batch.add(conversation);
           }
         }
+        measureAndFilter(batch, tokenizer, options, tally, wanted);
       }
     } catch (JsonProcessingException e) {
       throw DatasetFiles.notJson(file, e, DatasetFormat.SHAREGPT);
     } catch (IOException e) {
       throw DatasetFiles.unreadable(file, e);
     }
-    measureAndFilter(batch, tokenizer, options, tally);
     return tally;
+  }
+
+  /**
+   * Where each record of a ShareGPT file lies: its bytes and the line and column it starts at,
+   * found by one pass of the JSON tokenizer that checks the file's syntax without building any
+   * record's text.
+   */
+  private static final class RecordIndex {
+    private long[] starts = new long[1024];
+    private long[] ends = new long[1024];
+    private int[] lines = new int[1024];
+    private int[] columns = new int[1024];
+    private int count;
+
+    static RecordIndex of(Path file) {
+      RecordIndex index = new RecordIndex();
+      try (JsonParser parser = JSON.createParser(file.toFile())) {
+        if (parser.nextToken() != JsonToken.START_ARRAY) {
+          throw new InvalidInputException(
+              "dataset "
+                  + file
+                  + " does not start with a JSON array: pass "
+                  + DatasetFiles.shape(DatasetFormat.SHAREGPT));
+        }
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+          JsonLocation start = parser.currentTokenLocation();
+          if (parser.currentToken() != JsonToken.START_OBJECT) {
+            throw malformed(file, index.count, start, null, "is not a JSON object");
+          }
+          parser.skipChildren();
+          index.add(
+              start.getByteOffset(),
+              parser.currentTokenLocation().getByteOffset() + 1,
+              start.getLineNr(),
+              start.getColumnNr());
+        }
+      } catch (JsonProcessingException e) {
+        throw DatasetFiles.notJson(file, e, DatasetFormat.SHAREGPT);
+      } catch (IOException e) {
+        throw DatasetFiles.unreadable(file, e);
+      }
+      return index;
+    }
+
+    private void add(long start, long end, int line, int column) {
+      if (count == starts.length) {
+        int grown = count * 2;
+        starts = Arrays.copyOf(starts, grown);
+        ends = Arrays.copyOf(ends, grown);
+        lines = Arrays.copyOf(lines, grown);
+        columns = Arrays.copyOf(columns, grown);
+      }
+      starts[count] = start;
+      ends[count] = end;
+      lines[count] = line;
+      columns[count] = column;
+      count++;
+    }
+
+    int count() {
+      return count;
+    }
+
+    JsonLocation location(int record) {
+      return new JsonLocation(
+          ContentReference.unknown(), starts[record], -1L, lines[record], columns[record]);
+    }
+
+    /** The record's JSON object, parsed. */
+    JsonNode read(FileChannel channel, int record) throws IOException {
+      long length = ends[record] - starts[record];
+      if (length > Integer.MAX_VALUE - 8) {
+        throw new IOException("record [" + record + "] is " + length + " bytes long");
+      }
+      ByteBuffer bytes = ByteBuffer.allocate((int) length);
+      while (bytes.hasRemaining()) {
+        if (channel.read(bytes, starts[record] + bytes.position()) < 0) {
+          throw new IOException("the file ended inside record [" + record + "]");
+        }
+      }
+      return JSON.readTree(bytes.array());
+    }
   }
 
   private static Parsed parse(Path file, int index, JsonLocation start, JsonNode record) {
@@ -157,8 +245,16 @@ final class ShareGptDataset {
     return new Conversation(values[0], values[1]);
   }
 
+  /**
+   * Tokenizes the batch in parallel, then takes its prompts in order until {@code wanted} passed:
+   * the outcome does not depend on which thread finished first.
+   */
   private static void measureAndFilter(
-      List<Conversation> batch, Tokenizer tokenizer, DatasetOptions options, Tally tally) {
+      List<Conversation> batch,
+      Tokenizer tokenizer,
+      DatasetOptions options,
+      Tally tally,
+      int wanted) {
     List<Measured> measured =
         batch.parallelStream()
             .map(
@@ -170,6 +266,9 @@ final class ShareGptDataset {
             .toList();
     batch.clear();
     for (Measured m : measured) {
+      if (tally.usable.size() >= wanted) {
+        return;
+      }
       LengthBound rejecting =
           LengthBound.firstRejecting(m.promptTokens(), m.outputTokens(), options);
       if (rejecting == null) {

@@ -91,10 +91,12 @@ final class SyntheticDataset {
 
   /** Ordinary ids whose text on its own is whole characters, ascending. */
   static int[] drawableTokenIds(Tokenizer tokenizer) {
+    int[] ordinary = tokenizer.ordinaryTokenIds();
+    String[] texts = tokenizer.decodeEach(ordinary);
     int[] ids =
-        IntStream.of(tokenizer.ordinaryTokenIds())
-            .parallel()
-            .filter(id -> isWholeText(tokenizer.decode(new int[] {id})))
+        IntStream.range(0, ordinary.length)
+            .filter(i -> isWholeText(texts[i]))
+            .map(i -> ordinary[i])
             .toArray();
     if (ids.length == 0) {
       throw new InvalidInputException(

@@ -26,6 +26,18 @@ public interface Tokenizer {
   /** Token ids of {@code text}, without special tokens. */
   int[] encode(String text);
 
+  /**
+   * The text of each token on its own: {@code decodeEach(ids)[i]} is {@code decode(new int[]
+   * {ids[i]})}. One call for a whole vocabulary, which an implementation may do at once.
+   */
+  default String[] decodeEach(int[] tokenIds) {
+    String[] texts = new String[tokenIds.length];
+    for (int i = 0; i < tokenIds.length; i++) {
+      texts[i] = decode(new int[] {tokenIds[i]});
+    }
+    return texts;
+  }
+
   /** Number of tokens of {@code text}; the same as {@code encode(text).length}, often cheaper. */
   default int countTokens(String text) {
     return encode(text).length;

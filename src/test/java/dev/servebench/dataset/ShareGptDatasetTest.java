@@ -37,7 +37,7 @@ class ShareGptDatasetTest {
       assertThat(prompt.promptTokens())
           .isEqualTo(R50K.countTokens(prompt.text()))
           .isBetween(4, 2048);
-      assertThat(prompt.outputTokens()).isBetween(4, 1024);
+      assertThat(prompt.outputTokens()).isGreaterThanOrEqualTo(4);
       assertThat(prompt.promptTokens() + prompt.outputTokens()).isLessThanOrEqualTo(4096);
     }
   }
@@ -119,7 +119,7 @@ class ShareGptDatasetTest {
             """);
 
     ShareGptDataset.Tally tally =
-        ShareGptDataset.read(file, DatasetOptions.builder().build(), R50K);
+        ShareGptDataset.select(file, DatasetOptions.builder().build(), R50K, Integer.MAX_VALUE);
 
     assertThat(tally.recordsRead).isEqualTo(7);
     assertThat(tally.skipped)
@@ -131,9 +131,10 @@ class ShareGptDatasetTest {
                 SkipReason.EMPTY_TEXT, 1));
     assertThat(tally.usable)
         .extracting(Prompt::text)
-        .containsExactly("What is the capital of France?", "Extra keys are ignored, are they not?");
+        .containsExactlyInAnyOrder(
+            "What is the capital of France?", "Extra keys are ignored, are they not?");
     // "The capital of France is Paris." is 7 tokens.
-    assertThat(tally.usable.get(0)).isEqualTo(new Prompt("What is the capital of France?", 7, 7));
+    assertThat(tally.usable).contains(new Prompt("What is the capital of France?", 7, 7));
   }
 
   @Test
@@ -241,6 +242,102 @@ class ShareGptDatasetTest {
         .hasMessage(
             "--min-input-tokens-len 3000 is above --max-input-tokens-len 2048: no prompt could"
                 + " pass; lower the first or raise the second");
+  }
+
+  /**
+   * {@code count} records: record {@code i}'s prompt is "prompt i" followed by {@code i % 4 == 0 ?
+   * 40 : 2} words, so with --max-input-tokens-len 20 every fourth record fails the bounds.
+   */
+  private Path numbered(int count) throws IOException {
+    StringBuilder json = new StringBuilder("[");
+    for (int i = 0; i < count; i++) {
+      json.append(i == 0 ? "" : ",\n")
+          .append("{\"conversations\": [{\"from\": \"human\", \"value\": \"prompt ")
+          .append(i)
+          .append(" words".repeat(i % 4 == 0 ? 40 : 2))
+          .append("\"}, {\"from\": \"gpt\", \"value\": \"an answer of six tokens\"}]}");
+    }
+    return write(json.append("]").toString());
+  }
+
+  @Test
+  void sampleIsUniformOverThePassingRecordsOnly() throws IOException {
+    Path file = numbered(16); // 12 pass, 4 fail
+    DatasetOptions.Builder options =
+        DatasetOptions.builder().dataset(file).numPrompts(4).maxInputTokens(20);
+    Map<String, Integer> chosen = new java.util.TreeMap<>();
+    int seeds = 1200;
+    for (int seed = 0; seed < seeds; seed++) {
+      for (Prompt prompt : load(options.seed(seed).build())) {
+        chosen.merge(prompt.text().split(" ")[1], 1, Integer::sum);
+      }
+    }
+
+    // Each of the 12 passing records is in 4 of 12 samples: 400 of 1,200, standard deviation 16.
+    assertThat(chosen).hasSize(12).doesNotContainKeys("0", "4", "8", "12");
+    assertThat(chosen.values()).allSatisfy(count -> assertThat(count).isBetween(320, 480));
+  }
+
+  @Test
+  void allPassingRecordsAreTheSampleWhenAllAreAskedFor() throws IOException {
+    Path file = numbered(16);
+
+    List<Prompt> all =
+        load(DatasetOptions.builder().dataset(file).numPrompts(12).maxInputTokens(20).build());
+
+    assertThat(all)
+        .extracting(prompt -> prompt.text().split(" ")[1])
+        .containsExactlyInAnyOrder("1", "2", "3", "5", "6", "7", "9", "10", "11", "13", "14", "15");
+  }
+
+  @Test
+  void onlyTheVisitedRecordsAreTokenized() throws IOException {
+    Path file = numbered(5000);
+    java.util.concurrent.atomic.AtomicInteger counted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Tokenizer counting =
+        new Tokenizer() {
+          @Override
+          public String name() {
+            return R50K.name();
+          }
+
+          @Override
+          public String fingerprint() {
+            return R50K.fingerprint();
+          }
+
+          @Override
+          public int[] encode(String text) {
+            counted.incrementAndGet();
+            return R50K.encode(text);
+          }
+
+          @Override
+          public int[] tokenEndOffsets(String text) {
+            return R50K.tokenEndOffsets(text);
+          }
+
+          @Override
+          public String decode(int[] tokenIds) {
+            return R50K.decode(tokenIds);
+          }
+
+          @Override
+          public int[] ordinaryTokenIds() {
+            return R50K.ordinaryTokenIds();
+          }
+        };
+
+    List<Prompt> prompts =
+        Datasets.load(
+            DatasetFormat.SHAREGPT,
+            DatasetOptions.builder().dataset(file).numPrompts(5).maxInputTokens(20).build(),
+            counting);
+
+    assertThat(prompts).hasSize(5);
+    // One batch of at most 64 records, a prompt and a completion each, of the 5,000.
+    assertThat(counted.get()).isLessThanOrEqualTo(2 * 64);
   }
 
   private static DatasetOptions options(Path file) {
