@@ -146,6 +146,11 @@ public final class Main {
     } else if (error instanceof UnreachableEndpointException) {
       err.println("servebench: error: " + error.getMessage());
       exitCode = ExitCode.ENDPOINT_UNREACHABLE;
+    } else if (error instanceof InterruptedException) {
+      // Stopped before the run began (Ctrl-C while waiting for the server): nothing was sent.
+      err.println(
+          "servebench: " + (error.getMessage() == null ? "interrupted" : error.getMessage()));
+      exitCode = ExitCode.INTERRUPTED;
     } else {
       err.println(
           "servebench: internal error: "

@@ -4,10 +4,12 @@ import dev.servebench.config.ApiKeys;
 import dev.servebench.config.DurationParser;
 import dev.servebench.config.Goodput;
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
 import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.engine.RunControl;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.run.Benchmark;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,6 +70,35 @@ final class RunCommand implements Callable<Integer> {
       description =
           "Bearer token for the server. Default: the OPENAI_API_KEY environment variable. Never printed or written, but visible in the process list (ps) while the run lasts: OPENAI_API_KEY or --api-key-file keep it out.")
   String apiKey;
+
+  @Option(
+      names = "--header",
+      paramLabel = "KEY=VALUE",
+      showDefaultValue = Help.Visibility.NEVER,
+      description =
+          "A header field for every request (repeatable), also sent when listing the models, e.g. --header X-Tenant=acme. Replaces servebench's own Content-Type, Accept, User-Agent or Authorization (--api-key sends 'Authorization: Bearer KEY' for you); Host, Content-Length, Transfer-Encoding, Connection and the like are servebench's and refused. Values of fields named like Authorization, *key*, *token* or *secret* are never printed or written, but are visible in the process list (ps).")
+  List<String> headers = List.of();
+
+  @Option(
+      names = {"--extra-body", "--extra_body"},
+      paramLabel = "JSON",
+      description =
+          "A JSON object merged into every request body; its members override servebench's own (an object merges member by member, null removes a field: RFC 7396), e.g. '{\"chat_template_kwargs\": {\"enable_thinking\": false}}' or, for --simple, '{\"config\": {\"repetition_penalty\": 1.1}}'. stream is set by --stream / --no-stream only.")
+  String extraBody;
+
+  @Option(
+      names = {"--request-id-prefix", "--request_id_prefix"},
+      paramLabel = "P",
+      description =
+          "Send each request with the field x-request-id: P<index> (0, 1, ... in send order, warm-up requests included), so the server's logs name it.")
+  String requestIdPrefix;
+
+  @Option(
+      names = {"--wait-for-server", "--wait_for_server"},
+      paramLabel = "SECONDS",
+      description =
+          "Before the run, wait up to this long for the server to answer (OpenAI endpoints: GET /v1/models; the simple endpoint: a one-token request), asking every 0.5 s, instead of failing at once when nothing listens yet. Default: check once.")
+  Double waitForServerSeconds;
 
   @Option(
       names = "--tokenizer",
@@ -362,6 +394,22 @@ final class RunCommand implements Callable<Integer> {
               "servebench: note: --api-key is visible to every user of this machine in the process"
                   + " list (ps) for the whole run; OPENAI_API_KEY or --api-key-file keep it out");
     }
+    List<String> secretHeaders =
+        config.endpoint().headers().secretFields().stream()
+            .map(RequestHeaders.Field::name)
+            .toList();
+    if (!secretHeaders.isEmpty()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "servebench: note: the value of --header "
+                  + String.join(", ", secretHeaders)
+                  + " is visible to every user of this machine in the process list (ps) for the"
+                  + " whole run, though never printed or written"
+                  + (config.endpoint().headers().has("Authorization")
+                      ? "; for a bearer token, --api-key-file or OPENAI_API_KEY keep it out"
+                      : ""));
+    }
     RunControl control = new RunControl();
     try (Interrupts interrupts = Interrupts.install(control, spec.commandLine().getErr())) {
       return Benchmark.execute(
@@ -412,15 +460,28 @@ final class RunCommand implements Callable<Integer> {
             .outputLenMean(outputLenMean)
             .outputLenStddev(outputLenStddev)
             .build();
+    RequestHeaders headerFields = RequestHeaders.parse(headers);
+    // A user's own Authorization field wins over OPENAI_API_KEY; over a key given by flag it is a
+    // contradiction, which RunConfig refuses.
+    String key =
+        headerFields.has("Authorization") && apiKey == null && apiKeyFile == null
+            ? null
+            : ApiKeys.resolve(apiKey, apiKeyFile, System.getenv("OPENAI_API_KEY"));
     RunConfig.Endpoint endpoint =
         new RunConfig.Endpoint(
             HttpTarget.parse(endpointBase),
             type,
             route,
             modelName,
-            ApiKeys.resolve(apiKey, apiKeyFile, System.getenv("OPENAI_API_KEY")),
+            key,
             new TlsOptions(insecure, caCert),
-            stream != null ? stream : trackTokenLatency);
+            stream != null ? stream : trackTokenLatency,
+            headerFields,
+            extraBody == null ? ExtraBody.NONE : ExtraBody.parse(extraBody),
+            requestIdPrefix,
+            waitForServerSeconds == null
+                ? Duration.ZERO
+                : seconds("--wait-for-server", waitForServerSeconds, false));
     RunConfig.Load load =
         new RunConfig.Load(
             concurrency > 0 && requestRate.equals("inf")

@@ -31,29 +31,41 @@ final class OpenAiEndpoint implements EndpointAdapter {
   public byte[] requestBody(Prompt prompt, RequestOptions options) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.text().length() + 256);
     try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
+      ExtraBody.Merge extra = options.extraBody().merge(json);
       json.writeStartObject();
-      json.writeStringField("model", options.modelName());
+      if (extra.own("model")) {
+        json.writeStringField("model", options.modelName());
+      }
       if (chat) {
-        json.writeArrayFieldStart("messages");
-        json.writeStartObject();
-        json.writeStringField("role", "user");
-        json.writeStringField("content", prompt.text());
-        json.writeEndObject();
-        json.writeEndArray();
-      } else {
+        if (extra.own("messages")) {
+          json.writeArrayFieldStart("messages");
+          json.writeStartObject();
+          json.writeStringField("role", "user");
+          json.writeStringField("content", prompt.text());
+          json.writeEndObject();
+          json.writeEndArray();
+        }
+      } else if (extra.own("prompt")) {
         json.writeStringField("prompt", prompt.text());
       }
-      json.writeNumberField("max_tokens", prompt.outputTokens());
+      if (extra.own("max_tokens")) {
+        json.writeNumberField("max_tokens", prompt.outputTokens());
+      }
       json.writeBooleanField("stream", options.stream());
-      if (options.stream()) {
+      ExtraBody.Merge streamOptions;
+      if (options.stream() && (streamOptions = extra.object("stream_options")) != null) {
         json.writeObjectFieldStart("stream_options");
-        json.writeBooleanField("include_usage", true);
-        if (options.continuousUsage()) {
+        if (streamOptions.own("include_usage")) {
+          json.writeBooleanField("include_usage", true);
+        }
+        if (options.continuousUsage() && streamOptions.own("continuous_usage_stats")) {
           json.writeBooleanField("continuous_usage_stats", true);
         }
+        streamOptions.finish();
         json.writeEndObject();
       }
-      options.writeSampling(json);
+      options.writeSampling(json, extra);
+      extra.finish();
       json.writeEndObject();
     } catch (IOException impossible) {
       throw new UncheckedIOException(impossible);

@@ -30,15 +30,27 @@ final class SimpleEndpoint implements EndpointAdapter {
   public byte[] requestBody(Prompt prompt, RequestOptions options) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.text().length() + 192);
     try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
+      ExtraBody.Merge extra = options.extraBody().merge(json);
       json.writeStartObject();
-      json.writeStringField("text", prompt.text());
-      json.writeObjectFieldStart("config");
-      json.writeNumberField("max_new_tokens", prompt.outputTokens());
-      options.writeSampling(json);
-      // Always present, as the seed script sent it: false unless asked for.
-      json.writeBooleanField("do_sample", Boolean.TRUE.equals(options.doSample()));
-      json.writeEndObject();
+      if (extra.own("text")) {
+        json.writeStringField("text", prompt.text());
+      }
+      ExtraBody.Merge config = extra.object("config");
+      if (config != null) {
+        json.writeObjectFieldStart("config");
+        if (config.own("max_new_tokens")) {
+          json.writeNumberField("max_new_tokens", prompt.outputTokens());
+        }
+        options.writeSampling(json, config);
+        // Always present, as the seed script sent it: false unless asked for.
+        if (config.own("do_sample")) {
+          json.writeBooleanField("do_sample", Boolean.TRUE.equals(options.doSample()));
+        }
+        config.finish();
+        json.writeEndObject();
+      }
       json.writeBooleanField("stream", options.stream());
+      extra.finish();
       json.writeEndObject();
     } catch (IOException impossible) {
       throw new UncheckedIOException(impossible);

@@ -1,6 +1,7 @@
 package dev.servebench.engine;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.EndpointAdapter;
@@ -100,6 +101,9 @@ public final class BenchmarkRunner {
    * @param closedLoop keep exactly {@code maxConcurrency} requests in flight, each sent as soon as
    *     a slot frees (its intended time is that moment), instead of following a plan
    * @param authorizationHeader {@code Bearer <key>}, or {@code null}
+   * @param headers the user's header fields, sent with every request ({@code --header})
+   * @param requestIdPrefix each request also goes out with {@code x-request-id: <prefix><index>},
+   *     or {@code null} for none
    * @param firstTokenTimeout limit from send to the first token, or {@code null}
    * @param idleTimeout limit between reads once the headers arrived, or {@code null}
    * @param retries how often a failed request is sent again (a reused connection that closed before
@@ -110,6 +114,8 @@ public final class BenchmarkRunner {
       EndpointAdapter adapter,
       RequestOptions options,
       String authorizationHeader,
+      RequestHeaders headers,
+      String requestIdPrefix,
       int maxConcurrency,
       boolean closedLoop,
       Duration timeout,
@@ -137,6 +143,8 @@ public final class BenchmarkRunner {
     public Builder toBuilder() {
       return new Builder(target, adapter, options)
           .authorizationHeader(authorizationHeader)
+          .headers(headers)
+          .requestIdPrefix(requestIdPrefix)
           .maxConcurrency(maxConcurrency)
           .closedLoop(closedLoop)
           .timeout(timeout)
@@ -156,6 +164,8 @@ public final class BenchmarkRunner {
       private final EndpointAdapter adapter;
       private final RequestOptions options;
       private String authorizationHeader;
+      private RequestHeaders headers = RequestHeaders.NONE;
+      private String requestIdPrefix;
       private int maxConcurrency;
       private boolean closedLoop;
       private Duration timeout = Duration.ofSeconds(60);
@@ -182,6 +192,18 @@ public final class BenchmarkRunner {
       /** {@code Bearer <key>}, or {@code null}. */
       public Builder authorizationHeader(String header) {
         this.authorizationHeader = header;
+        return this;
+      }
+
+      /** The user's header fields ({@code --header}). */
+      public Builder headers(RequestHeaders headers) {
+        this.headers = headers;
+        return this;
+      }
+
+      /** {@code --request-id-prefix}, or {@code null} to send no {@code x-request-id}. */
+      public Builder requestIdPrefix(String prefix) {
+        this.requestIdPrefix = prefix;
         return this;
       }
 
@@ -246,6 +268,8 @@ public final class BenchmarkRunner {
             adapter,
             options,
             authorizationHeader,
+            headers,
+            requestIdPrefix,
             maxConcurrency,
             closedLoop,
             timeout,
@@ -321,6 +345,8 @@ public final class BenchmarkRunner {
                 .adapter()
                 .requestPath(settings.target().basePath(), settings.options().modelName()),
             settings.authorizationHeader(),
+            settings.headers(),
+            settings.requestIdPrefix(),
             settings.userAgent(),
             settings.options().stream(),
             settings.timeout().toNanos(),

@@ -1,6 +1,7 @@
 package dev.servebench.engine;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.record.FailureReason;
@@ -48,6 +49,10 @@ import javax.net.ssl.SSLException;
 final class HttpTransport implements AutoCloseable {
 
   static final String REQUEST_ID_HEADER = "X-Servebench-Request-Id";
+
+  /** The field {@code --request-id-prefix} names each request by, as vLLM's benchmark does. */
+  static final String USER_REQUEST_ID_HEADER = "x-request-id";
+
   private static final String CANCELLED_MESSAGE =
       "the run was interrupted before the request finished";
 
@@ -57,10 +62,14 @@ final class HttpTransport implements AutoCloseable {
    * @param timeoutNanos the whole request, from send to the end of the response
    * @param firstTokenTimeoutNanos from send to the first token
    * @param idleTimeoutNanos between reads once the headers have arrived
+   * @param headers the user's fields ({@code --header}); one servebench also sends replaces its
+   * @param requestIdPrefix sent as {@code x-request-id: <prefix><index>}, or {@code null} for none
    */
   record RequestSpec(
       String path,
       String authorizationHeader,
+      RequestHeaders headers,
+      String requestIdPrefix,
       String userAgent,
       boolean stream,
       long timeoutNanos,
@@ -79,6 +88,10 @@ final class HttpTransport implements AutoCloseable {
   private final HttpTarget target;
   private final RequestSpec spec;
   private final byte[] requestHead;
+
+  /** What follows the request's index when it also goes out as {@code x-request-id}, or null. */
+  private final String requestIdField;
+
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final ConcurrentLinkedDeque<Channel> idle = new ConcurrentLinkedDeque<>();
@@ -97,6 +110,13 @@ final class HttpTransport implements AutoCloseable {
     this.target = target;
     this.spec = spec;
     this.requestHead = requestHead(target, spec);
+    this.requestIdField =
+        spec.requestIdPrefix() == null
+            ? null
+            : "\r\n"
+                + USER_REQUEST_ID_HEADER
+                + ": "
+                + checked("request id", spec.requestIdPrefix());
     this.listener = listener;
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -273,16 +293,26 @@ final class HttpTransport implements AutoCloseable {
 
   /**
    * The request's bytes: the run's fixed head, the request's own fields, the body. Written as bytes
-   * rather than through an HTTP encoder: every field but two is the same for the whole run.
+   * rather than through an HTTP encoder: every field but the request's ids and length is the same
+   * for the whole run.
    */
   private ByteBuf httpRequest(ByteBufAllocator alloc, InFlightRequest request) {
     String own =
-        request.index
-            + "\r\n"
-            + HttpHeaderNames.CONTENT_LENGTH
-            + ": "
-            + request.body.length
-            + "\r\n\r\n";
+        requestIdField == null
+            ? request.index
+                + "\r\n"
+                + HttpHeaderNames.CONTENT_LENGTH
+                + ": "
+                + request.body.length
+                + "\r\n\r\n"
+            : request.index
+                + requestIdField
+                + request.index
+                + "\r\n"
+                + HttpHeaderNames.CONTENT_LENGTH
+                + ": "
+                + request.body.length
+                + "\r\n\r\n";
     ByteBuf bytes = alloc.ioBuffer(requestHead.length + own.length() + request.body.length);
     bytes.writeBytes(requestHead);
     ByteBufUtil.writeAscii(bytes, own);
@@ -292,20 +322,31 @@ final class HttpTransport implements AutoCloseable {
 
   /**
    * Every request's start line and the header fields they share, up to the request id's value.
-   * HTTP/1.1 keeps connections alive unless told otherwise, so no Connection field is sent.
+   * HTTP/1.1 keeps connections alive unless told otherwise, so no Connection field is sent. A field
+   * of servebench's that the user's headers also name is left to theirs, so none goes twice.
    */
   private static byte[] requestHead(HttpTarget target, RequestSpec spec) {
+    RequestHeaders user = spec.headers();
     StringBuilder head = new StringBuilder();
     head.append("POST ").append(checked("path", spec.path())).append(" HTTP/1.1\r\n");
     field(head, HttpHeaderNames.HOST, target.hostHeader());
-    field(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    field(
-        head,
-        HttpHeaderNames.ACCEPT,
-        spec.stream() ? "text/event-stream, text/plain, application/json" : "application/json");
-    field(head, HttpHeaderNames.USER_AGENT, spec.userAgent());
-    if (spec.authorizationHeader() != null) {
+    if (!user.has(HttpHeaderNames.CONTENT_TYPE.toString())) {
+      field(head, HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    }
+    if (!user.has(HttpHeaderNames.ACCEPT.toString())) {
+      field(
+          head,
+          HttpHeaderNames.ACCEPT,
+          spec.stream() ? "text/event-stream, text/plain, application/json" : "application/json");
+    }
+    if (!user.has(HttpHeaderNames.USER_AGENT.toString())) {
+      field(head, HttpHeaderNames.USER_AGENT, spec.userAgent());
+    }
+    if (spec.authorizationHeader() != null && !user.has(HttpHeaderNames.AUTHORIZATION.toString())) {
       field(head, HttpHeaderNames.AUTHORIZATION, spec.authorizationHeader());
+    }
+    for (RequestHeaders.Field extra : user.fields()) {
+      field(head, extra.name(), extra.value());
     }
     // Lets a server that logs its own timings (the mock does) match them to this request.
     head.append(REQUEST_ID_HEADER).append(": ");

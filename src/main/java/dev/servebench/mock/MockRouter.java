@@ -45,11 +45,16 @@ final class MockRouter {
   private final WriteLog writeLog;
   private final AtomicLong generationRequests = new AtomicLong();
 
+  /** The last requests whole, or {@code null} when the config asks for none. */
+  final RequestCapture capture;
+
   MockRouter(MockServerConfig config, MockCounters counters, WriteLog writeLog) {
     this.config = config;
     this.counters = counters;
     this.writeLog = writeLog;
     this.injections = new Injections(config, counters);
+    this.capture =
+        config.captureRequests() > 0 ? new RequestCapture(config.captureRequests()) : null;
     ObjectNode models = MockJson.object().put("object", "list");
     models.putArray("data").addObject().put("id", config.modelName()).put("object", "model");
     this.modelsBody = MockJson.bytes(models);
@@ -62,6 +67,9 @@ final class MockRouter {
    * @param receivedNanos when the request's first bytes were read
    */
   Reply route(FullHttpRequest request, long receivedNanos) {
+    if (capture != null) {
+      capture.add(request);
+    }
     try {
       return dispatch(request, receivedNanos);
     } catch (RequestException e) {

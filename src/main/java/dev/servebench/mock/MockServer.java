@@ -67,6 +67,7 @@ public final class MockServer implements AutoCloseable {
   private final Channel serverChannel;
   private final MockCounters counters;
   private final WriteLog writeLog;
+  private final RequestCapture capture;
   private final boolean https;
   private final ChannelGroup connections;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,12 +78,14 @@ public final class MockServer implements AutoCloseable {
       ChannelGroup connections,
       MockCounters counters,
       WriteLog writeLog,
+      RequestCapture capture,
       boolean https) {
     this.group = group;
     this.serverChannel = serverChannel;
     this.connections = connections;
     this.counters = counters;
     this.writeLog = writeLog;
+    this.capture = capture;
     this.https = https;
   }
 
@@ -97,9 +100,10 @@ public final class MockServer implements AutoCloseable {
     MockCounters counters = new MockCounters();
     WriteLog writeLog = new WriteLog(config.recordWritesMaxRequests());
     // Server stalls count from here, after the slow vocabulary scan, just before binding.
+    MockRouter router = new MockRouter(config, counters, writeLog);
     MockRuntime runtime =
         new MockRuntime(
-            new MockRouter(config, counters, writeLog),
+            router,
             vocabulary,
             new LatencyModel(config.latency()),
             counters,
@@ -169,7 +173,13 @@ public final class MockServer implements AutoCloseable {
     // After the acceptor, which pauses accepting for a second when accepting fails.
     bound.channel().pipeline().addLast(new AcceptFailures());
     return new MockServer(
-        group, bound.channel(), connections, counters, writeLog, config.tls() != null);
+        group,
+        bound.channel(),
+        connections,
+        counters,
+        writeLog,
+        router.capture,
+        config.tls() != null);
   }
 
   /**
@@ -239,6 +249,14 @@ public final class MockServer implements AutoCloseable {
    */
   public Map<String, RequestWrites> writeLog() {
     return writeLog.snapshot();
+  }
+
+  /**
+   * The last requests received (any route), heads and bodies, oldest first; empty unless {@link
+   * MockServerConfig#captureRequests()} is above 0.
+   */
+  public List<CapturedRequest> capturedRequests() {
+    return capture == null ? List.of() : capture.snapshot();
   }
 
   /** Removes and returns the write log of every finished request. */

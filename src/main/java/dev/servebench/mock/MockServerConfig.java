@@ -41,6 +41,8 @@ import java.util.Objects;
  * @param cutWords stream events cut inside words: each event but the last keeps back its last
  *     character for the next, as llama.cpp keeps back a token that ends inside a UTF-8 character;
  *     counting each event's text on its own then finds more tokens than were generated
+ * @param captureRequests how many of the last requests {@link MockServer#capturedRequests()} keeps,
+ *     heads and bodies; 0 keeps none
  */
 public record MockServerConfig(
     String host,
@@ -61,7 +63,8 @@ public record MockServerConfig(
     boolean sendRoleChunk,
     String modelName,
     SslContext tls,
-    boolean cutWords) {
+    boolean cutWords,
+    int captureRequests) {
 
   /** Most event-loop threads: beyond the cores they only take turns (and each costs memory). */
   public static final int MAX_IO_THREADS = 64;
@@ -88,6 +91,7 @@ public record MockServerConfig(
     }
     Checks.requireAtLeast("reasoning tokens", reasoningTokens, 0);
     Checks.requireAtLeast("write log size in requests", recordWritesMaxRequests, 0);
+    Checks.requireAtLeast("captured requests", captureRequests, 0);
     if (fixedOutputTokens != null) {
       Checks.requireAtLeast("fixed output tokens", fixedOutputTokens, 1);
     }
@@ -132,6 +136,7 @@ public record MockServerConfig(
     private String modelName = "mock-model";
     private SslContext tls;
     private boolean cutWords;
+    private int captureRequests;
 
     private Builder() {}
 
@@ -277,12 +282,21 @@ public record MockServerConfig(
           sendRoleChunk,
           modelName,
           tls,
-          cutWords);
+          cutWords,
+          captureRequests);
     }
 
     /** Cut stream events inside words (see {@link MockServerConfig#cutWords}). */
     public Builder cutWords(boolean cutWords) {
       this.cutWords = cutWords;
+      return this;
+    }
+
+    /**
+     * Keeps the last {@code maxRequests} requests whole ({@link MockServer#capturedRequests()}).
+     */
+    public Builder captureRequests(int maxRequests) {
+      this.captureRequests = maxRequests;
       return this;
     }
 

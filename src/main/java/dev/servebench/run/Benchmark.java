@@ -62,7 +62,7 @@ public final class Benchmark {
       RunConfig config, RunControl control, PrintWriter out, PrintWriter log)
       throws InterruptedException, IOException {
     RunConfig.Endpoint endpoint = config.endpoint();
-    String authorization = endpoint.apiKey() == null ? null : "Bearer " + endpoint.apiKey();
+    String authorization = endpoint.authorizationHeader();
     Path resultsDir = prepareResultsDir(config.output().resultsDir());
 
     // The whole request path runs on the other core while the prompts load on this one, instead
@@ -84,11 +84,16 @@ public final class Benchmark {
             ? Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName())
             : null;
 
-    Preflight.checkReachable(endpoint.target(), endpoint.tls());
+    if (endpoint.waitForServer().isPositive()) {
+      Preflight.awaitReady(endpoint, control, log);
+    } else {
+      Preflight.checkReachable(endpoint.target(), endpoint.tls());
+    }
     if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
       config =
           config.withModelName(
-              Preflight.discoverModel(endpoint.target(), authorization, endpoint.tls()));
+              Preflight.discoverModel(
+                  endpoint.target(), authorization, endpoint.headers(), endpoint.tls()));
       endpoint = config.endpoint();
       log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
@@ -162,7 +167,7 @@ public final class Benchmark {
     SeedLatencyTracking tracking =
         trackingFile == null ? null : SeedLatencyTracking.create(trackingFile);
     RecordFileSink sink =
-        new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.apiKey(), control);
+        new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.secrets(), control);
     try {
       end =
           runner.run(
@@ -266,10 +271,13 @@ public final class Benchmark {
             sampling.topK(),
             sampling.doSample(),
             sampling.vllmEngine(),
-            sampling.continuousUsage());
+            sampling.continuousUsage(),
+            endpoint.extraBody());
     return BenchmarkRunner.Settings.builder(
             endpoint.target(), endpoint.type().adapter(endpoint.route()), options)
         .authorizationHeader(authorization)
+        .headers(endpoint.headers())
+        .requestIdPrefix(endpoint.requestIdPrefix())
         .maxConcurrency(load.closedLoop() ? load.concurrency() : load.maxConcurrency())
         .closedLoop(load.closedLoop())
         .timeout(limits.timeout())
@@ -286,7 +294,8 @@ public final class Benchmark {
 
   /**
    * Feeds each record to the aggregator and the records file. Error messages are scrubbed of the
-   * API key first: a server may echo the request's headers in an error body.
+   * API key and secret header values first: a server may echo the request's headers in an error
+   * body.
    *
    * <p>The file is flushed every {@link #FLUSH_INTERVAL_NANOS} while it has unflushed records (the
    * recorder asks after each batch and every few milliseconds while idle; its 64 KiB buffer also
@@ -302,7 +311,7 @@ public final class Benchmark {
     private final RecordWriter writer;
     private final Path file;
     private final SeedLatencyTracking tracking;
-    private final String secret;
+    private final List<String> secrets;
     private final RunControl control;
     private long lastFlushNanos = System.nanoTime();
     private boolean unflushed;
@@ -317,19 +326,19 @@ public final class Benchmark {
         RecordWriter writer,
         Path file,
         SeedLatencyTracking tracking,
-        String secret,
+        List<String> secrets,
         RunControl control) {
       this.aggregator = aggregator;
       this.writer = writer;
       this.file = file;
       this.tracking = tracking;
-      this.secret = secret;
+      this.secrets = secrets;
       this.control = control;
     }
 
     @Override
     public void accept(RequestRecord record) {
-      RequestRecord clean = Secrets.redact(record, secret);
+      RequestRecord clean = Secrets.redact(record, secrets);
       aggregator.add(clean);
       if (clean.warmup()) {
         aggregator.rehearse(clean);

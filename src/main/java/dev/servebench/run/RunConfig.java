@@ -1,13 +1,16 @@
 package dev.servebench.run;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
 import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
+import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.error.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,12 @@ public record RunConfig(
    * @param route the simple endpoint's route instead of {@code /<model>}, or {@code null}
    * @param modelName the model, or {@code null} to ask an OpenAI server's {@code /v1/models}
    * @param apiKey sent as a bearer token; never printed or written
+   * @param headers sent with every request, and with the model listing and readiness probes
+   * @param extraBody merged into every request body
+   * @param requestIdPrefix each request goes out with {@code x-request-id: <prefix><index>}, or
+   *     {@code null} for no such field
+   * @param waitForServer how long to wait for the server to answer before the run ({@code
+   *     --wait-for-server}); zero checks once and fails at once
    */
   public record Endpoint(
       HttpTarget target,
@@ -38,9 +47,32 @@ public record RunConfig(
       String modelName,
       String apiKey,
       TlsOptions tls,
-      boolean stream) {
+      boolean stream,
+      RequestHeaders headers,
+      ExtraBody extraBody,
+      String requestIdPrefix,
+      Duration waitForServer) {
 
     public Endpoint {
+      headers = headers == null ? RequestHeaders.NONE : headers;
+      extraBody = extraBody == null ? ExtraBody.NONE : extraBody;
+      waitForServer = waitForServer == null ? Duration.ZERO : waitForServer;
+      if (apiKey != null && headers.has("Authorization")) {
+        throw new InvalidInputException(
+            "--header Authorization and --api-key (or --api-key-file) both give credentials: give"
+                + " one of them (--api-key KEY sends 'Authorization: Bearer KEY')");
+      }
+      if (requestIdPrefix != null) {
+        RequestHeaders.checkValue("--request-id-prefix", requestIdPrefix, false);
+        if (headers.has("x-request-id")) {
+          throw new InvalidInputException(
+              "--header x-request-id and --request-id-prefix both name the request id: give one"
+                  + " of them (--request-id-prefix P sends x-request-id: P0, P1, ...)");
+        }
+      }
+      if (waitForServer.isNegative()) {
+        throw new InvalidInputException("--wait-for-server must be a positive number of seconds");
+      }
       if (type == EndpointType.SIMPLE && modelName == null && route == null) {
         throw new InvalidInputException(
             "the simple endpoint is addressed by model: pass --model-name (e.g. --model-name gpt-j-6b)");
@@ -67,7 +99,39 @@ public record RunConfig(
     }
 
     public Endpoint withModelName(String discovered) {
-      return new Endpoint(target, type, route, discovered, apiKey, tls, stream);
+      return new Endpoint(
+          target,
+          type,
+          route,
+          discovered,
+          apiKey,
+          tls,
+          stream,
+          headers,
+          extraBody,
+          requestIdPrefix,
+          waitForServer);
+    }
+
+    /**
+     * What goes out as {@code Authorization}: the user's own field, else {@code Bearer <key>} for
+     * an API key, else {@code null}.
+     */
+    public String authorizationHeader() {
+      String given = headers.get("Authorization");
+      if (given != null) {
+        return given;
+      }
+      return apiKey == null ? null : "Bearer " + apiKey;
+    }
+
+    /** Every text to keep out of what the run writes: the API key and secret header values. */
+    public List<String> secrets() {
+      List<String> secrets = new ArrayList<>(headers.secretValues());
+      if (apiKey != null) {
+        secrets.add(apiKey);
+      }
+      return List.copyOf(secrets);
     }
   }
 
@@ -281,6 +345,13 @@ public record RunConfig(
     settings.put(
         "ca_cert", endpoint.tls().caBundle() == null ? null : endpoint.tls().caBundle().toString());
     settings.put("stream", endpoint.stream());
+    settings.put("headers", endpoint.headers().described());
+    settings.put(
+        "extra_body", endpoint.extraBody().isEmpty() ? null : endpoint.extraBody().described());
+    settings.put("request_id_prefix", endpoint.requestIdPrefix());
+    settings.put(
+        "wait_for_server_s",
+        endpoint.waitForServer().isZero() ? null : endpoint.waitForServer().toMillis() / 1000.0);
     settings.put("tokenizer", tokenizerName);
     DatasetOptions dataset = prompts.dataset();
     settings.put("dataset_format", prompts.format().displayName());

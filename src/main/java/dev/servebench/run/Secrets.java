@@ -1,13 +1,26 @@
 package dev.servebench.run;
 
 import dev.servebench.record.RequestRecord;
+import java.util.List;
 
-/** Keeps the API key out of everything servebench writes, even when a server echoes it back. */
+/**
+ * Keeps the API key and secret header values out of everything servebench writes, even when a
+ * server echoes them back.
+ */
 final class Secrets {
 
   static final String REDACTED = "[redacted]";
 
   private Secrets() {}
+
+  /** The record with every text field scrubbed of each secret (no-op without secrets). */
+  static RequestRecord redact(RequestRecord record, List<String> secrets) {
+    RequestRecord clean = record;
+    for (String secret : secrets) {
+      clean = redact(clean, secret);
+    }
+    return clean;
+  }
 
   /** The record with every text field scrubbed of {@code secret} (no-op without a secret). */
   static RequestRecord redact(RequestRecord record, String secret) {

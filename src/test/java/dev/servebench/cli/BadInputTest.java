@@ -367,6 +367,81 @@ class BadInputTest {
   }
 
   @Test
+  void headerFlagsThatCannotBeSent() {
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--header", "X-Tenant"),
+        "is not KEY=VALUE",
+        "--header Name=value");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--header", "Host=elsewhere"),
+        "--header Host cannot be set",
+        "leave it out");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--header", "Content-Length=3"),
+        "--header Content-Length cannot be set");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--header", "X-A=1\r\nX-B: 2"),
+        "--header X-A",
+        "holds a line break");
+    assertBadInput(run("--dataset-format", "Synthesis", "--header", "Bad Name=1"), "holds a space");
+  }
+
+  @Test
+  void anAuthorizationFieldBesideAnApiKeyIsAContradiction() {
+    Cli.Result result =
+        run(
+            "--dataset-format",
+            "Synthesis",
+            "--api-key",
+            "sk-flag-key",
+            "--header",
+            "Authorization=Bearer sk-header-key");
+    assertBadInput(result, "--header Authorization and --api-key", "give one of them");
+    assertThat(result.err()).doesNotContain("sk-flag-key").doesNotContain("sk-header-key");
+  }
+
+  @Test
+  void extraBodyThatIsNotOneJsonObject() {
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--extra-body", "[1, 2]"),
+        "--extra-body must be a JSON object, got an array");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--extra-body", "{\"top_p\": "),
+        "--extra-body is not valid JSON",
+        "e.g. --extra-body '{\"top_p\": 0.9}'");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--extra-body", "{\"stream\": true}"),
+        "use --stream or --no-stream instead");
+  }
+
+  @Test
+  void requestIdPrefixProblems() {
+    assertBadInput(
+        run(
+            "--dataset-format",
+            "Synthesis",
+            "--request-id-prefix",
+            "p-",
+            "--header",
+            "x-request-id=fixed"),
+        "--header x-request-id and --request-id-prefix both name the request id");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--request-id-prefix", "run\n"),
+        "--request-id-prefix",
+        "holds a line break");
+  }
+
+  @Test
+  void waitForServerTakesPositiveSeconds() {
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--wait-for-server", "0"),
+        "--wait-for-server must be a positive number of seconds");
+    assertBadInput(
+        run("--dataset-format", "Synthesis", "--wait-for-server", "-3"),
+        "--wait-for-server must be a positive number of seconds");
+  }
+
+  @Test
   void unreachableEndpointExitsWithItsOwnCode() throws IOException {
     int freePort;
     try (ServerSocket socket = new ServerSocket(0)) {

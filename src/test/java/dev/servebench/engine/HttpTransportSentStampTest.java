@@ -3,6 +3,7 @@ package dev.servebench.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.EndpointType;
@@ -38,6 +39,8 @@ class HttpTransportSentStampTest {
                 adapter,
                 new HttpTransport.RequestSpec(
                     adapter.requestPath("", "m"),
+                    null,
+                    RequestHeaders.NONE,
                     null,
                     "test",
                     true,

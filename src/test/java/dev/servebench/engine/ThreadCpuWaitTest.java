@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.servebench.config.HttpTarget;
+import dev.servebench.config.RequestHeaders;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.EndpointType;
 import java.io.IOException;
@@ -109,7 +110,16 @@ class ThreadCpuWaitTest {
         HttpTarget.parse("http://127.0.0.1:9"),
         adapter,
         new HttpTransport.RequestSpec(
-            adapter.requestPath("", "m"), null, "test", true, 0, 0, 0, 1 << 20),
+            adapter.requestPath("", "m"),
+            null,
+            RequestHeaders.NONE,
+            null,
+            "test",
+            true,
+            0,
+            0,
+            0,
+            1 << 20),
         1,
         null,
         request -> {});
