@@ -108,24 +108,27 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--dataset",
-      description = "Dataset file (ShareGPT JSON, IPEX prompt.json or JSONL).")
+      description =
+          "Dataset file (ShareGPT JSON, IPEX prompt.json, JSONL, or a Mooncake, Azure or BurstGPT trace).")
   Path dataset;
 
   @Option(
-      names = {"--dataset-format", "--dataset_format"},
+      names = {"--dataset-format", "--dataset_format", "--dataset-name", "--dataset_name"},
       description =
-          "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary) or JSONL.")
+          "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary), JSONL, Random (vLLM's random), SharedPrefix (SGLang's generated-shared-prefix), or a trace replayed at its own times: Mooncake, Azure, BurstGPT.")
   String datasetFormat = "ShareGPT";
 
   @Option(
       names = {"--num-prompts", "--num_prompts"},
-      description = "Number of requests to send.")
-  int numPrompts = 1000;
+      description =
+          "Number of requests to send; a trace's rows to replay. Default: 1000; SharedPrefix: every prompt of the groups.")
+  Integer numPrompts;
 
   @Option(
       names = {"--request-rate", "--request_rate"},
-      description = "Requests per second, sent at Poisson arrivals; 'inf' sends all at once.")
-  String requestRate = "inf";
+      description =
+          "Requests per second, sent at Poisson arrivals; 'inf' sends all at once. Default: inf; a trace: its own times.")
+  String requestRate;
 
   @Option(
       names = {"--max-concurrency", "--max_concurrency"},
@@ -335,6 +338,84 @@ final class RunCommand implements Callable<Integer> {
   double outputLenStddev = 32;
 
   @Option(
+      names = {"--random-input-len", "--random_input_len"},
+      description = "Random: mean prompt length (tokens), not counting --random-prefix-len.")
+  int randomInputLen = 1024;
+
+  @Option(
+      names = {"--random-output-len", "--random_output_len"},
+      description = "Random: mean output length (tokens).")
+  int randomOutputLen = 128;
+
+  @Option(
+      names = {"--random-range-ratio", "--random_range_ratio"},
+      description =
+          "Random: lengths drawn uniformly from [len * (1 - R), len * (1 + R)], R in [0, 1); 0 for fixed lengths (as vLLM).")
+  double randomRangeRatio;
+
+  @Option(
+      names = {"--random-prefix-len", "--random_prefix_len"},
+      description =
+          "Random: tokens of one prefix every prompt starts with (prefix caching); 0 for none.")
+  int randomPrefixLen;
+
+  @Option(
+      names = {"--prefix-groups", "--prefix_groups", "--gsp-num-groups", "--gsp_num_groups"},
+      description = "SharedPrefix: groups, each with its own system prompt.")
+  int prefixGroups = 64;
+
+  @Option(
+      names = {
+        "--prompts-per-group",
+        "--prompts_per_group",
+        "--gsp-prompts-per-group",
+        "--gsp_prompts_per_group"
+      },
+      description = "SharedPrefix: prompts in each group, all starting with its system prompt.")
+  int promptsPerGroup = 16;
+
+  @Option(
+      names = {
+        "--prefix-len",
+        "--prefix_len",
+        "--gsp-system-prompt-len",
+        "--gsp_system_prompt_len"
+      },
+      description = "SharedPrefix: tokens of each group's system prompt.")
+  int systemPromptLen = 2048;
+
+  @Option(
+      names = {"--question-len", "--question_len", "--gsp-question-len", "--gsp_question_len"},
+      description = "SharedPrefix: tokens each prompt adds after its group's system prompt.")
+  int questionLen = 128;
+
+  @Option(
+      names = {
+        "--prefix-output-len",
+        "--prefix_output_len",
+        "--gsp-output-len",
+        "--gsp_output_len"
+      },
+      description = "SharedPrefix: output length (tokens).")
+  int sharedPrefixOutputLen = 256;
+
+  @Option(
+      names = {
+        "--trace-time-scale",
+        "--trace_time_scale",
+        "--mooncake-slowdown-factor",
+        "--mooncake_slowdown_factor"
+      },
+      description =
+          "A trace's times are multiplied by this: 0.5 replays it twice as fast, 2 at half speed. Default: 1.")
+  Double traceTimeScale;
+
+  @Option(
+      names = {"--trace-block-tokens", "--trace_block_tokens"},
+      description = "Mooncake: tokens per hash_ids block (the prefix blocks rows share).")
+  int traceBlockTokens = 512;
+
+  @Option(
       names = "--temperature",
       description = "Sampling temperature (sent only when given; 0 is sent as 0).")
   Double temperature;
@@ -428,12 +509,23 @@ final class RunCommand implements Callable<Integer> {
       type = EndpointType.SIMPLE;
     }
     DatasetFormat format = DatasetFormat.parse(datasetFormat);
-    if (format != DatasetFormat.SYNTHESIS && dataset == null) {
+    if (format.readsFile() && dataset == null) {
       throw new InvalidInputException(
           "--dataset is required for --dataset-format "
               + format.displayName()
-              + " (or use --dataset-format Synthesis, which needs no file)");
+              + " (or use --dataset-format Synthesis, Random or SharedPrefix, which need no file)");
     }
+    if (requestRate != null && traceTimeScale != null) {
+      throw new InvalidInputException(
+          "--trace-time-scale scales a trace's own times, and --request-rate replaces them: give"
+              + " one of them");
+    }
+    // A trace is replayed at its own times unless a rate or a closed loop is asked for; then its
+    // rows are prompts like any other dataset's.
+    Double timeScale =
+        format.isTrace() && requestRate == null && concurrency == 0
+            ? (traceTimeScale == null ? Double.valueOf(1.0) : traceTimeScale)
+            : traceTimeScale;
     if (insecure && caCert != null) {
       throw new InvalidInputException(
           "--insecure trusts every certificate, so --ca-cert means nothing with it: give one of them");
@@ -445,7 +537,7 @@ final class RunCommand implements Callable<Integer> {
     DatasetOptions options =
         DatasetOptions.builder()
             .dataset(dataset)
-            .numPrompts(numPrompts)
+            .numPrompts(numPrompts != null ? numPrompts : defaultNumPrompts(format))
             .seed(seed)
             .minInputTokens(minInputTokens)
             .maxInputTokens(maxInputTokens)
@@ -459,6 +551,16 @@ final class RunCommand implements Callable<Integer> {
             .inputLenStddev(inputLenStddev)
             .outputLenMean(outputLenMean)
             .outputLenStddev(outputLenStddev)
+            .randomInputLen(randomInputLen)
+            .randomOutputLen(randomOutputLen)
+            .randomRangeRatio(randomRangeRatio)
+            .randomPrefixLen(randomPrefixLen)
+            .prefixGroups(prefixGroups)
+            .promptsPerGroup(promptsPerGroup)
+            .systemPromptLen(systemPromptLen)
+            .questionLen(questionLen)
+            .sharedPrefixOutputLen(sharedPrefixOutputLen)
+            .traceBlockTokens(traceBlockTokens)
             .build();
     RequestHeaders headerFields = RequestHeaders.parse(headers);
     // A user's own Authorization field wins over OPENAI_API_KEY; over a key given by flag it is a
@@ -484,9 +586,7 @@ final class RunCommand implements Callable<Integer> {
                 : seconds("--wait-for-server", waitForServerSeconds, false));
     RunConfig.Load load =
         new RunConfig.Load(
-            concurrency > 0 && requestRate.equals("inf")
-                ? Double.POSITIVE_INFINITY
-                : parseRate(requestRate),
+            requestRate == null ? Double.POSITIVE_INFINITY : parseRate(requestRate),
             parseArrival(arrival),
             burstiness,
             nanos("--ramp-up", rampUp, 0),
@@ -495,7 +595,8 @@ final class RunCommand implements Callable<Integer> {
             nanos("--duration", duration, -1),
             warmupRequests,
             nanos("--warmup", warmup, 0),
-            seconds("--drain-timeout", drainSeconds, true));
+            seconds("--drain-timeout", drainSeconds, true),
+            timeScale);
     RunConfig.Limits limits =
         new RunConfig.Limits(
             seconds("--timeout", timeoutSeconds, false),
@@ -526,6 +627,14 @@ final class RunCommand implements Callable<Integer> {
             progress,
             checkPercentiles(percentiles),
             Goodput.parse(goodput)));
+  }
+
+  /** SharedPrefix sends every prompt of its groups, as SGLang does; the rest 1000 requests. */
+  private int defaultNumPrompts(DatasetFormat format) {
+    if (format == DatasetFormat.SHARED_PREFIX && prefixGroups > 0 && promptsPerGroup > 0) {
+      return (int) Math.min(Integer.MAX_VALUE, (long) prefixGroups * promptsPerGroup);
+    }
+    return 1000;
   }
 
   private static RunConfig.Arrival parseArrival(String value) {

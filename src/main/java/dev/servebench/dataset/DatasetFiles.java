@@ -61,7 +61,15 @@ final class DatasetFiles {
               + " {\"from\": \"gpt\", \"value\": ...}]} records";
       case IPEX -> "an IPEX prompt file: {\"<model type>\": {\"<input length>\": \"<prompt>\"}}";
       case JSONL -> "a JSONL file of {\"prompt\": \"...\", \"output_len\": 128} lines";
-      case SYNTHESIS -> "no file (Synthesis generates its prompts)";
+      case MOONCAKE ->
+          "a Mooncake trace: JSONL of " + MooncakeTrace.LINE_SHAPE + " lines, in time order";
+      case AZURE ->
+          "an Azure LLM inference trace CSV: a TIMESTAMP,ContextTokens,GeneratedTokens header,"
+              + " then rows in time order";
+      case BURSTGPT ->
+          "a BurstGPT trace CSV: a Timestamp,Model,Request tokens,Response tokens,Total"
+              + " tokens,Log Type header, then rows in time order";
+      case SYNTHESIS, RANDOM, SHARED_PREFIX -> "no file (" + format + " generates its prompts)";
     };
   }
 

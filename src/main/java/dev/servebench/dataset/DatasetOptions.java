@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * Everything the dataset loaders need, for every format; each format reads the fields it uses. The
  * {@link #builder()} starts from the command line's defaults.
  *
- * @param dataset the dataset file; unused by {@link DatasetFormat#SYNTHESIS}
+ * @param dataset the dataset file; unused by the formats that generate their prompts
  * @param numPrompts how many prompts the run sends ({@code --num-prompts})
  * @param seed seeds every random choice, so that a run's prompts are reproducible
  * @param minInputTokens ShareGPT: drop prompts with fewer tokens; null for no bound
@@ -24,6 +24,17 @@ import java.nio.file.Path;
  * @param inputLenStddev Synthesis: standard deviation of the prompt length in tokens
  * @param outputLenMean Synthesis: mean output length in tokens
  * @param outputLenStddev Synthesis: standard deviation of the output length in tokens
+ * @param randomInputLen Random: mean prompt length in tokens, not counting the prefix
+ * @param randomOutputLen Random: mean output length in tokens
+ * @param randomRangeRatio Random: lengths are drawn uniformly from {@code [mean * (1 - ratio), mean
+ *     * (1 + ratio)]}, in [0, 1); 0 for fixed lengths
+ * @param randomPrefixLen Random: tokens of one prefix that every prompt starts with; 0 for none
+ * @param prefixGroups SharedPrefix: groups, each with its own system prompt
+ * @param promptsPerGroup SharedPrefix: prompts in each group
+ * @param systemPromptLen SharedPrefix: tokens of each group's system prompt
+ * @param questionLen SharedPrefix: tokens each prompt adds after its group's system prompt
+ * @param sharedPrefixOutputLen SharedPrefix: output length in tokens
+ * @param traceBlockTokens Mooncake: tokens per {@code hash_ids} block of a trace row
  */
 public record DatasetOptions(
     Path dataset,
@@ -40,7 +51,17 @@ public record DatasetOptions(
     double inputLenMean,
     double inputLenStddev,
     double outputLenMean,
-    double outputLenStddev) {
+    double outputLenStddev,
+    int randomInputLen,
+    int randomOutputLen,
+    double randomRangeRatio,
+    int randomPrefixLen,
+    int prefixGroups,
+    int promptsPerGroup,
+    int systemPromptLen,
+    int questionLen,
+    int sharedPrefixOutputLen,
+    int traceBlockTokens) {
 
   /** Checks what every format relies on; format-specific checks happen where the format loads. */
   public DatasetOptions {
@@ -74,6 +95,16 @@ public record DatasetOptions(
     private double inputLenStddev;
     private double outputLenMean = 128;
     private double outputLenStddev;
+    private int randomInputLen = 1024;
+    private int randomOutputLen = 128;
+    private double randomRangeRatio;
+    private int randomPrefixLen;
+    private int prefixGroups = 64;
+    private int promptsPerGroup = 16;
+    private int systemPromptLen = 2048;
+    private int questionLen = 128;
+    private int sharedPrefixOutputLen = 256;
+    private int traceBlockTokens = 512;
 
     private Builder() {}
 
@@ -152,6 +183,56 @@ public record DatasetOptions(
       return this;
     }
 
+    public Builder randomInputLen(int randomInputLen) {
+      this.randomInputLen = randomInputLen;
+      return this;
+    }
+
+    public Builder randomOutputLen(int randomOutputLen) {
+      this.randomOutputLen = randomOutputLen;
+      return this;
+    }
+
+    public Builder randomRangeRatio(double randomRangeRatio) {
+      this.randomRangeRatio = randomRangeRatio;
+      return this;
+    }
+
+    public Builder randomPrefixLen(int randomPrefixLen) {
+      this.randomPrefixLen = randomPrefixLen;
+      return this;
+    }
+
+    public Builder prefixGroups(int prefixGroups) {
+      this.prefixGroups = prefixGroups;
+      return this;
+    }
+
+    public Builder promptsPerGroup(int promptsPerGroup) {
+      this.promptsPerGroup = promptsPerGroup;
+      return this;
+    }
+
+    public Builder systemPromptLen(int systemPromptLen) {
+      this.systemPromptLen = systemPromptLen;
+      return this;
+    }
+
+    public Builder questionLen(int questionLen) {
+      this.questionLen = questionLen;
+      return this;
+    }
+
+    public Builder sharedPrefixOutputLen(int sharedPrefixOutputLen) {
+      this.sharedPrefixOutputLen = sharedPrefixOutputLen;
+      return this;
+    }
+
+    public Builder traceBlockTokens(int traceBlockTokens) {
+      this.traceBlockTokens = traceBlockTokens;
+      return this;
+    }
+
     /** Builds the options and checks them. */
     public DatasetOptions build() {
       return new DatasetOptions(
@@ -169,7 +250,17 @@ public record DatasetOptions(
           inputLenMean,
           inputLenStddev,
           outputLenMean,
-          outputLenStddev);
+          outputLenStddev,
+          randomInputLen,
+          randomOutputLen,
+          randomRangeRatio,
+          randomPrefixLen,
+          prefixGroups,
+          promptsPerGroup,
+          systemPromptLen,
+          questionLen,
+          sharedPrefixOutputLen,
+          traceBlockTokens);
     }
   }
 }

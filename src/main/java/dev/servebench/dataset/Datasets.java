@@ -23,6 +23,9 @@ public final class Datasets {
           case IPEX -> IpexDataset.load(options, tokenizer);
           case SYNTHESIS -> SyntheticDataset.generate(options, tokenizer);
           case JSONL -> JsonlDataset.load(options, tokenizer);
+          case RANDOM -> RandomDataset.generate(options, tokenizer);
+          case SHARED_PREFIX -> SharedPrefixDataset.generate(options, tokenizer);
+          case MOONCAKE, AZURE, BURSTGPT -> TraceDataset.load(format, options, tokenizer);
         };
     // IPEX asks for --max-new-tokens itself, and keeps one prompt for all requests.
     return options.maxNewTokens() == null || format == DatasetFormat.IPEX
@@ -32,17 +35,35 @@ public final class Datasets {
 
   /**
    * Checks what can be checked before the prompts are made: that a file-based format's dataset
-   * exists and can be read, and that synthetic lengths and counts are within bounds, so that a run
+   * exists and can be read, and that generated lengths and counts are within bounds, so that a run
    * can say so before it talks to the server.
    *
    * @throws dev.servebench.error.InvalidInputException naming the file or flag and what to pass
    */
   public static void checkInputs(DatasetFormat format, DatasetOptions options) {
-    if (format == DatasetFormat.SYNTHESIS) {
-      SyntheticDataset.check(options);
-    } else {
-      DatasetFiles.requireReadableFile(options.dataset(), format);
+    switch (format) {
+      case SYNTHESIS -> SyntheticDataset.check(options);
+      case RANDOM -> RandomDataset.check(options);
+      case SHARED_PREFIX -> SharedPrefixDataset.check(options);
+      case MOONCAKE, AZURE, BURSTGPT -> TraceDataset.check(format, options);
+      case SHAREGPT, IPEX, JSONL -> DatasetFiles.requireReadableFile(options.dataset(), format);
     }
+  }
+
+  /**
+   * The arrival times of a trace's rows, the same rows {@link #load} makes prompts of: nanoseconds
+   * after the first row's time (so the first is 0), in the trace's own time, non-decreasing. The
+   * file is read again, a row at a time, up to the last row used.
+   *
+   * @throws IllegalArgumentException when {@code format} is not a trace
+   * @throws dev.servebench.error.InvalidInputException when the trace is missing, malformed, out of
+   *     time order or holds too few usable rows; the message names the file and the line
+   */
+  public static long[] traceOffsetsNanos(DatasetFormat format, DatasetOptions options) {
+    if (!format.isTrace()) {
+      throw new IllegalArgumentException(format + " is not a trace");
+    }
+    return TraceDataset.offsetsNanos(format, options);
   }
 
   /**

@@ -79,7 +79,7 @@ public final class PromptCache {
     String settings =
         FORMAT + "\n" + format.name() + "\n" + options + "\n" + tokenizer.fingerprint();
     sha256.update(settings.getBytes(StandardCharsets.UTF_8));
-    if (options.dataset() != null && format != DatasetFormat.SYNTHESIS) {
+    if (options.dataset() != null && format.readsFile()) {
       sha256.update(fileHash(options.dataset()));
     }
     return HexFormat.of().formatHex(sha256.digest());

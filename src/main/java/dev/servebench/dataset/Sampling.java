@@ -1,7 +1,11 @@
 package dev.servebench.dataset;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /** Seeded sampling shared by the file formats, so a seed picks the same prompts every run. */
@@ -57,5 +61,24 @@ final class Sampling {
       next++;
       return item;
     }
+  }
+
+  /**
+   * {@code count} distinct integers of {@code [0, total)} in random order, without building the
+   * whole range (Floyd's algorithm, then a seeded shuffle): the range may be far larger than the
+   * sample.
+   */
+  static List<Long> distinctIndices(long total, int count, Random random) {
+    if (count > total) {
+      throw new IllegalArgumentException(count + " of " + total + " indices");
+    }
+    Set<Long> chosen = new LinkedHashSet<>();
+    for (long j = total - count; j < total; j++) {
+      long pick = random.nextLong(j + 1);
+      chosen.add(chosen.contains(pick) ? j : pick);
+    }
+    List<Long> shuffled = new ArrayList<>(chosen);
+    Collections.shuffle(shuffled, random);
+    return shuffled;
   }
 }

@@ -23,6 +23,7 @@ import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
+import dev.servebench.schedule.TraceSchedule;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.PrimitiveIterator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -120,10 +122,21 @@ public final class Benchmark {
         loaded.fromCache() ? " (from the prompt cache)" : "");
 
     RunConfig.Load load = config.load();
-    SendPlan plan = plan(load, config.prompts().dataset().seed());
+    TraceSchedule trace =
+        load.followsTrace()
+            ? new TraceSchedule(
+                Datasets.traceOffsetsNanos(source.format(), source.dataset()),
+                load.traceTimeScale())
+            : null;
+    SendPlan plan = plan(load, config.prompts().dataset().seed(), trace);
+    int numPrompts = config.prompts().dataset().numPrompts();
     BenchmarkRunner.Bounds bounds =
         new BenchmarkRunner.Bounds(
-            load.durationNanos() >= 0 ? -1 : config.prompts().dataset().numPrompts(),
+            load.durationNanos() >= 0
+                ? -1
+                // A trace's warm-up requests are its first rows, not extra ones: the plan holds
+                // one request per row.
+                : trace != null ? numPrompts - load.warmupRequests() : numPrompts,
             load.durationNanos(),
             load.warmupRequests(),
             load.warmupNanos(),
@@ -139,7 +152,9 @@ public final class Benchmark {
             runId,
             Version.current(),
             clock.wallAnchor(),
-            load.closedLoop() ? Double.POSITIVE_INFINITY : load.ratePerSecond(),
+            load.closedLoop()
+                ? Double.POSITIVE_INFINITY
+                : trace != null ? trace.meanRatePerSecond() : load.ratePerSecond(),
             config.describe(tokenizer.name()));
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
@@ -154,10 +169,17 @@ public final class Benchmark {
         endpoint.stream() ? "streamed" : "not streamed",
         load.closedLoop()
             ? "closed loop of " + load.concurrency()
-            : "rate "
-                + (Double.isInfinite(load.ratePerSecond())
-                    ? "inf"
-                    : load.ratePerSecond() + " req/s"));
+            : trace != null
+                ? String.format(
+                    Locale.ROOT,
+                    "the trace's times x %s, %d requests over %.3f s",
+                    load.traceTimeScale(),
+                    trace.size(),
+                    trace.offsetNanos(trace.size() - 1) / 1e9)
+                : "rate "
+                    + (Double.isInfinite(load.ratePerSecond())
+                        ? "inf"
+                        : load.ratePerSecond() + " req/s"));
     log.flush();
     RunEnd end;
     String seedTime = SEED_FILE_TIME.format(clock.wallAnchor());
@@ -239,10 +261,14 @@ public final class Benchmark {
     }
   }
 
-  /** The open-loop plan; a closed loop ignores it. */
-  private static SendPlan plan(RunConfig.Load load, long seed) {
+  /** The open-loop plan: the trace's times, or a rate's; a closed loop ignores it. */
+  private static SendPlan plan(RunConfig.Load load, long seed, TraceSchedule trace) {
     if (load.closedLoop()) {
       return () -> 0;
+    }
+    if (trace != null) {
+      PrimitiveIterator.OfLong offsets = trace.offsets();
+      return () -> offsets.hasNext() ? offsets.nextLong() : SendPlan.END;
     }
     GapDistribution gaps =
         load.arrival() == RunConfig.Arrival.CONSTANT

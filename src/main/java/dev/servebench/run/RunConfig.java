@@ -27,6 +27,27 @@ public record RunConfig(
     Sampling sampling,
     Output output) {
 
+  /** Checks what depends on more than one group of settings. */
+  public RunConfig {
+    if (load.followsTrace()) {
+      if (!prompts.format().isTrace()) {
+        throw new InvalidInputException(
+            "--trace-time-scale scales a trace's own times: use it with --dataset-format Mooncake,"
+                + " Azure or BurstGPT, or drop it");
+      }
+      int rows = prompts.dataset().numPrompts();
+      if (load.warmupRequests() >= rows) {
+        throw new InvalidInputException(
+            "--warmup-requests "
+                + load.warmupRequests()
+                + " leaves none of the trace's "
+                + rows
+                + " rows (--num-prompts) to measure: a trace's warm-up requests are its first"
+                + " rows; lower --warmup-requests or raise --num-prompts");
+      }
+    }
+  }
+
   /**
    * The server and how to talk to it.
    *
@@ -183,6 +204,8 @@ public record RunConfig(
    * @param warmupRequests the first requests, recorded but left out of the statistics
    * @param warmupNanos requests intended within this first span are warm-up too
    * @param drain how long requests in flight may finish after Ctrl-C
+   * @param traceTimeScale the plan is the trace's own times, each multiplied by this ({@code
+   *     --trace-time-scale}); {@code null} when the plan is a rate or a closed loop
    */
   public record Load(
       double ratePerSecond,
@@ -194,7 +217,8 @@ public record RunConfig(
       long durationNanos,
       int warmupRequests,
       long warmupNanos,
-      Duration drain) {
+      Duration drain,
+      Double traceTimeScale) {
 
     public Load {
       if (Double.isNaN(ratePerSecond) || ratePerSecond <= 0) {
@@ -233,10 +257,35 @@ public record RunConfig(
       if (drain.isNegative()) {
         throw new InvalidInputException("--drain-timeout must be 0 or more seconds");
       }
+      if (traceTimeScale != null) {
+        if (!(traceTimeScale > 0) || Double.isInfinite(traceTimeScale)) {
+          throw new InvalidInputException(
+              "--trace-time-scale must be a positive number (below 1 replays the trace faster,"
+                  + " above 1 slower), got "
+                  + traceTimeScale);
+        }
+        if (concurrency > 0 || Double.isFinite(ratePerSecond)) {
+          throw new InvalidInputException(
+              "a trace replay sends at the trace's own times: drop --request-rate and"
+                  + " --concurrency, or drop --trace-time-scale to send the trace's prompts at"
+                  + " that rate instead");
+        }
+        if (rampUpNanos > 0 || arrival != Arrival.GAMMA || burstiness != 1) {
+          throw new InvalidInputException(
+              "--ramp-up, --arrival and --burstiness shape the gaps of --request-rate; a trace"
+                  + " replay sends at the trace's own times: drop them (--trace-time-scale speeds"
+                  + " the trace up or slows it down)");
+        }
+      }
     }
 
     public boolean closedLoop() {
       return concurrency > 0;
+    }
+
+    /** Whether the plan is a trace's own times rather than a rate or a closed loop. */
+    public boolean followsTrace() {
+      return traceTimeScale != null;
     }
   }
 
@@ -359,7 +408,11 @@ public record RunConfig(
     settings.put("num_prompts", dataset.numPrompts());
     settings.put("seed", dataset.seed());
     settings.put(
-        "request_rate", Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond());
+        "request_rate",
+        load.followsTrace()
+            ? "trace"
+            : Double.isInfinite(load.ratePerSecond()) ? "inf" : load.ratePerSecond());
+    settings.put("trace_time_scale", load.traceTimeScale());
     settings.put("arrival", load.arrival().name().toLowerCase(java.util.Locale.ROOT));
     settings.put("burstiness", load.burstiness());
     settings.put("ramp_up_s", load.rampUpNanos() / 1e9);
@@ -403,6 +456,20 @@ public record RunConfig(
         settings.put("output_len_mean", dataset.outputLenMean());
         settings.put("output_len_stddev", dataset.outputLenStddev());
       }
+      case RANDOM -> {
+        settings.put("random_input_len", dataset.randomInputLen());
+        settings.put("random_output_len", dataset.randomOutputLen());
+        settings.put("random_range_ratio", dataset.randomRangeRatio());
+        settings.put("random_prefix_len", dataset.randomPrefixLen());
+      }
+      case SHARED_PREFIX -> {
+        settings.put("prefix_groups", dataset.prefixGroups());
+        settings.put("prompts_per_group", dataset.promptsPerGroup());
+        settings.put("prefix_len", dataset.systemPromptLen());
+        settings.put("question_len", dataset.questionLen());
+        settings.put("prefix_output_len", dataset.sharedPrefixOutputLen());
+      }
+      case MOONCAKE -> settings.put("trace_block_tokens", dataset.traceBlockTokens());
       default -> {}
     }
     return settings;

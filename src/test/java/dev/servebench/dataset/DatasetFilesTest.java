@@ -20,7 +20,7 @@ class DatasetFilesTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL"})
+  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL", "MOONCAKE", "AZURE", "BURSTGPT"})
   void rejectsMissingDataset(DatasetFormat format) {
     assertThatThrownBy(() -> load(format, null))
         .isInstanceOf(InvalidInputException.class)
@@ -33,7 +33,7 @@ class DatasetFilesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL"})
+  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL", "MOONCAKE", "AZURE", "BURSTGPT"})
   void rejectsDirectory(DatasetFormat format) {
     assertThatThrownBy(() -> load(format, dir))
         .isInstanceOf(InvalidInputException.class)
@@ -41,7 +41,7 @@ class DatasetFilesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL"})
+  @EnumSource(names = {"SHAREGPT", "IPEX", "JSONL", "MOONCAKE", "AZURE", "BURSTGPT"})
   void rejectsEmptyFile(DatasetFormat format) throws IOException {
     Path empty = Files.createFile(dir.resolve("empty"));
 

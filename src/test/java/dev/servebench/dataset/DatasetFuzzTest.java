@@ -61,6 +61,31 @@ class DatasetFuzzTest {
 
                 {"prompt": "What is the capital of France?", "output_len": 64, "x": [1]}
                 {"prompt": "Write a haiku about benchmarks.", "output_len": 128}
+                """)),
+        Arguments.of(
+            DatasetFormat.MOONCAKE,
+            List.of(
+                """
+                {"timestamp": 0, "input_length": 700, "output_length": 8, "hash_ids": [0, 1]}
+                {"timestamp": 12.5, "input_length": 20, "output_length": 4, "hash_ids": [0]}
+
+                {"timestamp": 3052, "input_length": 9, "output_length": 2}
+                """)),
+        Arguments.of(
+            DatasetFormat.AZURE,
+            List.of(
+                """
+                TIMESTAMP,ContextTokens,GeneratedTokens
+                2023-11-16 18:15:46.6805900,374,44
+                2023-11-16 18:15:50.9951690,396,109
+                """)),
+        Arguments.of(
+            DatasetFormat.BURSTGPT,
+            List.of(
+                """
+                Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type
+                5,ChatGPT,47,18,65,Conversation log
+                45.25,"GPT-4",12,7,19,"API log"
                 """)));
   }
 

@@ -106,7 +106,7 @@ class SyntheticDatasetTest {
 
   @Test
   void neverDrawsTokensThatArePartOfACharacter() {
-    int[] drawable = SyntheticDataset.drawableTokenIds(R50K);
+    int[] drawable = SyntheticText.drawableTokenIds(R50K);
 
     // r50k_base's ids 94..187 and 222..255 are single bytes 0x80..0xFF, which alone are no UTF-8
     // text; 188..221 are the ASCII control bytes, which are.
