@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run that names no tokenizer finds the served model's own in a Hugging Face cache. The mock
- * server counts and generates with Llama 3's real tokenizer; the cache is a temporary one the run's
- * environment points at.
+ * A run that names no tokenizer finds the served model's own in a Hugging Face cache, and warns
+ * when it counts prompts differently from the server. The mock server counts and generates with
+ * Llama 3's real tokenizer; the cache is a temporary one the run's environment points at.
  */
 class TokenizerDiscoveryTest {
 
@@ -227,6 +227,22 @@ class TokenizerDiscoveryTest {
                   + " exist")
           .contains("  - LLM-on-Ray model files: no checkout named with --llm-on-ray DIR")
           .contains("huggingface-cli download " + LLAMA + " tokenizer.json tokenizer_config.json");
+    }
+  }
+
+  @Test
+  void aTokenizerThatIsNotTheServedModelsIsWarnedAbout() {
+    try (MockServer server = llamaServer(LLAMA)) {
+      Cli.Result result = run(environment, server, "--tokenizer", "r50k_base");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      // Random GPT-2 tokens' text: Llama 3 counts each prompt differently.
+      assertThat(result.out())
+          .contains(
+              "WARNING: the server counts each prompt differently from the local tokenizer"
+                  + " r50k_base, by a different number of tokens each time")
+          .contains("pass the served model's tokenizer with --tokenizer");
+      assertThat(summary().path("warnings")).hasSize(1);
     }
   }
 }
