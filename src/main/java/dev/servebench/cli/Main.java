@@ -6,6 +6,7 @@ import dev.servebench.error.InvalidInputException;
 import dev.servebench.error.UnreachableEndpointException;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,6 +88,15 @@ public final class Main {
 
   /** Runs the command line writing to {@code out} and {@code err} (tests capture both). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return execute(System.getenv(), out, err, args);
+  }
+
+  /**
+   * Runs the command line in {@code environment} instead of the process's: tests point a run at a
+   * Hugging Face cache of their own without changing the process's variables.
+   */
+  public static int execute(
+      Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
     if (args.length == 0) {
       out.print(USAGE);
       out.flush();
@@ -99,6 +109,7 @@ public final class Main {
       System.arraycopy(args, 0, effective, 1, args.length);
     }
     CommandLine commandLine = commandLine();
+    ((RunCommand) commandLine.getSubcommands().get("run").getCommand()).environment = environment;
     commandLine.setOut(out);
     commandLine.setErr(err);
     int exitCode = commandLine.execute(effective);

@@ -71,7 +71,7 @@ final class MockServerCommand implements Callable<Integer> {
   @Option(
       names = "--tokenizer",
       description =
-          "Tokenizer whose tokens make up the output: a built-in encoding or a tokenizer.json path.")
+          "Tokenizer whose tokens make up the output: a built-in encoding, a tokenizer.json path, or a Hugging Face repository id in the local cache.")
   String tokenizer = "r50k_base";
 
   @Option(

@@ -14,11 +14,14 @@ import dev.servebench.engine.RunControl;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.run.Benchmark;
 import dev.servebench.run.RunConfig;
+import dev.servebench.tokenizer.LlmOnRayModel;
+import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -103,8 +106,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--tokenizer",
       description =
-          "Tokenizer: a built-in encoding (r50k_base, p50k_base, cl100k_base, o200k_base) or the path of a tokenizer.json. Default: the model's known tokenizer (gpt-j-6b, gpt2: r50k_base).")
+          "Tokenizer: a built-in encoding (r50k_base, p50k_base, cl100k_base, o200k_base), the path of a tokenizer.json or of a directory holding one, or a Hugging Face repository id (meta-llama/Llama-3.1-8B-Instruct) in the local cache ($HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub). Nothing is ever downloaded. Default: the tokenizer --model-config names, else the model's own, looked for the same way and in LLM-on-Ray's model files, else its family's built-in encoding (gpt-j-6b, gpt2: r50k_base).")
   String tokenizer;
+
+  @Option(
+      names = {"--model-config", "--model_config"},
+      description =
+          "An LLM-on-Ray model file (inference/models/*.yaml): its tokenizer_name_or_path is the tokenizer unless --tokenizer is given, its name the model unless --model-name is, its route_prefix the simple endpoint's route unless --route is.")
+  Path modelConfig;
+
+  @Option(
+      names = {"--llm-on-ray", "--llm_on_ray"},
+      description =
+          "An LLM-on-Ray checkout (or its models directory) whose model file for the model names the tokenizer. Default: the current directory or the first one above it that is a checkout.")
+  Path llmOnRay;
 
   @Option(
       names = "--dataset",
@@ -465,6 +480,9 @@ final class RunCommand implements Callable<Integer> {
           "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
   boolean continuousUsage;
 
+  /** The environment the run reads: the API key, the Hugging Face cache's variables. */
+  Map<String, String> environment = System.getenv();
+
   @Override
   public Integer call() throws Exception {
     RunConfig config = toConfig();
@@ -534,6 +552,9 @@ final class RunCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "--ca-cert " + caCert + " cannot be read: give the path of a PEM file");
     }
+    LlmOnRayModel model = modelConfig == null ? null : LlmOnRayModel.read(modelConfig);
+    TokenizerLocations locations =
+        TokenizerLocations.withEnvironment(environment).withLlmOnRayCheckout(llmOnRay);
     DatasetOptions options =
         DatasetOptions.builder()
             .dataset(dataset)
@@ -568,13 +589,13 @@ final class RunCommand implements Callable<Integer> {
     String key =
         headerFields.has("Authorization") && apiKey == null && apiKeyFile == null
             ? null
-            : ApiKeys.resolve(apiKey, apiKeyFile, System.getenv("OPENAI_API_KEY"));
+            : ApiKeys.resolve(apiKey, apiKeyFile, environment.get("OPENAI_API_KEY"));
     RunConfig.Endpoint endpoint =
         new RunConfig.Endpoint(
             HttpTarget.parse(endpointBase),
             type,
-            route,
-            modelName,
+            route == null && model != null && type == EndpointType.SIMPLE ? model.route() : route,
+            modelName == null && model != null ? model.name() : modelName,
             key,
             new TlsOptions(insecure, caCert),
             stream != null ? stream : trackTokenLatency,
@@ -615,6 +636,8 @@ final class RunCommand implements Callable<Integer> {
             format,
             options,
             tokenizer,
+            model,
+            locations,
             noPromptCache
                 ? null
                 : promptCache != null ? promptCache : RunConfig.Prompts.defaultCacheDirectory()),

@@ -32,6 +32,18 @@ public final class Aggregator {
   static final double RATE_WARNING_SHARE = 0.95;
 
   /**
+   * Server and local prompt counts further apart than this share of the mean prompt come from
+   * different tokenizers.
+   */
+  static final double PROMPT_MISMATCH_SHARE = 0.03;
+
+  /**
+   * Differences within this many tokens are where the text meets what the server adds (tokens merge
+   * across the seam), or a BOS or EOS token: never a different tokenizer on their own.
+   */
+  static final double PROMPT_MISMATCH_TOLERANCE_TOKENS = 2;
+
+  /**
    * What to compute beyond the fixed figures.
    *
    * @param percentiles extra percentile levels for every distribution
@@ -83,9 +95,12 @@ public final class Aggregator {
   private long firstIntendedNanos = Long.MAX_VALUE;
   private long lastIntendedNanos = Long.MIN_VALUE;
   private long lastEndNanos = Long.MIN_VALUE;
-  private long comparedPromptCounts;
-  private long promptCountDifferenceSum;
   private long maxPromptCountDifference;
+
+  /** Over the requests that have both counts: the local count, and server minus local. */
+  private final RunningMoments comparedLocalPromptTokens = new RunningMoments();
+
+  private final RunningMoments promptCountDifference = new RunningMoments();
 
   public Aggregator() {
     this(Options.DEFAULT);
@@ -142,8 +157,8 @@ public final class Aggregator {
     promptTokens.recordValue(Math.max(0, record.tokens().prompt()));
     if (record.tokens().serverPrompt() >= 0 && record.tokens().localPrompt() >= 0) {
       long difference = record.tokens().serverPrompt() - record.tokens().localPrompt();
-      comparedPromptCounts++;
-      promptCountDifferenceSum += difference;
+      comparedLocalPromptTokens.add(record.tokens().localPrompt());
+      promptCountDifference.add(difference);
       maxPromptCountDifference = Math.max(maxPromptCountDifference, Math.abs(difference));
     }
     if (record.cancelled()) {
@@ -320,11 +335,12 @@ public final class Aggregator {
             Collections.unmodifiableMap(new TreeMap<>(promptTokenSources)),
             Collections.unmodifiableMap(new TreeMap<>(outputTokenSources)),
             new Summary.TokenCountCheck(
-                comparedPromptCounts,
-                comparedPromptCounts == 0
-                    ? Double.NaN
-                    : promptCountDifferenceSum / (double) comparedPromptCounts,
-                maxPromptCountDifference));
+                promptCountDifference.count(),
+                promptCountDifference.mean(),
+                maxPromptCountDifference,
+                promptCountDifference.standardDeviation(),
+                comparedLocalPromptTokens.mean(),
+                comparedLocalPromptTokens.standardDeviation()));
     Summary.Latencies latencies =
         new Summary.Latencies(
             ttft.distribution(levels),
@@ -349,14 +365,30 @@ public final class Aggregator {
         goodput,
         latencies,
         timeSeries.intervals(),
-        warnings(run, end, lag, achievedRate, plannedRate));
+        warnings(run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck()));
+  }
+
+  private List<String> warnings(
+      RunInfo run,
+      RunEnd end,
+      Distribution lag,
+      double achievedRate,
+      double plannedRate,
+      Summary.TokenCountCheck promptCheck) {
+    List<String> warnings = scheduleWarnings(run, end, lag, achievedRate, plannedRate);
+    String mismatch =
+        promptTokenMismatch(promptCheck, String.valueOf(run.configuration().get("tokenizer")));
+    if (mismatch != null) {
+      warnings.add(mismatch);
+    }
+    return warnings;
   }
 
   /**
    * Says when the client itself fell behind, and why, so a lagging client is never mistaken for a
    * slow server.
    */
-  private List<String> warnings(
+  private List<String> scheduleWarnings(
       RunInfo run, RunEnd end, Distribution lag, double achievedRate, double plannedRate) {
     List<String> warnings = new ArrayList<>();
     if (closedLoop(run)) {
@@ -400,6 +432,66 @@ public final class Aggregator {
             + cause(end)
             + ". Latencies measured from the send hide this wait: read the queue-inclusive figures.");
     return warnings;
+  }
+
+  /**
+   * Says when the server counts prompts differently from the local tokenizer, which then is not the
+   * served model's: the counts taken locally (the dataset's length bounds, synthetic prompt
+   * lengths, the output of streams without usage) are off too.
+   *
+   * <p>With the served model's tokenizer, the server's count is the local one plus what it adds to
+   * every prompt (a chat template, a BOS token): the same for each prompt, however large. A
+   * different tokenizer's difference changes from one prompt to the next, with its length and its
+   * text. So the difference's standard deviation is judged, not its mean. Only when every prompt
+   * has the same local count (one prompt sent again and again, as IPEX does) can a different
+   * tokenizer give the same difference each time; then the mean is judged, and the warning says it
+   * may be a template.
+   *
+   * @return the warning, or {@code null} when the counts agree or none were compared
+   */
+  static String promptTokenMismatch(Summary.TokenCountCheck check, String tokenizerName) {
+    if (check.compared() == 0) {
+      return null;
+    }
+    double toleranceTokens =
+        Math.max(PROMPT_MISMATCH_TOLERANCE_TOKENS, PROMPT_MISMATCH_SHARE * check.meanLocalTokens());
+    String consequence =
+        "the local tokenizer is not the served model's, so the counts servebench takes locally (the"
+            + " dataset's length bounds, synthetic prompt lengths, the output of streams without"
+            + " usage) are off by as much; pass the served model's tokenizer with --tokenizer (its"
+            + " Hugging Face repository id, its tokenizer.json, or the directory that holds it).";
+    if (check.differenceStandardDeviation() > toleranceTokens) {
+      return String.format(
+          Locale.ROOT,
+          "the server counts each prompt differently from the local tokenizer %s, by a different"
+              + " number of tokens each time (server - local: mean %.1f, standard deviation %.1f,"
+              + " %.1f %% of the mean prompt of %.0f tokens, over %d requests), which a chat"
+              + " template or BOS token never does: %s",
+          tokenizerName,
+          check.meanDifference(),
+          check.differenceStandardDeviation(),
+          check.differenceStandardDeviation() / check.meanLocalTokens() * 100,
+          check.meanLocalTokens(),
+          check.compared(),
+          consequence);
+    }
+    if (check.localTokensStandardDeviation() > 0
+        || Math.abs(check.meanDifference()) <= toleranceTokens) {
+      return null;
+    }
+    return String.format(
+        Locale.ROOT,
+        "the server counted %.1f %s tokens than the local tokenizer %s for every prompt (%.1f %%"
+            + " of the prompt's %.0f tokens, over %d requests of the same length). Unless the"
+            + " server adds that much to every prompt (a chat template does; prompts of different"
+            + " lengths would tell the two apart), %s",
+        Math.abs(check.meanDifference()),
+        check.meanDifference() > 0 ? "more" : "fewer",
+        tokenizerName,
+        Math.abs(check.meanDifference()) / check.meanLocalTokens() * 100,
+        check.meanLocalTokens(),
+        check.compared(),
+        consequence);
   }
 
   /** A closed loop ({@code --concurrency N}) keeps N requests in flight and has no schedule. */

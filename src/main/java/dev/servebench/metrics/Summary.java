@@ -127,13 +127,25 @@ public record Summary(
       Distribution queueInclusiveE2e) {}
 
   /**
-   * How far the server's token counts are from the local tokenizer's.
+   * How far the server's prompt token counts are from the local tokenizer's, over the requests that
+   * have both. What a server adds to every prompt (a chat template) moves the mean difference; a
+   * different tokenizer spreads it.
    *
    * @param compared requests where both counts exist
    * @param meanDifference mean of (server - local)
    * @param maxAbsoluteDifference the largest |server - local|
+   * @param differenceStandardDeviation standard deviation of (server - local)
+   * @param meanLocalTokens mean local count of the compared prompts
+   * @param localTokensStandardDeviation standard deviation of the local counts: 0 when every prompt
+   *     counted the same (one prompt sent again and again)
    */
-  public record TokenCountCheck(long compared, double meanDifference, long maxAbsoluteDifference) {}
+  public record TokenCountCheck(
+      long compared,
+      double meanDifference,
+      long maxAbsoluteDifference,
+      double differenceStandardDeviation,
+      double meanLocalTokens,
+      double localTokensStandardDeviation) {}
 
   /**
    * Requests that met every service-level objective.

@@ -156,6 +156,9 @@ public final class SummaryJson {
     number(json, "mean_difference", s.tokens().promptTokenCheck().meanDifference());
     json.writeNumberField(
         "max_abs_difference", s.tokens().promptTokenCheck().maxAbsoluteDifference());
+    number(json, "difference_stddev", s.tokens().promptTokenCheck().differenceStandardDeviation());
+    number(json, "local_mean", s.tokens().promptTokenCheck().meanLocalTokens());
+    number(json, "local_stddev", s.tokens().promptTokenCheck().localTokensStandardDeviation());
     json.writeEndObject();
     json.writeEndObject();
 

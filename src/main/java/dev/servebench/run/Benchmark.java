@@ -81,9 +81,9 @@ public final class Benchmark {
       TlsContexts.jdk(endpoint.tls());
     }
     long loadStartNanos = System.nanoTime();
-    Tokenizer tokenizer =
-        source.tokenizerSpec() != null || endpoint.modelName() != null
-            ? Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName())
+    Tokenizers.Resolved resolved =
+        source.tokenizerSpec() != null || endpoint.modelName() != null || source.modelFile() != null
+            ? findTokenizer(source, endpoint.modelName())
             : null;
 
     if (endpoint.waitForServer().isPositive()) {
@@ -99,9 +99,13 @@ public final class Benchmark {
       endpoint = config.endpoint();
       log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
-    if (tokenizer == null) {
+    if (resolved == null) {
       loadStartNanos = System.nanoTime();
-      tokenizer = Tokenizers.resolve(source.tokenizerSpec(), endpoint.modelName());
+      resolved = findTokenizer(source, endpoint.modelName());
+    }
+    Tokenizer tokenizer = resolved.tokenizer();
+    if (resolved.foundAt() != null) {
+      log.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
     }
     Tokenizer runTokenizer = tokenizer;
     PromptCache.Loaded loaded =
@@ -238,6 +242,11 @@ public final class Benchmark {
             ? ExitCode.INTERRUPTED
             : summary.counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  private static Tokenizers.Resolved findTokenizer(RunConfig.Prompts source, String modelName) {
+    return Tokenizers.find(
+        source.tokenizerSpec(), modelName, source.modelFile(), source.tokenizerLocations());
   }
 
   /**

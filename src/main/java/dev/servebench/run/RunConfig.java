@@ -8,6 +8,8 @@ import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.tokenizer.LlmOnRayModel;
+import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,12 +161,20 @@ public record RunConfig(
   /**
    * What to send.
    *
-   * @param tokenizerSpec a built-in encoding or a tokenizer.json path, or {@code null} for the
-   *     model's default
+   * @param tokenizerSpec {@code --tokenizer}: a built-in encoding, a tokenizer.json path or a
+   *     Hugging Face repository id; {@code null} to find the model's own
+   * @param modelFile the LLM-on-Ray model file of {@code --model-config}, or {@code null}
+   * @param tokenizerLocations where a tokenizer is looked for (the Hugging Face cache, an
+   *     LLM-on-Ray checkout)
    * @param cacheDirectory where prepared prompts are kept for the next run, or {@code null}
    */
   public record Prompts(
-      DatasetFormat format, DatasetOptions dataset, String tokenizerSpec, Path cacheDirectory) {
+      DatasetFormat format,
+      DatasetOptions dataset,
+      String tokenizerSpec,
+      LlmOnRayModel modelFile,
+      TokenizerLocations tokenizerLocations,
+      Path cacheDirectory) {
 
     /**
      * The default cache: {@code $XDG_CACHE_HOME/servebench}, else {@code ~/.cache/servebench}; the
@@ -402,6 +412,8 @@ public record RunConfig(
         "wait_for_server_s",
         endpoint.waitForServer().isZero() ? null : endpoint.waitForServer().toMillis() / 1000.0);
     settings.put("tokenizer", tokenizerName);
+    settings.put(
+        "model_config", prompts.modelFile() == null ? null : prompts.modelFile().file().toString());
     DatasetOptions dataset = prompts.dataset();
     settings.put("dataset_format", prompts.format().displayName());
     settings.put("dataset", dataset.dataset() == null ? null : dataset.dataset().toString());

@@ -137,6 +137,11 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
 
   @Override
   public String name() {
+    // A file in the Hugging Face cache sits under a revision hash: the repository names it.
+    String repoId = HuggingFaceCache.repoIdOfFile(file);
+    if (repoId != null) {
+      return repoId;
+    }
     // A bare "tokenizer.json" says nothing in a report; its directory usually names the model.
     Path fileName = file.getFileName();
     Path parent = file.toAbsolutePath().getParent();

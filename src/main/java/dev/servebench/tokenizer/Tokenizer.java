@@ -14,7 +14,10 @@ import java.util.List;
  */
 public interface Tokenizer {
 
-  /** A short name for reports: an encoding name such as {@code r50k_base} or a file name. */
+  /**
+   * A short name for reports: an encoding name such as {@code r50k_base}, the repository id of a
+   * file in the Hugging Face cache, or a file name with its directory.
+   */
   String name();
 
   /**

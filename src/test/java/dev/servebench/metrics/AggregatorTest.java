@@ -255,6 +255,107 @@ class AggregatorTest {
     assertThat(aggregator.summarize(closedLoop, end).warnings()).isEmpty();
   }
 
+  /**
+   * A run whose server counted each prompt as {@code serverPerLocalToken * local + constantTokens},
+   * give or take a token where prompts differ (where text meets a chat template, tokens merge
+   * differently).
+   */
+  private static Summary promptCounts(
+      int requests, int[] localLengths, double serverPerLocalToken, double constantTokens) {
+    Aggregator aggregator = new Aggregator();
+    for (int i = 0; i < requests; i++) {
+      int local = localLengths[i % localLengths.length];
+      int jitter = localLengths.length > 1 ? i % 3 - 1 : 0;
+      int server = (int) Math.round(serverPerLocalToken * local + constantTokens) + jitter;
+      aggregator.add(Records.promptCounted(i, local, server));
+    }
+    return summarizeWithTokenizer(aggregator);
+  }
+
+  private static Summary summarizeWithTokenizer(Aggregator aggregator) {
+    RunInfo run =
+        new RunInfo(
+            "test-run",
+            "test",
+            Instant.parse("2026-01-01T00:00:00Z"),
+            Double.POSITIVE_INFINITY,
+            Map.of("tokenizer", "r50k_base"));
+    return aggregator.summarize(run, null);
+  }
+
+  /** ShareGPT-like prompt lengths, 20 to 1000 tokens. */
+  private static final int[] VARIED =
+      java.util.stream.IntStream.range(0, 200).map(i -> 20 + i * 97 % 980).toArray();
+
+  @Test
+  void aChatTemplateWithTheRightTokenizerIsNoMismatch() {
+    // Llama 3's chat template adds about 30 tokens to every prompt, whatever its length.
+    Summary summary = promptCounts(200, VARIED, 1.0, 31);
+    Summary.TokenCountCheck check = summary.tokens().promptTokenCheck();
+    assertThat(check.compared()).isEqualTo(200);
+    assertThat(check.meanDifference()).isCloseTo(31, within(0.5));
+    assertThat(check.differenceStandardDeviation()).isLessThan(1);
+    assertThat(summary.warnings()).isEmpty();
+    // Prompts of a few lengths only: a constant is still a template.
+    assertThat(promptCounts(3, new int[] {30, 31, 33}, 1.0, 10).warnings()).isEmpty();
+  }
+
+  @Test
+  void aTokenizerCountingDifferentlyIsWarnedAboutNamingTheFlag() {
+    // 12 % more tokens than the local tokenizer finds, on top of a chat template.
+    Summary more = promptCounts(200, VARIED, 1.12, 31);
+    assertThat(more.warnings())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "the server counts each prompt differently from the local tokenizer r50k_base, by a"
+                + " different number of tokens each time (server - local: mean ")
+        .contains("which a chat template or BOS token never does: the local tokenizer is not the")
+        .endsWith(
+            "pass the served model's tokenizer with --tokenizer (its Hugging Face repository id,"
+                + " its tokenizer.json, or the directory that holds it).");
+    assertThat(promptCounts(200, VARIED, 0.85, 0).warnings()).hasSize(1);
+    // A spread within a few percent of the prompt: no warning.
+    assertThat(promptCounts(200, VARIED, 1.02, 0).warnings()).isEmpty();
+  }
+
+  @Test
+  void differencesThatChangeFromPromptToPromptAreAnotherTokenizer() {
+    // Six prompts of similar lengths, each counted differently, as another vocabulary does.
+    int[][] localAndServer = {{40, 52}, {60, 66}, {50, 63}, {70, 80}, {45, 50}, {65, 81}};
+    Aggregator aggregator = new Aggregator();
+    for (int i = 0; i < localAndServer.length; i++) {
+      aggregator.add(Records.promptCounted(i, localAndServer[i][0], localAndServer[i][1]));
+    }
+    Summary summary = summarizeWithTokenizer(aggregator);
+    // Differences 12, 6, 13, 10, 5, 16: their squared deviations from 10.33 sum to 89.33.
+    assertThat(summary.tokens().promptTokenCheck().differenceStandardDeviation())
+        .isCloseTo(Math.sqrt(89.333 / 5), within(0.001));
+    assertThat(summary.warnings())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "the server counts each prompt differently from the local tokenizer r50k_base, by a"
+                + " different number of tokens each time (server - local: mean 10.3, standard"
+                + " deviation 4.2, 7.7 % of the mean prompt of 55 tokens, over 6 requests)");
+  }
+
+  @Test
+  void onePromptSentAgainIsJudgedByItsMeanDifference() {
+    int[] ipex = {32};
+    // A BOS token the server counts: no mismatch.
+    assertThat(promptCounts(40, ipex, 1.0, 1).warnings()).isEmpty();
+    // Five tokens more each time: a tokenizer or a template, the run cannot tell.
+    assertThat(promptCounts(40, ipex, 1.0, 5).warnings())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "the server counted 5.0 more tokens than the local tokenizer r50k_base for every prompt"
+                + " (15.6 % of the prompt's 32 tokens, over 40 requests of the same length)."
+                + " Unless the server adds that much to every prompt (a chat template does;")
+        .contains("--tokenizer");
+  }
+
   @Test
   void timeSeriesCountsEachSecond() {
     Aggregator aggregator = new Aggregator();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Runs the servebench command line in-process and captures what it prints. */
@@ -24,9 +25,14 @@ public final class Cli {
   private Cli() {}
 
   public static Result run(String... args) {
+    return run(System.getenv(), args);
+  }
+
+  /** Runs the command line in {@code environment} instead of the process's own. */
+  public static Result run(Map<String, String> environment, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exitCode = Main.execute(new PrintWriter(out), new PrintWriter(err), args);
+    int exitCode = Main.execute(environment, new PrintWriter(out), new PrintWriter(err), args);
     return new Result(exitCode, out.toString(), err.toString());
   }
 

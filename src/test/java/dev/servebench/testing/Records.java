@@ -98,6 +98,28 @@ public final class Records {
         .build();
   }
 
+  /**
+   * A successful non-streamed request whose prompt the local tokenizer counted as {@code
+   * localPromptTokens} and the server as {@code serverPromptTokens}.
+   */
+  public static RequestRecord promptCounted(
+      int index, int localPromptTokens, int serverPromptTokens) {
+    return RequestRecord.builder()
+        .index(index)
+        .intendedNanos(index * MS)
+        .sentNanos(index * MS)
+        .firstSentNanos(index * MS)
+        .headersNanos((index + 10) * MS)
+        .endNanos((index + 10) * MS)
+        .promptTokens(serverPromptTokens, TokenSource.SERVER)
+        .localPromptTokens(localPromptTokens)
+        .serverPromptTokens(serverPromptTokens)
+        .requestedOutputTokens(8)
+        .outputTokens(8, TokenSource.SERVER)
+        .httpStatus(200)
+        .build();
+  }
+
   /** A failed request. */
   public static RequestRecord failed(
       int index, long sentMs, int httpStatus, FailureReason reason, String error) {
