@@ -314,7 +314,7 @@ acc_warmup="${ACC_WARMUP:-10000}"
 accuracy() { # args: name, accuracy flags
   local name="$1"; shift
   run_client "$work/$name.txt" "$java" $jvm_opts $client_cds $client_jit $client_gc ${SB_JAVA_OPTS:-} -jar "$client_jar" accuracy \
-    --server "http://127.0.0.1:$mock_port" --warmup-requests "$acc_warmup" "$@"
+    --server "http://127.0.0.1:$mock_port" --phases warm --warmup-requests "$acc_warmup" "$@"
   local line
   line="$(grep -E '^[0-9]+ +[0-9]+ +[0-9]+ ' "$work/$name.txt" | tail -1)"
   [ -n "$line" ] || { cat "$work/$name.txt" "$work/$name.txt.err" >&2; return 1; }
