@@ -178,6 +178,13 @@ class MultiTurnTest {
       assertThat(summary.path("duration").path("min").asDouble())
           .isGreaterThanOrEqualTo(2 * THINK_NANOS / 1e6);
       assertThat(result.out()).contains("Multi-turn sessions").contains("TTFT, later turns:");
+
+      // The records alone give the same figures.
+      Path rebuilt = dir.resolve("rebuilt.json");
+      Cli.Result report =
+          Cli.run("report", recordsFile.toString(), "--summary-out", rebuilt.toString());
+      assertThat(report.exitCode()).as(report.err()).isZero();
+      assertThat(Cli.json(rebuilt).path("sessions")).isEqualTo(summary);
     }
   }
 
