@@ -157,6 +157,23 @@ final class RunCommand implements Callable<Integer> {
   int concurrency;
 
   @Option(
+      names = {"--multi-turn", "--multi_turn"},
+      description =
+          "Replay each ShareGPT conversation as a session: its turns in order, each sent with the conversation so far when the previous answer ended. --num-prompts, --concurrency and --max-concurrency then count sessions.")
+  boolean multiTurn;
+
+  @Option(
+      names = {"--max-turns", "--max_turns"},
+      description = "With --multi-turn: most turns replayed of each conversation. Default: all.")
+  Integer maxTurns;
+
+  @Option(
+      names = {"--think-time", "--think_time"},
+      description =
+          "With --multi-turn: seconds between an answer's end and the next turn. Default: 0.")
+  Double thinkTimeSeconds;
+
+  @Option(
       names = "--burstiness",
       description =
           "Shape of the gamma-distributed gaps: 1 is Poisson, below 1 burstier, above 1 more regular.")
@@ -617,7 +634,8 @@ final class RunCommand implements Callable<Integer> {
             warmupRequests,
             nanos("--warmup", warmup, 0),
             seconds("--drain-timeout", drainSeconds, true),
-            timeScale);
+            timeScale,
+            multiTurn());
     RunConfig.Limits limits =
         new RunConfig.Limits(
             seconds("--timeout", timeoutSeconds, false),
@@ -650,6 +668,21 @@ final class RunCommand implements Callable<Integer> {
             progress,
             checkPercentiles(percentiles),
             Goodput.parse(goodput)));
+  }
+
+  /** The session settings with {@code --multi-turn}; its knobs without it are refused. */
+  private RunConfig.MultiTurn multiTurn() {
+    if (!multiTurn) {
+      if (maxTurns != null || thinkTimeSeconds != null) {
+        throw new InvalidInputException(
+            "--max-turns and --think-time shape multi-turn sessions: add --multi-turn or drop"
+                + " them");
+      }
+      return null;
+    }
+    return new RunConfig.MultiTurn(
+        maxTurns == null ? Integer.MAX_VALUE : maxTurns,
+        seconds("--think-time", thinkTimeSeconds == null ? 0 : thinkTimeSeconds, true));
   }
 
   /** SharedPrefix sends every prompt of its groups, as SGLang does; the rest 1000 requests. */

@@ -34,6 +34,28 @@ public final class Datasets {
   }
 
   /**
+   * Exactly {@code options.numPrompts()} multi-turn sessions of at most {@code maxTurns} turns each
+   * ({@code --multi-turn}): only ShareGPT holds conversations. Their first turns are the prompts
+   * {@link #load} would give for the same options; {@code --max-new-tokens} applies to every turn.
+   *
+   * @throws dev.servebench.error.InvalidInputException for another format, or as {@link #load}
+   */
+  public static List<Session> loadSessions(
+      DatasetFormat format, DatasetOptions options, Tokenizer tokenizer, int maxTurns) {
+    if (format != DatasetFormat.SHAREGPT) {
+      throw new dev.servebench.error.InvalidInputException(
+          "--multi-turn replays conversations, which only --dataset-format ShareGPT holds; drop"
+              + " --multi-turn or pass a ShareGPT file");
+    }
+    List<Session> sessions = ShareGptDataset.loadSessions(options, tokenizer, maxTurns);
+    return options.maxNewTokens() == null
+        ? sessions
+        : sessions.stream()
+            .map(session -> new Session(askingFor(session.turns(), options.maxNewTokens())))
+            .toList();
+  }
+
+  /**
    * Checks what can be checked before the prompts are made: that a file-based format's dataset
    * exists and can be read, and that generated lengths and counts are within bounds, so that a run
    * can say so before it talks to the server.

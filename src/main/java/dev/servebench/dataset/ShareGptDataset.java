@@ -64,9 +64,15 @@ final class ShareGptDataset {
     }
   }
 
-  private record Conversation(String prompt, String completion) implements Parsed {}
+  /**
+   * @param later the user and assistant texts of the turns after the first, alternating, kept only
+   *     for sessions
+   */
+  private record Conversation(String prompt, String completion, List<String> later)
+      implements Parsed {}
 
-  private record Measured(String prompt, int promptTokens, int outputTokens) {}
+  private record Measured(
+      String prompt, int promptTokens, int outputTokens, List<Prompt> laterTurns) {}
 
   /** What happened to every record visited; {@code usable} holds the chosen prompts, in order. */
   static final class Tally {
@@ -74,6 +80,9 @@ final class ShareGptDataset {
     final Map<SkipReason, Integer> skipped = new EnumMap<>(SkipReason.class);
     final Map<LengthBound, Integer> dropped = new EnumMap<>(LengthBound.class);
     final List<Prompt> usable = new ArrayList<>();
+
+    /** With {@code maxTurns} above 0: the session each prompt in {@link #usable} starts. */
+    final List<Session> sessions = new ArrayList<>();
   }
 
   private ShareGptDataset() {}
@@ -81,7 +90,26 @@ final class ShareGptDataset {
   static List<Prompt> load(DatasetOptions options, Tokenizer tokenizer) {
     Path file = DatasetFiles.requireReadableFile(options.dataset(), DatasetFormat.SHAREGPT);
     LengthBound.checkConsistent(options);
-    Tally tally = select(file, options, tokenizer, options.numPrompts());
+    Tally tally = select(file, options, tokenizer, options.numPrompts(), 0);
+    check(file, tally, options);
+    return List.copyOf(tally.usable);
+  }
+
+  /**
+   * The conversations the single-turn load would choose (the length bounds apply to their first
+   * turn), each with its further turns up to {@code maxTurns} in all. A conversation's turns end at
+   * the first that is not a "human" text followed by a "gpt" one, or at {@code maxTurns}; each turn
+   * asks for as many tokens as the dataset's answer to it has (at least 1).
+   */
+  static List<Session> loadSessions(DatasetOptions options, Tokenizer tokenizer, int maxTurns) {
+    Path file = DatasetFiles.requireReadableFile(options.dataset(), DatasetFormat.SHAREGPT);
+    LengthBound.checkConsistent(options);
+    Tally tally = select(file, options, tokenizer, options.numPrompts(), Math.max(1, maxTurns));
+    check(file, tally, options);
+    return List.copyOf(tally.sessions);
+  }
+
+  private static void check(Path file, Tally tally, DatasetOptions options) {
     if (tally.recordsRead == 0) {
       throw new InvalidInputException(
           "dataset "
@@ -92,14 +120,17 @@ final class ShareGptDataset {
     if (tally.usable.size() < options.numPrompts()) {
       throw tooFew(file, tally, options);
     }
-    return List.copyOf(tally.usable);
   }
 
   /**
    * Visits the records of {@code file} in the seed's order until {@code wanted} of them pass the
    * bounds, or all were visited; {@code recordsRead} counts every record in the file.
+   *
+   * @param maxTurns 0 for prompts only; above 0, {@link Tally#sessions} gets each prompt's session
+   *     of at most this many turns
    */
-  static Tally select(Path file, DatasetOptions options, Tokenizer tokenizer, int wanted) {
+  static Tally select(
+      Path file, DatasetOptions options, Tokenizer tokenizer, int wanted, int maxTurns) {
     RecordIndex index = RecordIndex.of(file);
     Tally tally = new Tally();
     tally.recordsRead = index.count();
@@ -111,12 +142,13 @@ final class ShareGptDataset {
             Math.min(BATCH_SIZE, Math.max(MIN_BATCH_SIZE, 2 * (wanted - tally.usable.size())));
         for (int i = 0; i < size && order.hasNext(); i++) {
           int record = order.next();
-          switch (parse(file, record, index.location(record), index.read(channel, record))) {
+          switch (parse(
+              file, record, index.location(record), index.read(channel, record), maxTurns)) {
             case SkipReason reason -> tally.skipped.merge(reason, 1, Integer::sum);
             case Conversation conversation -> batch.add(conversation);
           }
         }
-        measureAndFilter(batch, tokenizer, options, tally, wanted);
+        measureAndFilter(batch, tokenizer, options, tally, wanted, maxTurns);
       }
     } catch (JsonProcessingException e) {
       throw DatasetFiles.notJson(file, e, DatasetFormat.SHAREGPT);
@@ -208,7 +240,8 @@ final class ShareGptDataset {
     }
   }
 
-  private static Parsed parse(Path file, int index, JsonLocation start, JsonNode record) {
+  private static Parsed parse(
+      Path file, int index, JsonLocation start, JsonNode record, int maxTurns) {
     JsonNode turns = record.get("conversations");
     if (turns == null || !turns.isArray()) {
       throw malformed(file, index, start, record, "has no \"conversations\" array");
@@ -242,7 +275,31 @@ final class ShareGptDataset {
     if (values[0].isBlank() || values[1].isBlank()) {
       return SkipReason.EMPTY_TEXT;
     }
-    return new Conversation(values[0], values[1]);
+    return new Conversation(values[0], values[1], laterTurns(turns, maxTurns));
+  }
+
+  /**
+   * The texts of the turns after the first pair, user and assistant alternating, up to {@code
+   * maxTurns} pairs in all: they end at the first pair that is not a non-blank "human" text
+   * followed by a non-blank "gpt" one, as a session cannot replay it.
+   */
+  private static List<String> laterTurns(JsonNode turns, int maxTurns) {
+    List<String> later = new ArrayList<>();
+    for (int turn = 2; turn + 1 < turns.size() && later.size() / 2 + 1 < maxTurns; turn += 2) {
+      JsonNode user = turns.get(turn);
+      JsonNode answer = turns.get(turn + 1);
+      if (!"human".equals(user.path("from").asText())
+          || !"gpt".equals(answer.path("from").asText())
+          || !user.path("value").isTextual()
+          || !answer.path("value").isTextual()
+          || user.path("value").textValue().isBlank()
+          || answer.path("value").textValue().isBlank()) {
+        break;
+      }
+      later.add(user.path("value").textValue());
+      later.add(answer.path("value").textValue());
+    }
+    return later;
   }
 
   /**
@@ -254,7 +311,8 @@ final class ShareGptDataset {
       Tokenizer tokenizer,
       DatasetOptions options,
       Tally tally,
-      int wanted) {
+      int wanted,
+      int maxTurns) {
     List<Measured> measured =
         batch.parallelStream()
             .map(
@@ -262,7 +320,8 @@ final class ShareGptDataset {
                     new Measured(
                         c.prompt(),
                         tokenizer.countTokens(c.prompt()),
-                        tokenizer.countTokens(c.completion())))
+                        tokenizer.countTokens(c.completion()),
+                        laterPrompts(c.later(), tokenizer)))
             .toList();
     batch.clear();
     for (Measured m : measured) {
@@ -272,11 +331,32 @@ final class ShareGptDataset {
       LengthBound rejecting =
           LengthBound.firstRejecting(m.promptTokens(), m.outputTokens(), options);
       if (rejecting == null) {
-        tally.usable.add(new Prompt(m.prompt(), m.promptTokens(), m.outputTokens()));
+        Prompt first = new Prompt(m.prompt(), m.promptTokens(), m.outputTokens());
+        tally.usable.add(first);
+        if (maxTurns > 0) {
+          List<Prompt> turns = new ArrayList<>(1 + m.laterTurns().size());
+          turns.add(first);
+          turns.addAll(m.laterTurns());
+          tally.sessions.add(new Session(turns));
+        }
       } else {
         tally.dropped.merge(rejecting, 1, Integer::sum);
       }
     }
+  }
+
+  /** Each later user turn as a prompt asking for its answer's length in tokens (at least 1). */
+  private static List<Prompt> laterPrompts(List<String> later, Tokenizer tokenizer) {
+    List<Prompt> prompts = new ArrayList<>(later.size() / 2);
+    for (int i = 0; i + 1 < later.size(); i += 2) {
+      String text = later.get(i);
+      prompts.add(
+          new Prompt(
+              text,
+              tokenizer.countTokens(text),
+              Math.max(1, tokenizer.countTokens(later.get(i + 1)))));
+    }
+    return prompts;
   }
 
   private static InvalidInputException malformed(

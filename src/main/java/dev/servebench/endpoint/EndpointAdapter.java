@@ -1,6 +1,7 @@
 package dev.servebench.endpoint;
 
 import dev.servebench.dataset.Prompt;
+import java.util.List;
 
 /**
  * One protocol: how to address the endpoint, what to send for a prompt, and how to read what comes
@@ -21,6 +22,29 @@ public interface EndpointAdapter {
    * runner reuses a body when a prompt repeats), never written to after it is returned.
    */
   byte[] requestBody(Prompt prompt, RequestOptions options);
+
+  /**
+   * The body for a turn of a multi-turn session: {@code history} is the conversation before it,
+   * user and assistant texts alternating from a user's, and {@code prompt} the new user turn. A
+   * protocol without a messages list sends the conversation as one text, its parts joined by a
+   * newline, which is what this default does.
+   */
+  default byte[] requestBody(Prompt prompt, List<String> history, RequestOptions options) {
+    return requestBody(conversationAsText(prompt, history), options);
+  }
+
+  /** The prompt with the history before it, each part on its own line. */
+  static Prompt conversationAsText(Prompt prompt, List<String> history) {
+    if (history.isEmpty()) {
+      return prompt;
+    }
+    StringBuilder text = new StringBuilder();
+    for (String part : history) {
+      text.append(part).append('\n');
+    }
+    text.append(prompt.text());
+    return new Prompt(text.toString(), prompt.promptTokens(), prompt.outputTokens());
+  }
 
   /**
    * A parser for one successful response.

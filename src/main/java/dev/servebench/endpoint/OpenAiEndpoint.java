@@ -5,6 +5,7 @@ import dev.servebench.dataset.Prompt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * OpenAI-compatible chat ({@code /v1/chat/completions}) and completions ({@code /v1/completions}),
@@ -29,7 +30,24 @@ final class OpenAiEndpoint implements EndpointAdapter {
 
   @Override
   public byte[] requestBody(Prompt prompt, RequestOptions options) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(prompt.text().length() + 256);
+    return body(prompt, List.of(), options);
+  }
+
+  /** Chat sends the history as messages, user and assistant alternating; completions as text. */
+  @Override
+  public byte[] requestBody(Prompt prompt, List<String> history, RequestOptions options) {
+    return chat
+        ? body(prompt, history, options)
+        : body(EndpointAdapter.conversationAsText(prompt, history), List.of(), options);
+  }
+
+  private byte[] body(Prompt prompt, List<String> history, RequestOptions options) {
+    int historyChars = 0;
+    for (String part : history) {
+      historyChars += part.length() + 40;
+    }
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(prompt.text().length() + historyChars + 256);
     try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
       ExtraBody.Merge extra = options.extraBody().merge(json);
       json.writeStartObject();
@@ -39,6 +57,12 @@ final class OpenAiEndpoint implements EndpointAdapter {
       if (chat) {
         if (extra.own("messages")) {
           json.writeArrayFieldStart("messages");
+          for (int i = 0; i < history.size(); i++) {
+            json.writeStartObject();
+            json.writeStringField("role", i % 2 == 0 ? "user" : "assistant");
+            json.writeStringField("content", history.get(i));
+            json.writeEndObject();
+          }
           json.writeStartObject();
           json.writeStringField("role", "user");
           json.writeStringField("content", prompt.text());

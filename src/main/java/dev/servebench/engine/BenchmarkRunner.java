@@ -4,6 +4,7 @@ import dev.servebench.config.HttpTarget;
 import dev.servebench.config.RequestHeaders;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.Prompt;
+import dev.servebench.dataset.Session;
 import dev.servebench.endpoint.EndpointAdapter;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.record.FailureReason;
@@ -338,7 +339,55 @@ public final class BenchmarkRunner {
       PrintWriter progress,
       PrintWriter notices)
       throws InterruptedException, SSLException {
-    Run run = new Run(clock, sink, notices);
+    return run(clock, prompts, null, 0, plan, bounds, sink, control, progress, notices);
+  }
+
+  /**
+   * Replays multi-turn sessions ({@code --multi-turn}): as {@link #run}, but what the plan starts
+   * (at a plan's time, or as a slot frees) is session {@code i}, with {@code sessions[i % size]}.
+   * Its first turn is sent then; each later turn {@code thinkTime} after the response to the one
+   * before it ended, with the conversation so far (the server's answers) before it. The bounds
+   * count sessions, and so does the concurrency: a session holds its slot from its first turn's
+   * send to its last turn's end.
+   */
+  public RunEnd runSessions(
+      RunClock clock,
+      List<Session> sessions,
+      Duration thinkTime,
+      SendPlan plan,
+      Bounds bounds,
+      RecordSink sink,
+      RunControl control,
+      PrintWriter progress,
+      PrintWriter notices)
+      throws InterruptedException, SSLException {
+    List<Prompt> firstTurns = sessions.stream().map(session -> session.turns().get(0)).toList();
+    return run(
+        clock,
+        firstTurns,
+        sessions,
+        thinkTime.toNanos(),
+        plan,
+        bounds,
+        sink,
+        control,
+        progress,
+        notices);
+  }
+
+  private RunEnd run(
+      RunClock clock,
+      List<Prompt> prompts,
+      List<Session> sessions,
+      long thinkNanos,
+      SendPlan plan,
+      Bounds bounds,
+      RecordSink sink,
+      RunControl control,
+      PrintWriter progress,
+      PrintWriter notices)
+      throws InterruptedException, SSLException {
+    Run run = new Run(clock, sink, notices, sessions, thinkNanos);
     HttpTransport.RequestSpec spec =
         new HttpTransport.RequestSpec(
             settings
@@ -389,7 +438,7 @@ public final class BenchmarkRunner {
     return new RunEnd(
         control.stopRequested(),
         bounds.durationNanos() < 0 && bounds.warmupNanos() == 0
-            ? bounds.measuredRequests() + bounds.warmupRequests()
+            ? plannedRequests(bounds.measuredRequests() + bounds.warmupRequests(), sessions)
             : -1,
         run.sent.get(),
         run.peakInFlight.get(),
@@ -399,6 +448,18 @@ public final class BenchmarkRunner {
         settings.maxConcurrency(),
         ioWaitNanos,
         openedAhead);
+  }
+
+  /** The requests of {@code starts} plan steps: each a request, or a session of several turns. */
+  private static long plannedRequests(long starts, List<Session> sessions) {
+    if (sessions == null) {
+      return starts;
+    }
+    long requests = 0;
+    for (long i = 0; i < starts; i++) {
+      requests += sessions.get((int) (i % sessions.size())).turns().size();
+    }
+    return requests;
   }
 
   /**
@@ -532,6 +593,20 @@ public final class BenchmarkRunner {
     HttpTransport transport;
     final PrintWriter notices;
 
+    /** Each request's index: the pacer and, for sessions' later turns, the I/O threads take one. */
+    final AtomicInteger nextIndex = new AtomicInteger();
+
+    /** The sessions to replay, or {@code null} when each request stands alone. */
+    final List<Session> sessions;
+
+    final long thinkNanos;
+
+    /** Set by {@link #pace} before its first send; later turns' times are relative to it. */
+    volatile long planStartNanos;
+
+    volatile Pacing pacing;
+    volatile RunControl control;
+
     /** How long a request may hear nothing at all before {@link #watchSilence} says so. */
     final long silenceNanos;
 
@@ -582,7 +657,14 @@ public final class BenchmarkRunner {
       }
     }
 
-    Run(RunClock clock, RecordSink sink, PrintWriter notices) {
+    Run(
+        RunClock clock,
+        RecordSink sink,
+        PrintWriter notices,
+        List<Session> sessions,
+        long thinkNanos) {
+      this.sessions = sessions;
+      this.thinkNanos = thinkNanos;
       this.clock = clock;
       this.sink = sink;
       this.notices = notices;
@@ -602,7 +684,10 @@ public final class BenchmarkRunner {
               HAND_OVER_LEAD_NANOS,
               HAND_OVER_BATCH_NANOS);
       boolean usesPlan = pacing.mode() != Pacing.Mode.CLOSED_LOOP;
+      this.pacing = pacing;
+      this.control = control;
       long planStartNanos = System.nanoTime();
+      this.planStartNanos = planStartNanos;
       long nextOffsetNanos = usesPlan ? plan.nextOffsetNanos() : 0;
       long index = 0;
       long warmupSent = 0;
@@ -647,6 +732,7 @@ public final class BenchmarkRunner {
             if (step.warmup()) {
               warmupSent++;
             }
+            // Sessions: the plan starts each one with its first turn, which is prompts[index].
             handOver(
                 index,
                 prompts.get((int) (index % prompts.size())),
@@ -684,7 +770,11 @@ public final class BenchmarkRunner {
         lastPrompt = prompt;
       }
       InFlightRequest request =
-          new InFlightRequest((int) index, prompt, lastBody, dueNanos, warmup);
+          new InFlightRequest(nextIndex.getAndIncrement(), prompt, lastBody, dueNanos, warmup);
+      if (sessions != null) {
+        request.session =
+            new SessionState((int) index, sessions.get((int) (index % sessions.size())), warmup);
+      }
       if (fromTimer) {
         sent.incrementAndGet();
         dispatchAt(request, dueNanos, control);
@@ -704,6 +794,9 @@ public final class BenchmarkRunner {
           () -> {
             if (control.stopRequested() || recorderFailure != null) {
               sent.decrementAndGet();
+              if (request.session != null && slots != null) {
+                slots.release(); // a session's slot: it ends here
+              }
               return;
             }
             dispatch(request, false);
@@ -743,10 +836,58 @@ public final class BenchmarkRunner {
         }
       }
       inFlightCount.decrementAndGet();
-      if (slots != null) {
+      InFlightRequest nextTurn = null;
+      if (request.session != null) {
+        nextTurn = nextTurn(request);
+      } else if (slots != null) {
         slots.release();
       }
       finished.add(request);
+      if (nextTurn != null) {
+        // Sent after this turn is queued for the recorder, which thus records a session's turns
+        // in order (its prompt token count adds them up).
+        dispatchAt(nextTurn, nextTurn.intendedNanos, control);
+      }
+    }
+
+    /**
+     * A session's next turn, due when {@link Pacing#nextTurn} says, with the conversation so far in
+     * its body, counted as sent; or {@code null} when the session ends, its slot given back. Called
+     * before the turn that ended goes to the recorder, so that the run counts the next one as sent
+     * before it can count this one as recorded, and never stops with a turn still to come. The body
+     * is built here, on the I/O thread: copying the conversation, without waiting on anything.
+     */
+    private InFlightRequest nextTurn(InFlightRequest request) {
+      SessionState session = request.session;
+      long endNanos =
+          request.endNanos == RequestRecord.ABSENT ? System.nanoTime() : request.endNanos;
+      Pacing.Step step =
+          pacing.nextTurn(
+              request.turn + 1,
+              session.turns(),
+              request.failureReason == null,
+              endNanos - planStartNanos,
+              thinkNanos,
+              session.warmup,
+              stopping || control.stopRequested() || recorderFailure != null);
+      if (step.action() == Pacing.Action.STOP) {
+        if (slots != null) {
+          slots.release();
+        }
+        return null;
+      }
+      session.history.add(request.prompt.text());
+      session.history.add(request.output.toString());
+      int turn = request.turn + 1;
+      Prompt prompt = session.turn(turn);
+      byte[] body = settings.adapter().requestBody(prompt, session.history, settings.options());
+      long dueNanos = planStartNanos + step.atNanos();
+      InFlightRequest next =
+          new InFlightRequest(nextIndex.getAndIncrement(), prompt, body, dueNanos, step.warmup());
+      next.session = session;
+      next.turn = turn;
+      sent.incrementAndGet();
+      return next;
     }
 
     /**
@@ -908,7 +1049,24 @@ public final class BenchmarkRunner {
           (serverOutput || uncounted) && !settings.trackInputOutput()
               ? null
               : request.output.toString();
-      return RequestRecord.builder()
+      int outputTokens =
+          serverOutput
+              ? request.serverCompletionTokens
+              : uncounted ? 0 : tokenizer.countTokens(output);
+      // A session's turn is sent with the conversation before it: the local count is the turns
+      // and answers recorded so far (the recorder sees a session's turns in order) and its own.
+      SessionState session = request.session;
+      int localPromptTokens = request.prompt.promptTokens();
+      if (session != null) {
+        localPromptTokens =
+            (int) Math.min(Integer.MAX_VALUE, session.recordedTokens + localPromptTokens);
+        session.recordedTokens += request.prompt.promptTokens() + outputTokens;
+      }
+      RequestRecord.Builder record = RequestRecord.builder();
+      if (session != null) {
+        record.turn(session.id, request.turn + 1, session.turns());
+      }
+      return record
           .index(request.index)
           .warmup(request.warmup)
           .attempts(request.attempt, request.earlierErrors)
@@ -923,16 +1081,12 @@ public final class BenchmarkRunner {
           .firstContentNanos(clock.since(request.firstContentNanos))
           .chunks(chunks, chunkTokens, chunkSource)
           .promptTokens(
-              serverPrompt ? request.serverPromptTokens : request.prompt.promptTokens(),
+              serverPrompt ? request.serverPromptTokens : localPromptTokens,
               serverPrompt ? TokenSource.SERVER : TokenSource.LOCAL)
-          .localPromptTokens(request.prompt.promptTokens())
+          .localPromptTokens(localPromptTokens)
           .serverPromptTokens(request.serverPromptTokens)
           .requestedOutputTokens(request.prompt.outputTokens())
-          .outputTokens(
-              serverOutput
-                  ? request.serverCompletionTokens
-                  : uncounted ? 0 : tokenizer.countTokens(output),
-              serverOutput ? TokenSource.SERVER : TokenSource.LOCAL)
+          .outputTokens(outputTokens, serverOutput ? TokenSource.SERVER : TokenSource.LOCAL)
           .httpStatus(request.httpStatus)
           .failure(request.failureReason, request.error)
           .texts(

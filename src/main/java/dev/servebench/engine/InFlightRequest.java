@@ -36,6 +36,12 @@ final class InFlightRequest implements ResponseEvents {
   /** Whether the request has had its one transparent retry after a reused connection closed. */
   final boolean transparentRetryUsed;
 
+  /** The multi-turn session this request is a turn of, or {@code null}; set before it is sent. */
+  SessionState session;
+
+  /** Which turn of {@link #session} it is, 0 for the first. */
+  int turn;
+
   /** When the first attempt was sent: schedule lag is measured to it, whatever retries follow. */
   long firstSentNanos = RequestRecord.ABSENT;
 
@@ -140,6 +146,8 @@ final class InFlightRequest implements ResponseEvents {
             transparentRetryUsed || transparent,
             List.copyOf(errors));
     next.firstSentNanos = firstSentNanos;
+    next.session = session;
+    next.turn = turn;
     return next;
   }
 

@@ -6,6 +6,9 @@ package dev.servebench.engine;
  * send it now, wait, or stop). {@link BenchmarkRunner} only carries the steps out; the edge cases
  * (bursts, duration end, a full cap, a stop) are table-tested here without a server.
  *
+ * <p>A multi-turn session's first turn is released by {@link #next} like any request (a plan's
+ * time, a free slot); each later turn by {@link #nextTurn}, when the turn before it ended.
+ *
  * <p>All times are nanoseconds from the plan's start.
  */
 final class Pacing {
@@ -125,6 +128,39 @@ final class Pacing {
         return new Step(Action.HAND_OVER, nextOffsetNanos, isWarmup(index, nextOffsetNanos));
       }
     }
+  }
+
+  /**
+   * A session's next turn, asked as one of its turns ends: stop the session, or hand its next turn
+   * over for the previous turn's end plus the think time, which is then its intended time (a user
+   * answers what they read). A failed turn ends its session (the conversation cannot go on without
+   * the answer); a turn due past the duration is not sent. Every turn of a warm-up session is
+   * warm-up, so that a session's figures are measured or not as a whole.
+   *
+   * @param turnsEnded turns of the session sent and ended so far, the one that just ended included
+   * @param sessionTurns how many turns the session has
+   * @param previousSucceeded whether the turn that just ended succeeded
+   * @param previousEndNanos when it ended
+   * @param thinkNanos the think time between an answer's end and the next turn
+   * @param sessionWarmup whether the session's first turn was warm-up
+   * @param stopRequested whether the run was asked to stop sending
+   */
+  Step nextTurn(
+      int turnsEnded,
+      int sessionTurns,
+      boolean previousSucceeded,
+      long previousEndNanos,
+      long thinkNanos,
+      boolean sessionWarmup,
+      boolean stopRequested) {
+    if (stopRequested || !previousSucceeded || turnsEnded >= sessionTurns) {
+      return Step.STOP;
+    }
+    long dueNanos = previousEndNanos + thinkNanos;
+    if (pastDuration(dueNanos)) {
+      return Step.STOP;
+    }
+    return new Step(Action.HAND_OVER, dueNanos, sessionWarmup);
   }
 
   private boolean pastDuration(long offsetNanos) {

@@ -73,6 +73,7 @@ public final class Aggregator {
   private final Histogram promptTokens = new Histogram(5);
 
   private final TimeSeries timeSeries = new TimeSeries();
+  private final SessionTally sessions = new SessionTally();
 
   private final Map<String, Long> failuresByReason = new TreeMap<>();
   private final Map<Integer, Long> failuresByHttpStatus = new TreeMap<>();
@@ -143,6 +144,9 @@ public final class Aggregator {
   private void addMeasured(RequestRecord record) {
     requests++;
     timeSeries.add(record);
+    if (record.turn() != null) {
+      sessions.add(record);
+    }
     if (record.outcome().attempts() > 1) {
       retried++;
     }
@@ -365,7 +369,8 @@ public final class Aggregator {
         goodput,
         latencies,
         timeSeries.intervals(),
-        warnings(run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck()));
+        warnings(run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck()),
+        sessions.summarize(levels));
   }
 
   private List<String> warnings(

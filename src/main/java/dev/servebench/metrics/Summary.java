@@ -16,6 +16,7 @@ import java.util.Map;
  * @param goodput requests that met every service-level objective
  * @param timeSeries the run second by second
  * @param warnings what the run should not be trusted for, in plain words
+ * @param sessions multi-turn sessions' figures, or {@code null} when the run replayed none
  */
 public record Summary(
     RunInfo run,
@@ -27,7 +28,31 @@ public record Summary(
     Goodput goodput,
     Latencies latencies,
     List<Interval> timeSeries,
-    List<String> warnings) {
+    List<String> warnings,
+    Sessions sessions) {
+
+  /**
+   * Multi-turn sessions ({@code --multi-turn}), over the measured ones.
+   *
+   * @param sessions sessions that sent at least one measured turn
+   * @param completed sessions whose every turn succeeded
+   * @param meanTurnsCompleted turns that succeeded per session
+   * @param duration a completed session's first turn sent to its last turn's end, think times
+   *     included
+   * @param firstTurnTtft TTFT of the sessions' first turns, sent with no history
+   * @param laterTurnsTtft TTFT of every later turn, sent with the conversation so far
+   * @param firstTurnE2e E2E of the first turns
+   * @param laterTurnsE2e E2E of the later turns
+   */
+  public record Sessions(
+      long sessions,
+      long completed,
+      double meanTurnsCompleted,
+      Distribution duration,
+      Distribution firstTurnTtft,
+      Distribution laterTurnsTtft,
+      Distribution firstTurnE2e,
+      Distribution laterTurnsE2e) {}
 
   /**
    * How many requests of each kind were recorded.

@@ -184,7 +184,14 @@ public final class RecordReader {
       node.path("attempt_errors").forEach(error -> attemptErrors.add(error.asText()));
       String reason = textOrNull(node, "failure_reason");
       String chunkSource = textOrNull(node, "chunk_tokens_source");
-      return RequestRecord.builder()
+      RequestRecord.Builder builder = RequestRecord.builder();
+      if (node.hasNonNull("session")) {
+        builder.turn(
+            node.get("session").asInt(),
+            required(node, "turn").asInt(),
+            required(node, "session_turns").asInt());
+      }
+      return builder
           .index(required(node, "index").asInt())
           .warmup(node.path("warmup").asBoolean())
           .attempts(node.path("attempts").asInt(1), attemptErrors)

@@ -117,6 +117,12 @@ public final class RecordWriter implements Closeable {
     json.writeStringField(
         "status", record.succeeded() ? "ok" : record.cancelled() ? "cancelled" : "failed");
     json.writeBooleanField("warmup", record.warmup());
+    // Only a multi-turn session's requests carry these: older readers and files have none.
+    if (record.turn() != null) {
+      json.writeNumberField("session", record.turn().session());
+      json.writeNumberField("turn", record.turn().number());
+      json.writeNumberField("session_turns", record.turn().turns());
+    }
     json.writeNumberField("attempts", record.outcome().attempts());
     if (!record.outcome().attemptErrors().isEmpty()) {
       json.writeArrayFieldStart("attempt_errors");

@@ -19,6 +19,7 @@ import java.util.List;
  * @param chunks its token-bearing chunks (none when not streamed)
  * @param tokens its input and output token counts
  * @param texts its prompt and output, kept only with {@code --track-input-output}
+ * @param turn its place in a multi-turn session, or {@code null} outside {@code --multi-turn}
  */
 public record RequestRecord(
     int index,
@@ -28,7 +29,20 @@ public record RequestRecord(
     boolean streamed,
     Chunks chunks,
     TokenCounts tokens,
-    Texts texts) {
+    Texts texts,
+    Turn turn) {
+
+  /**
+   * A request's place in a multi-turn session: turn {@code number} of session {@code session}. Its
+   * prompt was the conversation so far; it was intended when the previous turn's response ended
+   * plus the think time (the first turn: when the plan started the session).
+   *
+   * @param session the session's number, 0 for the first one started
+   * @param number 1 for the session's first turn
+   * @param turns how many turns the session has in all (it may stop earlier: a failed turn ends it,
+   *     and so does the end of the run)
+   */
+  public record Turn(int session, int number, int turns) {}
 
   /**
    * When each step of a request happened, in nanoseconds since the run's start, or {@link #ABSENT}.
@@ -244,8 +258,15 @@ public record RequestRecord(
     private int attempts = 1;
     private List<String> attemptErrors = List.of();
     private Texts texts = Texts.NONE;
+    private Turn turn;
 
     private Builder() {}
+
+    /** Its place in a multi-turn session; unset outside one. */
+    public Builder turn(int session, int number, int turns) {
+      this.turn = new Turn(session, number, turns);
+      return this;
+    }
 
     public Builder index(int index) {
       this.index = index;
@@ -412,7 +433,8 @@ public record RequestRecord(
               requestedOutputTokens,
               outputTokens,
               outputTokensSource),
-          texts);
+          texts,
+          turn);
     }
   }
 }

@@ -24,6 +24,7 @@ public final class ConsoleReport {
     out.println();
     printServingTable(summary, out);
     printMoreLatencies(summary, out);
+    printSessions(summary, out);
     printClientSection(summary, out);
     printFailures(summary, out);
     printWarnings(summary, out);
@@ -140,6 +141,26 @@ public final class ConsoleReport {
         || s.latencies().ttfc().meanNanos() != s.latencies().ttft().meanNanos()) {
       row(out, "Time to first answer token:", triple(s.latencies().ttfc()));
     }
+  }
+
+  /** A multi-turn run's sessions, and its first turns beside the later ones that carry history. */
+  private static void printSessions(Summary s, PrintWriter out) {
+    Summary.Sessions sessions = s.sessions();
+    if (sessions == null) {
+      return;
+    }
+    out.println(centered("Multi-turn sessions", '-'));
+    row(out, "Sessions:", Long.toString(sessions.sessions()));
+    row(out, "Sessions with every turn succeeded:", Long.toString(sessions.completed()));
+    row(out, "Turns completed per session (mean):", number(sessions.meanTurnsCompleted()));
+    out.println("(mean / p50 / p99, ms)");
+    row(out, "Session duration:", triple(sessions.duration()));
+    if (s.counts().streamedRequests() > 0) {
+      row(out, "TTFT, first turns:", triple(sessions.firstTurnTtft()));
+      row(out, "TTFT, later turns:", triple(sessions.laterTurnsTtft()));
+    }
+    row(out, "E2E, first turns:", triple(sessions.firstTurnE2e()));
+    row(out, "E2E, later turns:", triple(sessions.laterTurnsE2e()));
   }
 
   private static String triple(Distribution d) {

@@ -218,6 +218,21 @@ public final class SummaryJson {
     distribution(json, "queue_inclusive_e2e", s.latencies().queueInclusiveE2e());
     json.writeEndObject();
 
+    // Only a multi-turn run has sessions: other runs' summaries keep their keys.
+    if (s.sessions() != null) {
+      Summary.Sessions sessions = s.sessions();
+      json.writeObjectFieldStart("sessions");
+      json.writeNumberField("sessions", sessions.sessions());
+      json.writeNumberField("completed", sessions.completed());
+      number(json, "mean_turns_completed", sessions.meanTurnsCompleted());
+      distribution(json, "duration", sessions.duration());
+      distribution(json, "first_turn_ttft", sessions.firstTurnTtft());
+      distribution(json, "later_turns_ttft", sessions.laterTurnsTtft());
+      distribution(json, "first_turn_e2e", sessions.firstTurnE2e());
+      distribution(json, "later_turns_e2e", sessions.laterTurnsE2e());
+      json.writeEndObject();
+    }
+
     json.writeArrayFieldStart("time_series");
     for (Summary.Interval interval : s.timeSeries()) {
       json.writeStartObject();

@@ -4,6 +4,7 @@ import dev.servebench.config.Version;
 import dev.servebench.dataset.Datasets;
 import dev.servebench.dataset.Prompt;
 import dev.servebench.dataset.PromptCache;
+import dev.servebench.dataset.Session;
 import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
@@ -108,22 +109,42 @@ public final class Benchmark {
       log.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
     }
     Tokenizer runTokenizer = tokenizer;
-    PromptCache.Loaded loaded =
-        new PromptCache(source.cacheDirectory())
-            .load(
-                source.format(),
-                source.dataset(),
-                runTokenizer,
-                () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
-    List<Prompt> prompts = loaded.prompts();
-    log.printf(
-        Locale.ROOT,
-        "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%s%n",
-        prompts.size(),
-        source.format().displayName(),
-        tokenizer.name(),
-        (System.nanoTime() - loadStartNanos) / 1_000_000,
-        loaded.fromCache() ? " (from the prompt cache)" : "");
+    List<Prompt> prompts = null;
+    List<Session> sessions = null;
+    if (config.load().sessions()) {
+      // Sessions are not kept in the prompt cache, which holds single prompts.
+      sessions =
+          Datasets.loadSessions(
+              source.format(),
+              source.dataset(),
+              runTokenizer,
+              config.load().multiTurn().maxTurns());
+      log.printf(
+          Locale.ROOT,
+          "servebench: %d sessions of %d turns in all (%s, tokenizer %s) ready in %d ms%n",
+          sessions.size(),
+          sessions.stream().mapToInt(session -> session.turns().size()).sum(),
+          source.format().displayName(),
+          tokenizer.name(),
+          (System.nanoTime() - loadStartNanos) / 1_000_000);
+    } else {
+      PromptCache.Loaded loaded =
+          new PromptCache(source.cacheDirectory())
+              .load(
+                  source.format(),
+                  source.dataset(),
+                  runTokenizer,
+                  () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
+      prompts = loaded.prompts();
+      log.printf(
+          Locale.ROOT,
+          "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%s%n",
+          prompts.size(),
+          source.format().displayName(),
+          tokenizer.name(),
+          (System.nanoTime() - loadStartNanos) / 1_000_000,
+          loaded.fromCache() ? " (from the prompt cache)" : "");
+    }
 
     RunConfig.Load load = config.load();
     TraceSchedule trace =
@@ -172,7 +193,7 @@ public final class Benchmark {
         endpoint.type().flagValue(),
         endpoint.stream() ? "streamed" : "not streamed",
         load.closedLoop()
-            ? "closed loop of " + load.concurrency()
+            ? "closed loop of " + load.concurrency() + (load.sessions() ? " sessions" : "")
             : trace != null
                 ? String.format(
                     Locale.ROOT,
@@ -183,7 +204,7 @@ public final class Benchmark {
                 : "rate "
                     + (Double.isInfinite(load.ratePerSecond())
                         ? "inf"
-                        : load.ratePerSecond() + " req/s"));
+                        : load.ratePerSecond() + (load.sessions() ? " sessions/s" : " req/s")));
     log.flush();
     RunEnd end;
     String seedTime = SEED_FILE_TIME.format(clock.wallAnchor());
@@ -196,15 +217,26 @@ public final class Benchmark {
         new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.secrets(), control);
     try {
       end =
-          runner.run(
-              clock,
-              prompts,
-              plan,
-              bounds,
-              sink,
-              control,
-              config.output().progress() ? log : null,
-              log);
+          sessions != null
+              ? runner.runSessions(
+                  clock,
+                  sessions,
+                  load.multiTurn().thinkTime(),
+                  plan,
+                  bounds,
+                  sink,
+                  control,
+                  config.output().progress() ? log : null,
+                  log)
+              : runner.run(
+                  clock,
+                  prompts,
+                  plan,
+                  bounds,
+                  sink,
+                  control,
+                  config.output().progress() ? log : null,
+                  log);
       if (writer != null && sink.failure == null) {
         try {
           writer.writeEnd(end);

@@ -31,6 +31,11 @@ public record RunConfig(
 
   /** Checks what depends on more than one group of settings. */
   public RunConfig {
+    if (load.sessions() && prompts.format() != DatasetFormat.SHAREGPT) {
+      throw new InvalidInputException(
+          "--multi-turn replays conversations, which only --dataset-format ShareGPT holds: pass a"
+              + " ShareGPT file or drop --multi-turn");
+    }
     if (load.followsTrace()) {
       if (!prompts.format().isTrace()) {
         throw new InvalidInputException(
@@ -216,6 +221,8 @@ public record RunConfig(
    * @param drain how long requests in flight may finish after Ctrl-C
    * @param traceTimeScale the plan is the trace's own times, each multiplied by this ({@code
    *     --trace-time-scale}); {@code null} when the plan is a rate or a closed loop
+   * @param multiTurn replay conversations as multi-turn sessions, or {@code null}: each request
+   *     stands alone
    */
   public record Load(
       double ratePerSecond,
@@ -228,7 +235,8 @@ public record RunConfig(
       int warmupRequests,
       long warmupNanos,
       Duration drain,
-      Double traceTimeScale) {
+      Double traceTimeScale,
+      MultiTurn multiTurn) {
 
     public Load {
       if (Double.isNaN(ratePerSecond) || ratePerSecond <= 0) {
@@ -293,9 +301,33 @@ public record RunConfig(
       return concurrency > 0;
     }
 
+    /** Whether the plan starts multi-turn sessions rather than single requests. */
+    public boolean sessions() {
+      return multiTurn != null;
+    }
+
     /** Whether the plan is a trace's own times rather than a rate or a closed loop. */
     public boolean followsTrace() {
       return traceTimeScale != null;
+    }
+  }
+
+  /**
+   * Multi-turn sessions ({@code --multi-turn}): what the plan starts is a conversation, whose turns
+   * follow each other.
+   *
+   * @param maxTurns most turns replayed of each conversation
+   * @param thinkTime between a turn's response's end and the next turn's send
+   */
+  public record MultiTurn(int maxTurns, Duration thinkTime) {
+
+    public MultiTurn {
+      if (maxTurns < 1) {
+        throw new InvalidInputException("--max-turns must be 1 or more, got " + maxTurns);
+      }
+      if (thinkTime.isNegative()) {
+        throw new InvalidInputException("--think-time must be 0 or more seconds");
+      }
     }
   }
 
@@ -433,6 +465,13 @@ public record RunConfig(
     settings.put("duration_s", load.durationNanos() < 0 ? null : load.durationNanos() / 1e9);
     settings.put("warmup_requests", load.warmupRequests());
     settings.put("warmup_s", load.warmupNanos() / 1e9);
+    if (load.sessions()) {
+      settings.put("multi_turn", true);
+      settings.put(
+          "max_turns",
+          load.multiTurn().maxTurns() == Integer.MAX_VALUE ? "all" : load.multiTurn().maxTurns());
+      settings.put("think_time_s", load.multiTurn().thinkTime().toNanos() / 1e9);
+    }
     settings.put("timeout_s", limits.timeout().toMillis() / 1000.0);
     settings.put(
         "ttft_timeout_s",

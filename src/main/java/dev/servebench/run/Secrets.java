@@ -42,7 +42,8 @@ final class Secrets {
         record.chunks(),
         record.tokens(),
         new RequestRecord.Texts(
-            scrub(record.texts().prompt(), secret), scrub(record.texts().output(), secret)));
+            scrub(record.texts().prompt(), secret), scrub(record.texts().output(), secret)),
+        record.turn());
   }
 
   private static boolean mentions(RequestRecord record, String secret) {

@@ -119,7 +119,7 @@ class ShareGptDatasetTest {
             """);
 
     ShareGptDataset.Tally tally =
-        ShareGptDataset.select(file, DatasetOptions.builder().build(), R50K, Integer.MAX_VALUE);
+        ShareGptDataset.select(file, DatasetOptions.builder().build(), R50K, Integer.MAX_VALUE, 0);
 
     assertThat(tally.recordsRead).isEqualTo(7);
     assertThat(tally.skipped)

@@ -329,6 +329,136 @@ class PacingTest {
         .isEqualTo(expected);
   }
 
+  /**
+   * A session's next turn: bounds, turns ended, turns in the session, previous succeeded, previous
+   * end, think time, warm-up session, stop requested: the step.
+   */
+  static Stream<Arguments> turns() {
+    BenchmarkRunner.Bounds oneSecond = bounds(-1, 1000 * MS, 0, 0);
+    return Stream.of(
+        // The next turn is due when the answer ended plus the think time, however late it is
+        // handed over: the lag after that is the client's.
+        Arguments.of(
+            "next turn at the answer's end",
+            UNBOUNDED,
+            1,
+            3,
+            true,
+            40 * MS,
+            0L,
+            false,
+            false,
+            step(Action.HAND_OVER, 40 * MS, false)),
+        Arguments.of(
+            "think time after the answer",
+            UNBOUNDED,
+            2,
+            3,
+            true,
+            40 * MS,
+            500 * MS,
+            false,
+            false,
+            step(Action.HAND_OVER, 540 * MS, false)),
+        Arguments.of(
+            "last turn ended: the session ends",
+            UNBOUNDED,
+            3,
+            3,
+            true,
+            40 * MS,
+            0L,
+            false,
+            false,
+            Step.STOP),
+        // Without the answer the conversation cannot go on.
+        Arguments.of(
+            "a failed turn ends the session",
+            UNBOUNDED,
+            1,
+            3,
+            false,
+            40 * MS,
+            0L,
+            false,
+            false,
+            Step.STOP),
+        Arguments.of(
+            "stop requested: no further turn",
+            UNBOUNDED,
+            1,
+            3,
+            true,
+            40 * MS,
+            0L,
+            false,
+            true,
+            Step.STOP),
+        Arguments.of(
+            "due inside the duration",
+            oneSecond,
+            1,
+            3,
+            true,
+            900 * MS,
+            99 * MS,
+            false,
+            false,
+            step(Action.HAND_OVER, 999 * MS, false)),
+        Arguments.of(
+            "due past the duration: not sent",
+            oneSecond,
+            1,
+            3,
+            true,
+            900 * MS,
+            100 * MS,
+            false,
+            false,
+            Step.STOP),
+        // A session is warm-up or measured as a whole, whenever its later turns fall.
+        Arguments.of(
+            "a warm-up session's turns stay warm-up",
+            UNBOUNDED,
+            1,
+            2,
+            true,
+            40 * MS,
+            0L,
+            true,
+            false,
+            step(Action.HAND_OVER, 40 * MS, true)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("turns")
+  void decidesTheNextTurn(
+      String name,
+      BenchmarkRunner.Bounds bounds,
+      int turnsEnded,
+      int sessionTurns,
+      boolean previousSucceeded,
+      long previousEndNanos,
+      long thinkNanos,
+      boolean sessionWarmup,
+      boolean stopRequested,
+      Step expected) {
+    for (Mode mode : Mode.values()) {
+      Pacing pacing = new Pacing(mode, bounds, LEAD, BATCH);
+      assertThat(
+              pacing.nextTurn(
+                  turnsEnded,
+                  sessionTurns,
+                  previousSucceeded,
+                  previousEndNanos,
+                  thinkNanos,
+                  sessionWarmup,
+                  stopRequested))
+          .as(mode.name())
+          .isEqualTo(expected);
+    }
+  }
+
   /** A whole open-loop plan on a clock that jumps to each wake-up: what the runner would do. */
   private record Played(List<Long> handedOverAtNanos, List<Long> intendedNanos, int wakeUps) {}
 

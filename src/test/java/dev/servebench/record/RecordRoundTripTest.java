@@ -71,6 +71,35 @@ class RecordRoundTripTest {
   }
 
   @Test
+  void aSessionsTurnSurvivesAndOtherRecordsCarryNone() throws IOException {
+    RequestRecord turn =
+        RequestRecord.builder()
+            .index(4)
+            .turn(1, 2, 3)
+            .intendedNanos(10)
+            .sentNanos(11)
+            .firstSentNanos(11)
+            .endNanos(20)
+            .promptTokens(30, TokenSource.LOCAL)
+            .localPromptTokens(30)
+            .outputTokens(4, TokenSource.LOCAL)
+            .httpStatus(200)
+            .build();
+    RequestRecord alone = Records.streamed(5, 0, 3, 12, 4, 50, 60, 70);
+    Path file = writeRecords(List.of(turn, alone));
+
+    List<RequestRecord> read = new ArrayList<>();
+    RecordReader.read(file, read::add);
+    assertThat(read.get(0)).usingRecursiveComparison().isEqualTo(turn);
+    assertThat(read.get(0).turn()).isEqualTo(new RequestRecord.Turn(1, 2, 3));
+    assertThat(read.get(1).turn()).isNull();
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    assertThat(lines.get(1)).contains("\"session\":1,\"turn\":2,\"session_turns\":3");
+    // Records of single requests are written as before: no session fields.
+    assertThat(lines.get(2)).doesNotContain("session");
+  }
+
+  @Test
   void fileHasOneJsonObjectPerLineWithNullForMissingStamps() throws IOException {
     Path file = writeRecords(List.of(Records.failed(0, 1, -1, FailureReason.CONNECT, "refused")));
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
