@@ -2,6 +2,7 @@ package dev.servebench.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.servebench.config.FileStart;
 import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
@@ -151,9 +152,20 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
     return fileName.toString();
   }
 
+  /**
+   * The ids alone, from the native encoding: DJL's {@code encode} also copies out every token's
+   * string, offsets, type ids, word ids and masks, most of the cost of counting a prompt. The
+   * native tokenizer already holds this instance's settings (no truncation, no padding).
+   */
   @Override
   public int[] encode(String text) {
-    long[] ids = tokenizer.encode(text, false, false).getIds();
+    long encoding = TokenizersLibrary.LIB.encode(tokenizer.getHandle(), text, false);
+    long[] ids;
+    try {
+      ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+    } finally {
+      TokenizersLibrary.LIB.deleteEncoding(encoding);
+    }
     int[] result = new int[ids.length];
     for (int i = 0; i < ids.length; i++) {
       result[i] = (int) ids[i];

@@ -76,6 +76,35 @@ class HuggingFaceFileTokenizerTest {
     }
   }
 
+  /** The ids-only native path gives DJL's own encoding's ids, special-token text included. */
+  @ParameterizedTest
+  @ValueSource(strings = {"gpt2.json", "llama3.json", "qwen3.json", "mistral-7b.json"})
+  void encodesAsDjlDoes(String file) throws Exception {
+    Path path = SharedTestData.data("tokenizers/" + file);
+    try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer djl =
+        ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(
+            path,
+            java.util.Map.of(
+                "addSpecialTokens", "false",
+                "truncation", "false",
+                "padding", "false",
+                "modelMaxLength", String.valueOf(Integer.MAX_VALUE)))) {
+      for (String text :
+          List.of(
+              "",
+              "Hello world",
+              "<|endoftext|> <|begin_of_text|> <s> </s> <|im_start|>user",
+              "naïve café, 日本語のテキスト, emoji 😀👍🏽",
+              " hello".repeat(3000),
+              SHAREGPT_TEXT)) {
+        long[] expected = djl.encode(text, false, false).getIds();
+        assertThat(shared(file).encode(text))
+            .as("%s: %.40s", file, text)
+            .containsExactly(java.util.Arrays.stream(expected).mapToInt(id -> (int) id).toArray());
+      }
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"gpt2.json", "llama3.json"})
   void neverTruncatesLongTexts(String file) {
