@@ -53,7 +53,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = {"--endpoint-type", "--endpoint_type"},
-      description = "Protocol: simple, openai-chat, openai-completions.")
+      description =
+          "Protocol: openai-chat, openai-completions, openai-embeddings, simple, tgi, sglang,"
+              + " triton.")
   String endpointType = EndpointType.OPENAI_CHAT.flagValue();
 
   @Option(
@@ -89,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
       run.numPrompts = numPrompts;
       run.requestRate = requestRate;
       run.seed = seed;
-      run.stream = true;
+      run.stream = EndpointType.parse(endpointType).streams();
       run.inputLenMean = 128;
       run.inputLenStddev = 32;
       run.outputLenMean = 64;

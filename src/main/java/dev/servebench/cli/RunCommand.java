@@ -52,12 +52,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"--model-name", "--model_name"},
       description =
-          "Model to benchmark. Default: the first model the server lists at /v1/models (OpenAI endpoints); required for --simple.")
+          "Model to benchmark. Default: the first model the server lists at /v1/models (OpenAI endpoints, TGI, SGLang); required for --simple and --endpoint-type triton.")
   String modelName;
 
   @Option(
       names = {"--endpoint-type", "--endpoint_type"},
-      description = "Protocol: simple (LLM-on-Ray), openai-chat, openai-completions.")
+      description =
+          "Protocol: openai-chat, openai-completions, openai-embeddings (never streamed; no"
+              + " tokens out), simple (LLM-on-Ray), tgi (Text Generation Inference's"
+              + " /generate_stream and /generate), sglang (SGLang's /generate), triton (Triton's"
+              + " /v2/models/<model>/generate_stream, TensorRT-LLM).")
   String endpointType = EndpointType.OPENAI_CHAT.flagValue();
 
   @Option(

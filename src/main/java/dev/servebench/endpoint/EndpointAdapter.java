@@ -13,9 +13,11 @@ public interface EndpointAdapter {
    * The request path on the server.
    *
    * @param basePath the path of {@code --model-endpoint-base} (often empty)
-   * @param modelName the model, which the simple endpoint routes by
+   * @param modelName the model, which the simple endpoint and Triton route by
+   * @param stream whether the requests ask for a stream: TGI and Triton stream at a route of their
+   *     own
    */
-  String requestPath(String basePath, String modelName);
+  String requestPath(String basePath, String modelName, boolean stream);
 
   /**
    * The JSON request body for one prompt: the same bytes for the same prompt and options (the

@@ -8,7 +8,15 @@ import java.util.stream.Collectors;
 public enum EndpointType {
   SIMPLE("simple"),
   OPENAI_CHAT("openai-chat"),
-  OPENAI_COMPLETIONS("openai-completions");
+  OPENAI_COMPLETIONS("openai-completions"),
+  /** Text Generation Inference's {@code /generate_stream} and {@code /generate}. */
+  TGI("tgi"),
+  /** SGLang's native {@code /generate}. */
+  SGLANG("sglang"),
+  /** Triton's generate extension ({@code /v2/models/<model>/generate_stream}), TensorRT-LLM's. */
+  TRITON("triton"),
+  /** OpenAI's {@code /v1/embeddings}: latency and throughput of requests, no tokens out. */
+  OPENAI_EMBEDDINGS("openai-embeddings");
 
   private final String flagValue;
 
@@ -31,12 +39,24 @@ public enum EndpointType {
       case SIMPLE -> new SimpleEndpoint(routeOverride);
       case OPENAI_CHAT -> new OpenAiEndpoint(true);
       case OPENAI_COMPLETIONS -> new OpenAiEndpoint(false);
+      case TGI -> new TgiEndpoint();
+      case SGLANG -> new SglangEndpoint();
+      case TRITON -> new TritonEndpoint();
+      case OPENAI_EMBEDDINGS -> new EmbeddingsEndpoint();
     };
   }
 
-  /** Whether the endpoint lists its models at {@code /v1/models}. */
-  public boolean isOpenAi() {
-    return this != SIMPLE;
+  /**
+   * Whether the server lists its models at {@code /v1/models}: every OpenAI server, and TGI and
+   * SGLang, which serve the OpenAI API beside their own.
+   */
+  public boolean listsModels() {
+    return this != SIMPLE && this != TRITON;
+  }
+
+  /** Whether the protocol can stream its answers; an embedding comes whole. */
+  public boolean streams() {
+    return this != OPENAI_EMBEDDINGS;
   }
 
   /** Parses an {@code --endpoint-type} value. */

@@ -1,10 +1,6 @@
 package dev.servebench.endpoint;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.servebench.dataset.Prompt;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -21,9 +17,12 @@ final class OpenAiEndpoint implements EndpointAdapter {
   }
 
   @Override
-  public String requestPath(String basePath, String modelName) {
-    String route = chat ? "/chat/completions" : "/completions";
-    // A base given as http://host:8000/v1 already names the API version.
+  public String requestPath(String basePath, String modelName, boolean stream) {
+    return v1Path(basePath, chat ? "/chat/completions" : "/completions");
+  }
+
+  /** {@code route} under the base's {@code /v1}, which is added unless the base names it. */
+  static String v1Path(String basePath, String route) {
     String base = basePath == null ? "" : basePath.replaceAll("/+$", "");
     return EndpointAdapter.joinPath(base.endsWith("/v1") ? base : base + "/v1", route);
   }
@@ -46,62 +45,52 @@ final class OpenAiEndpoint implements EndpointAdapter {
     for (String part : history) {
       historyChars += part.length() + 40;
     }
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(prompt.text().length() + historyChars + 256);
-    try (JsonGenerator json = OpenAiPayload.JSON.createGenerator(out)) {
-      ExtraBody.Merge extra = options.extraBody().merge(json);
-      json.writeStartObject();
-      if (extra.own("model")) {
-        json.writeStringField("model", options.modelName());
-      }
-      if (chat) {
-        if (extra.own("messages")) {
-          json.writeArrayFieldStart("messages");
-          for (int i = 0; i < history.size(); i++) {
-            json.writeStartObject();
-            json.writeStringField("role", i % 2 == 0 ? "user" : "assistant");
-            json.writeStringField("content", history.get(i));
-            json.writeEndObject();
+    return JsonBodies.write(
+        prompt.text().length() + historyChars + 256,
+        options,
+        (json, extra) -> {
+          JsonBodies.string(json, extra, "model", options.modelName());
+          if (chat) {
+            if (extra.own("messages")) {
+              json.writeArrayFieldStart("messages");
+              for (int i = 0; i < history.size(); i++) {
+                json.writeStartObject();
+                json.writeStringField("role", i % 2 == 0 ? "user" : "assistant");
+                json.writeStringField("content", history.get(i));
+                json.writeEndObject();
+              }
+              json.writeStartObject();
+              json.writeStringField("role", "user");
+              json.writeStringField("content", prompt.text());
+              json.writeEndObject();
+              json.writeEndArray();
+            }
+          } else {
+            JsonBodies.string(json, extra, "prompt", prompt.text());
           }
-          json.writeStartObject();
-          json.writeStringField("role", "user");
-          json.writeStringField("content", prompt.text());
-          json.writeEndObject();
-          json.writeEndArray();
-        }
-      } else if (extra.own("prompt")) {
-        json.writeStringField("prompt", prompt.text());
-      }
-      if (extra.own("max_tokens")) {
-        json.writeNumberField("max_tokens", prompt.outputTokens());
-      }
-      json.writeBooleanField("stream", options.stream());
-      ExtraBody.Merge streamOptions;
-      if (options.stream() && (streamOptions = extra.object("stream_options")) != null) {
-        json.writeObjectFieldStart("stream_options");
-        if (streamOptions.own("include_usage")) {
-          json.writeBooleanField("include_usage", true);
-        }
-        if (options.continuousUsage() && streamOptions.own("continuous_usage_stats")) {
-          json.writeBooleanField("continuous_usage_stats", true);
-        }
-        streamOptions.finish();
-        json.writeEndObject();
-      }
-      options.writeSampling(json, extra);
-      extra.finish();
-      json.writeEndObject();
-    } catch (IOException impossible) {
-      throw new UncheckedIOException(impossible);
-    }
-    return out.toByteArray();
+          JsonBodies.number(json, extra, "max_tokens", prompt.outputTokens());
+          json.writeBooleanField("stream", options.stream());
+          if (options.stream()) {
+            JsonBodies.object(
+                json,
+                extra,
+                "stream_options",
+                (inner, streamOptions) -> {
+                  if (streamOptions.own("include_usage")) {
+                    inner.writeBooleanField("include_usage", true);
+                  }
+                  if (options.continuousUsage() && streamOptions.own("continuous_usage_stats")) {
+                    inner.writeBooleanField("continuous_usage_stats", true);
+                  }
+                });
+          }
+          options.writeSampling(json, extra);
+        });
   }
 
   @Override
   public ResponseParser responseParser(boolean streamRequested, String contentType) {
-    if (streamRequested && !EndpointAdapter.isJson(contentType)) {
-      return new OpenAiStreamParser();
-    }
-    return new OpenAiJsonParser();
+    return OpenAiStreamParser.forResponse(
+        OpenAiPayload.Dialect.OPENAI, streamRequested, contentType);
   }
 }

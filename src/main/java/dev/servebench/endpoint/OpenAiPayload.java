@@ -6,21 +6,43 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The fields servebench needs from one OpenAI-style JSON object (a streamed chunk or a whole
- * response), read by a small hand-written parser over the raw bytes. It runs on the I/O thread once
- * per streamed event: Jackson's streaming parser allocates a parser, contexts and buffers for every
- * event, which made it the client's main source of garbage (bench/README.md, Why the code is the
- * way it is); this one allocates only the strings it returns.
+ * The fields servebench needs from one JSON object of a protocol (a streamed chunk or a whole
+ * response: OpenAI's, or a native protocol's {@link Dialect}), read by a small hand-written parser
+ * over the raw bytes. It runs on the I/O thread once per streamed event: Jackson's streaming parser
+ * allocates a parser, contexts and buffers for every event, which made it the client's main source
+ * of garbage (bench/README.md, Why the code is the way it is); this one allocates only the strings
+ * it returns.
  *
  * <p>Read: {@code choices[0].delta|message .content / .reasoning_content / .reasoning}, {@code
  * choices[0].text} (completions), {@code usage.prompt_tokens / completion_tokens} and {@code error}
- * (an object with a {@code message}, or a string). Everything else is skipped, but still checked:
- * the whole object must be strict JSON (RFC 8259: no comments, no control characters or invalid
- * UTF-8 in strings, no leading zeros), as it was under Jackson, whose results the tests compare
- * this reader with. Content after the object's closing brace is not read. Reusable: {@link #read}
- * resets the fields.
+ * (an object with a {@code message}, or a string); the other dialects' fields are listed on {@link
+ * Dialect}. Everything else is skipped, but still checked: the whole object must be strict JSON
+ * (RFC 8259: no comments, no control characters or invalid UTF-8 in strings, no leading zeros), as
+ * it was under Jackson, whose results the tests compare this reader with. Content after the
+ * object's closing brace is not read. Reusable: {@link #read} resets the fields.
  */
 final class OpenAiPayload {
+
+  /**
+   * Where a protocol keeps its output text and token counts. Every dialect reads {@code error} at
+   * the root, as a string or an object with a {@code message}.
+   */
+  enum Dialect {
+    /** {@code choices[0].delta|message.content}, reasoning, {@code text}; {@code usage}. */
+    OPENAI,
+    /**
+     * Text Generation Inference: {@code token.text} (a streamed event), {@code generated_text} (the
+     * whole text: a non-streamed answer, or a stream's last event), {@code
+     * details.generated_tokens} and {@code details.input_length}.
+     */
+    TGI,
+    /** SGLang's native API: {@code text} and {@code meta_info.prompt_tokens/completion_tokens}. */
+    SGLANG,
+    /** Triton's generate extension: {@code text_output}. */
+    TRITON,
+    /** OpenAI embeddings: whether {@code data[0].embedding} is an array; {@code usage}. */
+    EMBEDDINGS
+  }
 
   /** For writing request bodies; reading no longer goes through Jackson. */
   static final JsonFactory JSON = new JsonFactory();
@@ -44,12 +66,38 @@ final class OpenAiPayload {
   private static final byte[] REASONING = ascii("reasoning");
   private static final byte[] PROMPT_TOKENS = ascii("prompt_tokens");
   private static final byte[] COMPLETION_TOKENS = ascii("completion_tokens");
+  private static final byte[] TOKEN = ascii("token");
+  private static final byte[] GENERATED_TEXT = ascii("generated_text");
+  private static final byte[] DETAILS = ascii("details");
+  private static final byte[] GENERATED_TOKENS = ascii("generated_tokens");
+  private static final byte[] INPUT_LENGTH = ascii("input_length");
+  private static final byte[] META_INFO = ascii("meta_info");
+  private static final byte[] TEXT_OUTPUT = ascii("text_output");
+  private static final byte[] DATA = ascii("data");
+  private static final byte[] EMBEDDING = ascii("embedding");
+
+  private final Dialect dialect;
 
   String content;
   String reasoning;
   int promptTokens;
   int completionTokens;
   String errorMessage;
+
+  /** TGI's {@code generated_text} when it is a string: the whole output, or null. */
+  String wholeText;
+
+  /** Embeddings: {@code data[0].embedding} is an array. */
+  boolean embedding;
+
+  /** A reader of OpenAI objects. */
+  OpenAiPayload() {
+    this(Dialect.OPENAI);
+  }
+
+  OpenAiPayload(Dialect dialect) {
+    this.dialect = dialect;
+  }
 
   /**
    * The last object read in full that held nothing but a content string (the shape of nearly every
@@ -98,6 +146,8 @@ final class OpenAiPayload {
     promptTokens = -1;
     completionTokens = -1;
     errorMessage = null;
+    wholeText = null;
+    embedding = false;
     if (readAsTheLastShape(bytes, offset, length)) {
       return;
     }
@@ -120,7 +170,9 @@ final class OpenAiPayload {
         && reasoning == null
         && promptTokens < 0
         && completionTokens < 0
-        && errorMessage == null) {
+        && errorMessage == null
+        && wholeText == null
+        && !embedding) {
       rememberShape(bytes, offset, length);
     }
   }
@@ -178,6 +230,9 @@ final class OpenAiPayload {
     MESSAGE,
     USAGE,
     ERROR,
+    TGI_TOKEN,
+    TGI_DETAILS,
+    EMBEDDING_ITEM,
     OTHER
   }
 
@@ -226,18 +281,11 @@ final class OpenAiPayload {
     int c = skipWhitespace();
     switch (level) {
       case ROOT -> {
-        if (named(CHOICES, nameStart, nameEnd, nameEscaped) && c == '[') {
-          at++;
-          readArray(true);
-          return;
-        }
-        if (named(USAGE, nameStart, nameEnd, nameEscaped) && c == '{') {
-          at++;
-          readObject(Level.USAGE);
-          return;
-        }
         if (named(ERROR, nameStart, nameEnd, nameEscaped)) {
           readError(c);
+          return;
+        }
+        if (readRootMember(c, nameStart, nameEnd, nameEscaped)) {
           return;
         }
       }
@@ -268,17 +316,24 @@ final class OpenAiPayload {
         }
       }
       case USAGE -> {
-        if (c == '-' || (c >= '0' && c <= '9')) {
-          int numberStart = at;
-          boolean integral = scanNumber();
-          if (integral) {
-            if (named(PROMPT_TOKENS, nameStart, nameEnd, nameEscaped)) {
-              promptTokens = intValue(numberStart);
-            } else if (named(COMPLETION_TOKENS, nameStart, nameEnd, nameEscaped)) {
-              completionTokens = intValue(numberStart);
-            }
-          }
+        if (readCount(c, PROMPT_TOKENS, COMPLETION_TOKENS, nameStart, nameEnd, nameEscaped)) {
           return;
+        }
+      }
+      case TGI_DETAILS -> {
+        if (readCount(c, INPUT_LENGTH, GENERATED_TOKENS, nameStart, nameEnd, nameEscaped)) {
+          return;
+        }
+      }
+      case TGI_TOKEN -> {
+        if (named(TEXT, nameStart, nameEnd, nameEscaped) && c == '"') {
+          content = readContent();
+          return;
+        }
+      }
+      case EMBEDDING_ITEM -> {
+        if (named(EMBEDDING, nameStart, nameEnd, nameEscaped) && c == '[') {
+          embedding = true;
         }
       }
       case ERROR -> {
@@ -293,11 +348,93 @@ final class OpenAiPayload {
   }
 
   /**
-   * Reads the elements of an array whose {@code [} has been consumed, through its {@code ]}: with
-   * {@code firstChoice}, the first element as {@code choices[0]} if it is an object; every other
+   * Reads a root member that holds what the dialect needs; false when the member is not one (it is
+   * then skipped).
+   */
+  private boolean readRootMember(int c, int nameStart, int nameEnd, boolean nameEscaped)
+      throws IOException {
+    switch (dialect) {
+      case OPENAI -> {
+        if (named(CHOICES, nameStart, nameEnd, nameEscaped) && c == '[') {
+          at++;
+          readArray(Level.CHOICE);
+          return true;
+        }
+        return readObjectNamed(USAGE, Level.USAGE, c, nameStart, nameEnd, nameEscaped);
+      }
+      case TGI -> {
+        if (named(GENERATED_TEXT, nameStart, nameEnd, nameEscaped) && c == '"') {
+          wholeText = readString();
+          return true;
+        }
+        return readObjectNamed(TOKEN, Level.TGI_TOKEN, c, nameStart, nameEnd, nameEscaped)
+            || readObjectNamed(DETAILS, Level.TGI_DETAILS, c, nameStart, nameEnd, nameEscaped);
+      }
+      case SGLANG -> {
+        if (named(TEXT, nameStart, nameEnd, nameEscaped) && c == '"') {
+          content = readContent();
+          return true;
+        }
+        return readObjectNamed(META_INFO, Level.USAGE, c, nameStart, nameEnd, nameEscaped);
+      }
+      case TRITON -> {
+        if (named(TEXT_OUTPUT, nameStart, nameEnd, nameEscaped) && c == '"') {
+          content = readContent();
+          return true;
+        }
+        return false;
+      }
+      case EMBEDDINGS -> {
+        if (named(DATA, nameStart, nameEnd, nameEscaped) && c == '[') {
+          at++;
+          readArray(Level.EMBEDDING_ITEM);
+          return true;
+        }
+        return readObjectNamed(USAGE, Level.USAGE, c, nameStart, nameEnd, nameEscaped);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads a number member, keeping it as the prompt or completion count when it is an integer of
+   * that name; false when the member is not a number.
+   */
+  private boolean readCount(
+      int c, byte[] promptName, byte[] completionName, int nameStart, int nameEnd, boolean escaped)
+      throws IOException {
+    if (c != '-' && (c < '0' || c > '9')) {
+      return false;
+    }
+    int numberStart = at;
+    if (scanNumber()) {
+      if (named(promptName, nameStart, nameEnd, escaped)) {
+        promptTokens = intValue(numberStart);
+      } else if (named(completionName, nameStart, nameEnd, escaped)) {
+        completionTokens = intValue(numberStart);
+      }
+    }
+    return true;
+  }
+
+  /** Reads the member as an object at {@code level} if it is one named {@code name}. */
+  private boolean readObjectNamed(
+      byte[] name, Level level, int c, int nameStart, int nameEnd, boolean nameEscaped)
+      throws IOException {
+    if (c == '{' && named(name, nameStart, nameEnd, nameEscaped)) {
+      at++;
+      readObject(level);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Reads the elements of an array whose {@code [} has been consumed, through its {@code ]}: the
+   * first element, if it is an object, at {@code firstLevel} ({@code null}: skipped); every other
    * element is skipped, its syntax checked.
    */
-  private void readArray(boolean firstChoice) throws IOException {
+  private void readArray(Level firstLevel) throws IOException {
     enter();
     int c = skipWhitespace();
     if (c == ']') {
@@ -307,9 +444,9 @@ final class OpenAiPayload {
     }
     boolean first = true;
     while (true) {
-      if (first && firstChoice && c == '{') {
+      if (first && firstLevel != null && c == '{') {
         at++;
-        readObject(Level.CHOICE);
+        readObject(firstLevel);
       } else {
         skipValue(c);
       }
@@ -357,7 +494,7 @@ final class OpenAiPayload {
       }
       case '[' -> {
         at++;
-        readArray(false);
+        readArray(null);
       }
       case '"' -> {
         at++;

@@ -5,10 +5,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An OpenAI-style {@code text/event-stream} body: SSE events whose data is a JSON chunk, ended by
- * {@code data: [DONE]}. Every event of one read shares that read's arrival time. A body that ends
- * cleanly without {@code [DONE]} is complete when its usage event (usage without text, the stream's
- * last event) came: some servers omit the marker.
+ * A {@code text/event-stream} body whose events are JSON objects: OpenAI's chunks, and the native
+ * protocols framed the same way ({@link OpenAiPayload.Dialect}). Every event of one read shares
+ * that read's arrival time. What says the stream is whole differs by protocol:
+ *
+ * <ul>
+ *   <li>OpenAI and SGLang: {@code data: [DONE]}; an OpenAI body that ends cleanly without it is
+ *       whole when its usage event (usage without text, the stream's last event) came, since some
+ *       servers omit the marker.
+ *   <li>TGI: its last event, the one carrying {@code generated_text}.
+ *   <li>Triton: nothing but the body's clean end, as its protocol has no end marker.
+ * </ul>
+ *
+ * <p>A TGI event of a special token (the end of sequence) is a chunk like any other, its text
+ * included: the server generated it and counts it in {@code details.generated_tokens}, though its
+ * {@code generated_text} leaves special tokens out.
+ *
+ * <p>SGLang sends the whole text so far in each event: the new part of an event is what it adds to
+ * the previous one. An event whose text does not extend the previous one (the server rewrote its
+ * tail, trimming a stop string) adds no output; the next event's new part is counted from it.
  */
 final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
 
@@ -17,7 +32,15 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   private static final int QUOTED_BYTES = 160;
 
   private final SseParser sse = new SseParser();
-  private final OpenAiPayload payload = new OpenAiPayload();
+  private final OpenAiPayload.Dialect dialect;
+  private final OpenAiPayload payload;
+
+  /** SGLang: the text of the previous event, of which each event's text is a continuation. */
+  private String textSoFar = "";
+
+  /** TGI: the event with {@code generated_text} came. */
+  private boolean lastEventSeen;
+
   private ResponseEvents events;
   private long arrivalNanos;
   private boolean failed;
@@ -29,6 +52,27 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   private final byte[] bodyStart = new byte[QUOTED_BYTES];
 
   private int bodyStartLength;
+
+  /** A parser of OpenAI's chunks. */
+  OpenAiStreamParser() {
+    this(OpenAiPayload.Dialect.OPENAI);
+  }
+
+  OpenAiStreamParser(OpenAiPayload.Dialect dialect) {
+    this.dialect = dialect;
+    this.payload = new OpenAiPayload(dialect);
+  }
+
+  /**
+   * The parser for a response of a protocol whose bodies are JSON: its event stream when a stream
+   * was asked for and the server did not answer with one JSON object, else that object.
+   */
+  static ResponseParser forResponse(
+      OpenAiPayload.Dialect dialect, boolean streamRequested, String contentType) {
+    return streamRequested && !EndpointAdapter.isJson(contentType)
+        ? new OpenAiStreamParser(dialect)
+        : new OpenAiJsonParser(dialect);
+  }
 
   @Override
   public void onBody(
@@ -56,12 +100,29 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
                   .strip());
       return;
     }
-    if (!failed && !endMarkerSeen && !finalUsageSeen) {
-      // Without [DONE] or the usage event nothing says the server finished: a proxy or crash may
-      // have cut the stream at an event boundary.
-      fail(
-          FailureReason.STREAM_CUT,
-          "event stream ended without data: [DONE] and before its usage event");
+    if (failed) {
+      return;
+    }
+    // Without its end nothing says the server finished: a proxy or crash may have cut the stream
+    // at an event boundary.
+    switch (dialect) {
+      case TGI -> {
+        if (!lastEventSeen) {
+          fail(
+              FailureReason.STREAM_CUT,
+              "event stream ended before its last event (the one with generated_text)");
+        }
+      }
+      case TRITON, EMBEDDINGS -> {}
+      case OPENAI, SGLANG -> {
+        if (!endMarkerSeen && !(finalUsageSeen && dialect == OpenAiPayload.Dialect.OPENAI)) {
+          fail(
+              FailureReason.STREAM_CUT,
+              dialect == OpenAiPayload.Dialect.OPENAI
+                  ? "event stream ended without data: [DONE] and before its usage event"
+                  : "event stream ended without data: [DONE]");
+        }
+      }
     }
   }
 
@@ -100,6 +161,12 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
     }
     String reasoning = payload.reasoning == null ? "" : payload.reasoning;
     String content = payload.content == null ? "" : payload.content;
+    if (dialect == OpenAiPayload.Dialect.SGLANG && payload.content != null) {
+      content = newPart(payload.content);
+    }
+    if (payload.wholeText != null) {
+      lastEventSeen = true;
+    }
     if (!reasoning.isEmpty() || !content.isEmpty()) {
       // One event is one chunk, even in the rare delta that carries reasoning and answer at once.
       // (Concatenating with "" would copy the string: the language requires a new one.)
@@ -113,6 +180,13 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
         finalUsageSeen = true;
       }
     }
+  }
+
+  /** What SGLang's cumulative {@code text} adds to the previous event's. */
+  private String newPart(String text) {
+    String previous = textSoFar;
+    textSoFar = text;
+    return text.startsWith(previous) ? text.substring(previous.length()) : "";
   }
 
   private void fail(FailureReason reason, String message) {

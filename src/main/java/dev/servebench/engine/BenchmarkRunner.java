@@ -392,7 +392,10 @@ public final class BenchmarkRunner {
         new HttpTransport.RequestSpec(
             settings
                 .adapter()
-                .requestPath(settings.target().basePath(), settings.options().modelName()),
+                .requestPath(
+                    settings.target().basePath(),
+                    settings.options().modelName(),
+                    settings.options().stream()),
             settings.authorizationHeader(),
             settings.headers(),
             settings.requestIdPrefix(),

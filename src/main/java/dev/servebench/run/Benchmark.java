@@ -92,7 +92,7 @@ public final class Benchmark {
     } else {
       Preflight.checkReachable(endpoint.target(), endpoint.tls());
     }
-    if (endpoint.modelName() == null && endpoint.type().isOpenAi()) {
+    if (endpoint.modelName() == null && endpoint.type().listsModels()) {
       config =
           config.withModelName(
               Preflight.discoverModel(

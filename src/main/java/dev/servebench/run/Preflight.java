@@ -298,7 +298,7 @@ final class Preflight {
 
   /** The readiness probe's request (see {@link #awaitReady}), with the run's headers. */
   private static HttpRequest.Builder probe(RunConfig.Endpoint endpoint) {
-    if (endpoint.type().isOpenAi()) {
+    if (endpoint.type().listsModels()) {
       return withHeaders(
               HttpRequest.newBuilder(modelsUri(endpoint.target())),
               endpoint.authorizationHeader(),
@@ -308,7 +308,8 @@ final class Preflight {
     EndpointAdapter adapter = endpoint.type().adapter(endpoint.route());
     HttpTarget target = endpoint.target();
     String origin = (target.https() ? "https://" : "http://") + target.hostHeader();
-    URI uri = URI.create(origin + adapter.requestPath(target.basePath(), endpoint.modelName()));
+    URI uri =
+        URI.create(origin + adapter.requestPath(target.basePath(), endpoint.modelName(), false));
     byte[] body =
         adapter.requestBody(
             new Prompt(PROBE_PROMPT, 1, 1),

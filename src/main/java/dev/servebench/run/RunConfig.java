@@ -105,10 +105,23 @@ public record RunConfig(
         throw new InvalidInputException(
             "the simple endpoint is addressed by model: pass --model-name (e.g. --model-name gpt-j-6b)");
       }
+      if (type == EndpointType.TRITON && modelName == null) {
+        throw new InvalidInputException(
+            "Triton is addressed by model (/v2/models/<model>/generate): pass --model-name (e.g."
+                + " --model-name ensemble)");
+      }
+      if (stream && !type.streams()) {
+        throw new InvalidInputException(
+            "--endpoint-type "
+                + type.flagValue()
+                + " answers whole, never streamed: drop --stream and --track-token-latency");
+      }
       if (route != null) {
         requirePathText("--route", route);
       } else if (type == EndpointType.SIMPLE) {
         requirePathText("--model-name (the simple endpoint's route)", modelName);
+      } else if (type == EndpointType.TRITON) {
+        requirePathText("--model-name (Triton's route)", modelName);
       }
     }
 

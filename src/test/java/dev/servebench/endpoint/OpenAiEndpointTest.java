@@ -17,9 +17,9 @@ class OpenAiEndpointTest {
   void pathsWithAndWithoutV1InTheBase() {
     EndpointAdapter chat = EndpointType.OPENAI_CHAT.adapter(null);
     EndpointAdapter completions = EndpointType.OPENAI_COMPLETIONS.adapter(null);
-    assertThat(chat.requestPath("", "m")).isEqualTo("/v1/chat/completions");
-    assertThat(chat.requestPath("/v1/", "m")).isEqualTo("/v1/chat/completions");
-    assertThat(completions.requestPath("/proxy", "m")).isEqualTo("/proxy/v1/completions");
+    assertThat(chat.requestPath("", "m", true)).isEqualTo("/v1/chat/completions");
+    assertThat(chat.requestPath("/v1/", "m", true)).isEqualTo("/v1/chat/completions");
+    assertThat(completions.requestPath("/proxy", "m", false)).isEqualTo("/proxy/v1/completions");
   }
 
   @Test
@@ -57,8 +57,9 @@ class OpenAiEndpointTest {
 
   @Test
   void unknownEndpointTypeListsTheChoices() {
-    assertThatThrownBy(() -> EndpointType.parse("tgi"))
+    assertThatThrownBy(() -> EndpointType.parse("vllm"))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("simple, openai-chat, openai-completions");
+        .hasMessageContaining(
+            "simple, openai-chat, openai-completions, tgi, sglang, triton, openai-embeddings");
   }
 }

@@ -59,6 +59,44 @@ class ResponseParserFuzzTest {
                     + "{\"generated_text\":\"b\",\"num_input_tokens\":2,\"num_generated_tokens\":3}]"),
             utf8("{\"error\":\"engine died\"}"));
     List<byte[]> plainText = List.of(utf8("Once upon a time ✓ 日本語 🙂 the end."));
+    List<byte[]> tgiStream =
+        List.of(
+            utf8(
+                "data:{\"index\":1,\"token\":{\"id\":9,\"text\":\"日本\",\"logprob\":-0.5,"
+                    + "\"special\":false},\"generated_text\":null,\"details\":null}\n\n"
+                    + "data:{\"index\":2,\"token\":{\"id\":2,\"text\":\"</s>\","
+                    + "\"logprob\":0,\"special\":true},\"generated_text\":\"日本\","
+                    + "\"details\":{\"generated_tokens\":2,\"input_length\":3}}\n\n"),
+            utf8("data:{\"error\":\"Incomplete generation\",\"error_type\":\"incomplete\"}\n\n"));
+    List<byte[]> sglangStream =
+        List.of(
+            utf8(
+                "data: {\"text\":\"a\",\"meta_info\":{\"prompt_tokens\":3,"
+                    + "\"completion_tokens\":1}}\n\ndata: {\"text\":\"a ✓\",\"meta_info\":"
+                    + "{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n"));
+    List<byte[]> tritonStream =
+        List.of(
+            utf8(
+                "data: {\"model_name\":\"ensemble\",\"text_output\":\"Hi\"}\n\n"
+                    + "data: {\"model_name\":\"ensemble\",\"text_output\":\" ✓\"}\n\n"));
+    byte[] nativeError = utf8("{\"error\":\"Input validation error\"}");
+    List<byte[]> tgiJson =
+        List.of(
+            utf8("{\"generated_text\":\"Hi ✓\",\"details\":{\"generated_tokens\":2}}"),
+            nativeError);
+    List<byte[]> sglangJson =
+        List.of(
+            utf8("{\"text\":\"Hi\",\"meta_info\":{\"prompt_tokens\":1,\"completion_tokens\":1}}"),
+            nativeError);
+    List<byte[]> tritonJson =
+        List.of(
+            utf8("{\"model_name\":\"m\",\"model_version\":\"1\",\"text_output\":\"Hi\"}"),
+            nativeError);
+    List<byte[]> embeddingsJson =
+        List.of(
+            utf8(
+                "{\"data\":[{\"embedding\":[0.1,-2e-3,3]}],\"usage\":{\"prompt_tokens\":2,"
+                    + "\"total_tokens\":2}}"));
     return Stream.of(
         target(
             "openai-chat stream", EndpointType.OPENAI_CHAT, true, "text/event-stream", sseBodies),
@@ -71,7 +109,19 @@ class ResponseParserFuzzTest {
             "application/json; charset=utf-8",
             openAiJson),
         target("simple JSON", EndpointType.SIMPLE, false, "application/json", simpleJson),
-        target("simple plain-text stream", EndpointType.SIMPLE, true, "text/plain", plainText));
+        target("simple plain-text stream", EndpointType.SIMPLE, true, "text/plain", plainText),
+        target("tgi stream", EndpointType.TGI, true, "text/event-stream", tgiStream),
+        target("sglang stream", EndpointType.SGLANG, true, "text/event-stream", sglangStream),
+        target("triton stream", EndpointType.TRITON, true, "text/event-stream", tritonStream),
+        target("tgi JSON", EndpointType.TGI, false, "application/json", tgiJson),
+        target("sglang JSON", EndpointType.SGLANG, false, "application/json", sglangJson),
+        target("triton JSON", EndpointType.TRITON, false, "application/json", tritonJson),
+        target(
+            "embeddings JSON",
+            EndpointType.OPENAI_EMBEDDINGS,
+            false,
+            "application/json",
+            embeddingsJson));
   }
 
   @ParameterizedTest(name = "{0}")

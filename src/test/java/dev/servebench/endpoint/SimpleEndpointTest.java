@@ -26,10 +26,11 @@ class SimpleEndpointTest {
 
   @Test
   void routeIsTheModelNameUnderTheBasePath() {
-    assertThat(new SimpleEndpoint(null).requestPath("", "gpt-j-6b")).isEqualTo("/gpt-j-6b");
-    assertThat(new SimpleEndpoint(null).requestPath("/serve/", "gpt-j-6b"))
+    assertThat(new SimpleEndpoint(null).requestPath("", "gpt-j-6b", true)).isEqualTo("/gpt-j-6b");
+    assertThat(new SimpleEndpoint(null).requestPath("/serve/", "gpt-j-6b", true))
         .isEqualTo("/serve/gpt-j-6b");
-    assertThat(new SimpleEndpoint("/custom").requestPath("", "gpt-j-6b")).isEqualTo("/custom");
+    assertThat(new SimpleEndpoint("/custom").requestPath("", "gpt-j-6b", true))
+        .isEqualTo("/custom");
   }
 
   @Test

@@ -38,7 +38,7 @@ class HttpTransportSentStampTest {
                 HttpTarget.parse(server.baseUrl()),
                 adapter,
                 new HttpTransport.RequestSpec(
-                    adapter.requestPath("", "m"),
+                    adapter.requestPath("", "m", true),
                     null,
                     RequestHeaders.NONE,
                     null,

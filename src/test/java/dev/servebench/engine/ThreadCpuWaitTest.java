@@ -110,7 +110,7 @@ class ThreadCpuWaitTest {
         HttpTarget.parse("http://127.0.0.1:9"),
         adapter,
         new HttpTransport.RequestSpec(
-            adapter.requestPath("", "m"),
+            adapter.requestPath("", "m", true),
             null,
             RequestHeaders.NONE,
             null,
