@@ -149,8 +149,9 @@ final class GenerationResponder implements Runnable {
       writeStreamHeaders();
       planNextChunk();
     } else {
-      // The whole answer comes when a stream would have ended.
-      for (int i = 0; i < totalTokens; i++) {
+      // The whole answer comes when a stream would have ended; one without tokens (an embedding)
+      // still takes the time of its prefill, the first token's delay.
+      for (int i = 0; i < Math.max(1, totalTokens); i++) {
         lastPlannedDueNanos += delays.beforeTokenNanos(i);
       }
     }

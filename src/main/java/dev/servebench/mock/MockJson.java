@@ -41,6 +41,34 @@ final class MockJson {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * Writes {@code value} (not negative) in decimal: the stream formats write counts into every
+   * event, and this makes no string to do it.
+   */
+  static void writeDecimal(io.netty.buffer.ByteBuf out, int value) {
+    int digits = 1;
+    for (int rest = value / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    int end = out.writerIndex() + digits;
+    out.ensureWritable(digits);
+    for (int i = end - 1; i >= end - digits; i--) {
+      out.setByte(i, '0' + value % 10);
+      value /= 10;
+    }
+    out.writerIndex(end);
+  }
+
+  /** The blank line that ends an SSE event. */
+  static final byte[] BLANK_LINE = utf8("\n\n");
+
+  /**
+   * Writes {@code json} as one SSE event after {@code dataField} ({@code data:} or {@code data: }).
+   */
+  static void writeEvent(io.netty.buffer.ByteBuf out, String dataField, JsonNode json) {
+    out.writeBytes(utf8(dataField)).writeBytes(bytes(json)).writeBytes(BLANK_LINE);
+  }
+
   /** The OpenAI error shape, which the other endpoints use too. */
   static byte[] error(String message, String type) {
     ObjectNode body = object();

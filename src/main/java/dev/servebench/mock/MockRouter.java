@@ -23,6 +23,15 @@ final class MockRouter {
   private static final String CHAT_PATH = "/v1/chat/completions";
   private static final String COMPLETIONS_PATH = "/v1/completions";
   private static final String MODELS_PATH = "/v1/models";
+  private static final String EMBEDDINGS_PATH = "/v1/embeddings";
+
+  /** SGLang's route, and TGI's for a whole answer: the body tells them apart. */
+  private static final String GENERATE_PATH = "/generate";
+
+  private static final String TGI_STREAM_PATH = "/generate_stream";
+
+  /** Triton's routes: {@code /v2/models/<model>/generate} and {@code .../generate_stream}. */
+  private static final String TRITON_PREFIX = "/v2/models/";
 
   private static final byte[] COLLECTED_BODY = MockJson.utf8("{\"collected\":true}");
 
@@ -112,7 +121,12 @@ final class MockRouter {
         switch (path) {
           case CHAT_PATH -> chat(body, arrival);
           case COMPLETIONS_PATH -> completion(body, arrival);
-          default -> simple(body, arrival);
+          case EMBEDDINGS_PATH -> embeddings(body, arrival);
+          case TGI_STREAM_PATH -> tgi(body, arrival, true);
+          case GENERATE_PATH ->
+              body.has("inputs") ? tgi(body, arrival, false) : sglang(body, arrival);
+          default ->
+              path.startsWith(TRITON_PREFIX) ? triton(path, body, arrival) : simple(body, arrival);
         };
     counters.received(generation);
     return generation;
@@ -223,6 +237,69 @@ final class MockRouter {
         promptTokens,
         outputTokens(generationConfig.get("max_new_tokens"), "config.max_new_tokens"),
         arrival);
+  }
+
+  /** Text Generation Inference: {@code {"inputs", "parameters": {"max_new_tokens"}}}. */
+  private Generation tgi(JsonNode body, Arrival arrival, boolean stream) {
+    JsonNode parameters = body.path("parameters");
+    return generation(
+        new TgiFormat(),
+        stream,
+        new int[] {promptTokens(body, "inputs")},
+        outputTokens(parameters.get("max_new_tokens"), "parameters.max_new_tokens"),
+        arrival);
+  }
+
+  /** SGLang: {@code {"text", "sampling_params": {"max_new_tokens"}, "stream"}}. */
+  private Generation sglang(JsonNode body, Arrival arrival) {
+    return generation(
+        new SglangFormat(arrival.requestNumber()),
+        body.path("stream").asBoolean(false),
+        new int[] {promptTokens(body, "text")},
+        outputTokens(
+            body.path("sampling_params").get("max_new_tokens"), "sampling_params.max_new_tokens"),
+        arrival);
+  }
+
+  /**
+   * Triton: {@code /v2/models/<model>/generate[_stream]} with {@code {"text_input", "max_tokens"}};
+   * the route, not the body, says whether the answer streams.
+   */
+  private Generation triton(String path, JsonNode body, Arrival arrival) {
+    String route = path.substring(TRITON_PREFIX.length());
+    int slash = route.indexOf('/');
+    String action = slash < 0 ? "" : route.substring(slash + 1);
+    if (slash <= 0 || !(action.equals("generate") || action.equals("generate_stream"))) {
+      throw new RequestException(
+          HttpResponseStatus.NOT_FOUND, "not_found_error", "no route POST " + path);
+    }
+    return generation(
+        new TritonFormat(route.substring(0, slash)),
+        action.equals("generate_stream"),
+        new int[] {promptTokens(body, "text_input")},
+        outputTokens(body.get("max_tokens"), "max_tokens"),
+        arrival);
+  }
+
+  /** OpenAI embeddings: {@code {"model", "input"}}, never streamed, no tokens generated. */
+  private Generation embeddings(JsonNode body, Arrival arrival) {
+    JsonNode model = body.get("model");
+    return generation(
+        new EmbeddingsFormat(
+            model != null && model.isTextual() ? model.textValue() : config.modelName()),
+        false,
+        new int[] {promptTokens(body, "input")},
+        0,
+        arrival);
+  }
+
+  /** The tokens of the prompt in the string field {@code field}. */
+  private int promptTokens(JsonNode body, String field) {
+    JsonNode prompt = body.get(field);
+    if (prompt == null || !prompt.isTextual()) {
+      throw RequestException.invalid("'" + field + "' must be a string");
+    }
+    return config.tokenizer().countTokens(prompt.textValue());
   }
 
   /** Settles the request's seed, and from it the fault and stalls it will suffer. */

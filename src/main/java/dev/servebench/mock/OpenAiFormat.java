@@ -178,13 +178,6 @@ final class OpenAiFormat implements ResponseFormat {
         .writeBytes(BLANK_LINE);
   }
 
-  /** An event that ends inside its text string, so its JSON never closes. */
-  @Override
-  public void writeMalformedChunk(ByteBuf out, byte[] tokenUtf8) {
-    writeChunkOpen(out, false);
-    out.writeBytes(tokenUtf8).writeBytes(BLANK_LINE);
-  }
-
   @Override
   public byte[] completeBody(List<String> outputs, int[] promptTokens, int outputTokens) {
     ObjectNode body = MockJson.object();

@@ -16,7 +16,7 @@ interface ResponseFormat {
   String streamContentType();
 
   /** Writes what goes out at TTFT just before the first token; most formats write nothing. */
-  void writeStreamHead(ByteBuf out);
+  default void writeStreamHead(ByteBuf out) {}
 
   /** Opens a chunk of reasoning or answer text; formats without reasoning treat both alike. */
   void writeChunkOpen(ByteBuf out, boolean reasoning);
@@ -29,16 +29,22 @@ interface ResponseFormat {
   void writeChunkClose(ByteBuf out, boolean last, int promptTokens, int completionTokens);
 
   /** Writes the usage that follows the last chunk, if the request and format want it there. */
-  void writeUsage(ByteBuf out, int promptTokens, int completionTokens);
+  default void writeUsage(ByteBuf out, int promptTokens, int completionTokens) {}
 
   /** Writes the end-of-stream marker, if the format has one. */
-  void writeDone(ByteBuf out);
+  default void writeDone(ByteBuf out) {}
 
   /** Writes an error report in the middle of a stream. */
   void writeError(ByteBuf out, String message);
 
-  /** Writes a chunk holding {@code tokenUtf8} that breaks off before its framing is complete. */
-  void writeMalformedChunk(ByteBuf out, byte[] tokenUtf8);
+  /**
+   * Writes a chunk holding {@code tokenUtf8} that breaks off before its framing is complete: by
+   * default an event that ends inside its text string, so its JSON never closes.
+   */
+  default void writeMalformedChunk(ByteBuf out, byte[] tokenUtf8) {
+    writeChunkOpen(out, false);
+    out.writeBytes(tokenUtf8).writeBytes(MockJson.BLANK_LINE);
+  }
 
   /**
    * The whole non-streamed JSON body: one generated text per prompt, each of {@code outputTokens}.

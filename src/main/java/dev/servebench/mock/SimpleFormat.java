@@ -30,19 +30,10 @@ final class SimpleFormat implements ResponseFormat {
   }
 
   @Override
-  public void writeStreamHead(ByteBuf out) {}
-
-  @Override
   public void writeChunkOpen(ByteBuf out, boolean reasoning) {}
 
   @Override
   public void writeChunkClose(ByteBuf out, boolean last, int promptTokens, int completionTokens) {}
-
-  @Override
-  public void writeUsage(ByteBuf out, int promptTokens, int completionTokens) {}
-
-  @Override
-  public void writeDone(ByteBuf out) {}
 
   /**
    * The raw text stream has no framing for errors; a server that fails mid-stream says so in it.
