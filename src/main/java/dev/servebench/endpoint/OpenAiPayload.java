@@ -36,7 +36,14 @@ final class OpenAiPayload {
      * details.generated_tokens} and {@code details.input_length}.
      */
     TGI,
-    /** SGLang's native API: {@code text} and {@code meta_info.prompt_tokens/completion_tokens}. */
+    /**
+     * SGLang's native API: {@code text} and {@code meta_info.prompt_tokens/completion_tokens}. Each
+     * streamed event's {@code text} is the whole output so far, so the content read is what it adds
+     * to the text of the previous object this reader read (all of it for the first); empty when it
+     * does not extend that text (the server rewrote its tail, trimming a stop string), which then
+     * becomes the text the next one extends. Only the added part is decoded: decoding the whole
+     * text of every event would make a long answer's garbage grow with the square of its length.
+     */
     SGLANG,
     /** Triton's generate extension: {@code text_output}. */
     TRITON,
@@ -89,6 +96,11 @@ final class OpenAiPayload {
 
   /** Embeddings: {@code data[0].embedding} is an array. */
   boolean embedding;
+
+  /** SGLang: the raw bytes of the previous object's {@code text} string, escapes undecoded. */
+  private byte[] textSoFar = new byte[0];
+
+  private int textSoFarLength;
 
   /** A reader of OpenAI objects. */
   OpenAiPayload() {
@@ -372,7 +384,9 @@ final class OpenAiPayload {
       }
       case SGLANG -> {
         if (named(TEXT, nameStart, nameEnd, nameEscaped) && c == '"') {
-          content = readContent();
+          at++;
+          scanString();
+          content = addedToTextSoFar();
           return true;
         }
         return readObjectNamed(META_INFO, Level.USAGE, c, nameStart, nameEnd, nameEscaped);
@@ -415,6 +429,32 @@ final class OpenAiPayload {
       }
     }
     return true;
+  }
+
+  /**
+   * What the string just scanned adds to {@link #textSoFar}, decoded, and that string becomes the
+   * text so far. The raw text so far is a whole JSON string, so where it ends in the new one no
+   * escape is cut.
+   */
+  private String addedToTextSoFar() {
+    int length = stringEnd - stringStart;
+    int known = textSoFarLength;
+    boolean extendsIt =
+        length >= known && Arrays.equals(in, stringStart, stringStart + known, textSoFar, 0, known);
+    if (length > textSoFar.length) {
+      textSoFar = Arrays.copyOf(textSoFar, Math.max(length, textSoFar.length * 2));
+    }
+    int from = extendsIt ? known : 0;
+    System.arraycopy(in, stringStart + from, textSoFar, from, length - from);
+    textSoFarLength = length;
+    if (!extendsIt) {
+      return "";
+    }
+    int wholeStart = stringStart;
+    stringStart += known;
+    String added = stringValue();
+    stringStart = wholeStart;
+    return added;
   }
 
   /** Reads the member as an object at {@code level} if it is one named {@code name}. */

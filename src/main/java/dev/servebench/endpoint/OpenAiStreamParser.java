@@ -21,9 +21,8 @@ import java.nio.charset.StandardCharsets;
  * included: the server generated it and counts it in {@code details.generated_tokens}, though its
  * {@code generated_text} leaves special tokens out.
  *
- * <p>SGLang sends the whole text so far in each event: the new part of an event is what it adds to
- * the previous one. An event whose text does not extend the previous one (the server rewrote its
- * tail, trimming a stop string) adds no output; the next event's new part is counted from it.
+ * <p>SGLang sends the whole text so far in each event: an event's chunk is what its text adds to
+ * the previous event's ({@link OpenAiPayload.Dialect#SGLANG}).
  */
 final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
 
@@ -34,9 +33,6 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
   private final SseParser sse = new SseParser();
   private final OpenAiPayload.Dialect dialect;
   private final OpenAiPayload payload;
-
-  /** SGLang: the text of the previous event, of which each event's text is a continuation. */
-  private String textSoFar = "";
 
   /** TGI: the event with {@code generated_text} came. */
   private boolean lastEventSeen;
@@ -161,9 +157,6 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
     }
     String reasoning = payload.reasoning == null ? "" : payload.reasoning;
     String content = payload.content == null ? "" : payload.content;
-    if (dialect == OpenAiPayload.Dialect.SGLANG && payload.content != null) {
-      content = newPart(payload.content);
-    }
     if (payload.wholeText != null) {
       lastEventSeen = true;
     }
@@ -180,13 +173,6 @@ final class OpenAiStreamParser implements ResponseParser, SseParser.Listener {
         finalUsageSeen = true;
       }
     }
-  }
-
-  /** What SGLang's cumulative {@code text} adds to the previous event's. */
-  private String newPart(String text) {
-    String previous = textSoFar;
-    textSoFar = text;
-    return text.startsWith(previous) ? text.substring(previous.length()) : "";
   }
 
   private void fail(FailureReason reason, String message) {

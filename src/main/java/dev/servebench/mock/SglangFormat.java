@@ -29,8 +29,10 @@ final class SglangFormat implements ResponseFormat {
   private final StreamedText text = new StreamedText();
 
   SglangFormat(long requestNumber) {
-    this.id = "mock-" + requestNumber;
-    this.metaOpen = MockJson.utf8("\",\"meta_info\":{\"id\":\"" + id + "\"");
+    this.id = new StringBuilder("mock-").append(requestNumber).toString();
+    this.metaOpen =
+        MockJson.utf8(
+            new StringBuilder("\",\"meta_info\":{\"id\":\"").append(id).append('"').toString());
   }
 
   @Override

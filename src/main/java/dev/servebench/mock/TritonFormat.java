@@ -22,9 +22,10 @@ final class TritonFormat implements ResponseFormat {
     this.model = model;
     this.eventOpen =
         MockJson.utf8(
-            "data: {\"model_name\":"
-                + MockJson.quoted(model)
-                + ",\"model_version\":\"1\",\"text_output\":\"");
+            new StringBuilder("data: {\"model_name\":")
+                .append(MockJson.quoted(model))
+                .append(",\"model_version\":\"1\",\"text_output\":\"")
+                .toString());
   }
 
   @Override

@@ -59,6 +59,18 @@ class SglangParserTest {
   }
 
   @Test
+  void escapesOnEitherSideOfTheNewPartAreDecoded() {
+    String body =
+        event("caf\\u00e9 \\\"", "null", 2)
+            + event("caf\\u00e9 \\\"au\\\" \\ud83d\\ude00", "null", 5)
+            + "data: [DONE]\n\n";
+    RecordingEvents events =
+        parseAtEverySplit(() -> SGLANG.responseParser(true, "text/event-stream"), body);
+    assertThat(events.failure).isNull();
+    assertThat(events.chunks).containsExactly("café \"", "au\" 😀");
+  }
+
+  @Test
   void aStreamWithoutDoneIsCut() {
     String cut = STREAM.substring(0, STREAM.indexOf("data: [DONE]"));
     RecordingEvents events =
