@@ -19,10 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback HTTP/1.1 server that answers every request at once with a fixed response in the
- * request's own protocol (OpenAI chat or completions, or LLM-on-Ray's simple endpoint; streamed or
- * not, by the body's {@code "stream":true}), on kept-alive connections, a thread each. The
- * rehearsal's counterpart: only the client's code should run for the first time during it, and a
- * server of a few JDK classes starts far sooner than the mock server (bench/README.md, Cold start).
+ * request's own protocol (OpenAI chat, completions or embeddings, LLM-on-Ray's simple endpoint,
+ * TGI, SGLang or Triton; streamed or not, by the route or the body's {@code "stream":true}), on
+ * kept-alive connections, a thread each. The rehearsal's counterpart: only the client's code should
+ * run for the first time during it, and a server of a few JDK classes starts far sooner than the
+ * mock server (bench/README.md, Cold start).
  */
 final class CannedServer implements Closeable {
 
@@ -78,7 +79,10 @@ final class CannedServer implements Closeable {
         String body = new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8);
         String path =
             head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-        answer(out, path, body.contains("\"stream\":true"));
+        answer(
+            out,
+            Protocol.of(path, body),
+            path.endsWith("/generate_stream") || body.contains("\"stream\":true"));
       }
     } catch (IOException | RuntimeException gone) {
       // The client closed the connection, or the rehearsal ended.
@@ -121,11 +125,7 @@ final class CannedServer implements Closeable {
    * first use); streamed pieces are flushed one by one, so the client reads them as separate chunks
    * where it can.
    */
-  private void answer(OutputStream out, String path, boolean stream) throws IOException {
-    Protocol protocol =
-        path.endsWith("/chat/completions")
-            ? Protocol.CHAT
-            : path.endsWith("/completions") ? Protocol.COMPLETIONS : Protocol.SIMPLE;
+  private void answer(OutputStream out, Protocol protocol, boolean stream) throws IOException {
     for (byte[] piece : answers.get(protocol.ordinal() * 2 + (stream ? 1 : 0))) {
       out.write(piece);
       if (stream) {
@@ -138,7 +138,34 @@ final class CannedServer implements Closeable {
   private enum Protocol {
     CHAT,
     COMPLETIONS,
-    SIMPLE
+    SIMPLE,
+    TGI,
+    SGLANG,
+    TRITON,
+    EMBEDDINGS;
+
+    /** The protocol of a request: by its route, and TGI's and SGLang's common one by its body. */
+    static Protocol of(String path, String body) {
+      if (path.endsWith("/chat/completions")) {
+        return CHAT;
+      }
+      if (path.endsWith("/completions")) {
+        return COMPLETIONS;
+      }
+      if (path.endsWith("/embeddings")) {
+        return EMBEDDINGS;
+      }
+      if (path.contains("/v2/models/")) {
+        return TRITON;
+      }
+      if (path.endsWith("/generate_stream")) {
+        return TGI;
+      }
+      if (path.endsWith("/generate")) {
+        return body.contains("\"inputs\"") ? TGI : SGLANG;
+      }
+      return SIMPLE;
+    }
   }
 
   /** Every protocol's answer, not streamed then streamed, as the pieces to write. */
@@ -160,6 +187,17 @@ final class CannedServer implements Closeable {
     if (protocol == Protocol.SIMPLE) {
       json.append("{\"text\":\"").append(text).append("\",\"input_length\":").append(PROMPT_TOKENS);
       json.append(",\"generate_length\":").append(WORDS.length).append('}');
+    } else if (protocol == Protocol.TGI) {
+      json.append("{\"generated_text\":\"").append(text).append("\",");
+      appendTgiDetails(json).append('}');
+    } else if (protocol == Protocol.SGLANG) {
+      appendSglangEvent(json, text, WORDS.length);
+    } else if (protocol == Protocol.TRITON) {
+      appendTritonEvent(json, text);
+    } else if (protocol == Protocol.EMBEDDINGS) {
+      json.append("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,");
+      json.append("\"embedding\":[0.0123,-0.0456]}],\"usage\":{\"prompt_tokens\":");
+      json.append(PROMPT_TOKENS).append(",\"total_tokens\":").append(PROMPT_TOKENS).append("}}");
     } else {
       boolean chat = protocol == Protocol.CHAT;
       json.append("{\"id\":\"rehearsal\",\"object\":\"");
@@ -182,6 +220,9 @@ final class CannedServer implements Closeable {
   }
 
   private static List<byte[]> streamed(Protocol protocol) {
+    if (protocol == Protocol.EMBEDDINGS) {
+      return whole(protocol); // never streamed
+    }
     boolean chat = protocol == Protocol.CHAT;
     List<byte[]> pieces = new ArrayList<>();
     StringBuilder head = new StringBuilder("HTTP/1.1 200 OK\r\ncontent-type: ");
@@ -195,21 +236,47 @@ final class CannedServer implements Closeable {
                   new StringBuilder(
                       "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}"))));
     }
+    StringBuilder textSoFar = new StringBuilder();
     for (int i = 0; i < WORDS.length; i++) {
-      if (protocol == Protocol.SIMPLE) {
-        pieces.add(chunk(new StringBuilder(WORDS[i])));
-        continue;
+      textSoFar.append(WORDS[i]);
+      boolean last = i == WORDS.length - 1;
+      switch (protocol) {
+        case SIMPLE -> pieces.add(chunk(new StringBuilder(WORDS[i])));
+        case TGI -> {
+          StringBuilder event = new StringBuilder("data:{\"index\":").append(i + 1);
+          event.append(",\"token\":{\"id\":").append(i + 1).append(",\"text\":\"").append(WORDS[i]);
+          event.append("\",\"logprob\":-0.5,\"special\":false},\"generated_text\":");
+          if (last) {
+            appendTgiDetails(event.append('"').append(textSoFar).append("\","));
+          } else {
+            event.append("null,\"details\":null");
+          }
+          pieces.add(chunk(event.append("}\n\n")));
+        }
+        case SGLANG ->
+            pieces.add(
+                chunk(
+                    appendSglangEvent(new StringBuilder("data: "), textSoFar, i + 1)
+                        .append("\n\n")));
+        case TRITON ->
+            pieces.add(
+                chunk(appendTritonEvent(new StringBuilder("data: "), WORDS[i]).append("\n\n")));
+        case CHAT, COMPLETIONS -> {
+          StringBuilder choice = new StringBuilder("{\"index\":0,");
+          choice.append(chat ? "\"delta\":{\"content\":\"" : "\"text\":\"").append(WORDS[i]);
+          choice.append(chat ? "\"}" : "\"").append(",\"finish_reason\":");
+          choice.append(last ? "\"length\"" : "null").append('}');
+          pieces.add(chunk(event(choice)));
+        }
+        case EMBEDDINGS -> {}
       }
-      StringBuilder choice = new StringBuilder("{\"index\":0,");
-      choice.append(chat ? "\"delta\":{\"content\":\"" : "\"text\":\"").append(WORDS[i]);
-      choice.append(chat ? "\"}" : "\"").append(",\"finish_reason\":");
-      choice.append(i == WORDS.length - 1 ? "\"length\"" : "null").append('}');
-      pieces.add(chunk(event(choice)));
     }
-    if (protocol != Protocol.SIMPLE) {
+    if (protocol == Protocol.CHAT || protocol == Protocol.COMPLETIONS) {
       StringBuilder tail = new StringBuilder("data: {\"id\":\"rehearsal\",\"choices\":[],");
       appendUsage(tail).append("}\n\ndata: [DONE]\n\n");
       pieces.add(chunk(tail));
+    } else if (protocol == Protocol.SGLANG) {
+      pieces.add(chunk(new StringBuilder("data: [DONE]\n\n")));
     }
     pieces.add(ascii(new StringBuilder("0\r\n\r\n")));
     return pieces;
@@ -219,6 +286,23 @@ final class CannedServer implements Closeable {
     return new StringBuilder("data: {\"id\":\"rehearsal\",\"choices\":[")
         .append(choice)
         .append("]}\n\n");
+  }
+
+  private static StringBuilder appendTgiDetails(StringBuilder json) {
+    json.append("\"details\":{\"finish_reason\":\"length\",\"generated_tokens\":");
+    return json.append(WORDS.length).append(",\"input_length\":").append(PROMPT_TOKENS).append('}');
+  }
+
+  private static StringBuilder appendSglangEvent(
+      StringBuilder json, CharSequence textSoFar, int completionTokens) {
+    json.append("{\"text\":\"").append(textSoFar).append("\",\"meta_info\":{\"prompt_tokens\":");
+    json.append(PROMPT_TOKENS).append(",\"completion_tokens\":").append(completionTokens);
+    return json.append("}}");
+  }
+
+  private static StringBuilder appendTritonEvent(StringBuilder json, CharSequence text) {
+    json.append("{\"model_name\":\"rehearsal\",\"model_version\":\"1\",\"text_output\":\"");
+    return json.append(text).append("\"}");
   }
 
   private static StringBuilder appendUsage(StringBuilder json) {
