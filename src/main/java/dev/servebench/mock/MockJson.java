@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 
 /** The one JSON mapper of the mock server (thread-safe once built) and small helpers around it. */
@@ -45,7 +46,7 @@ final class MockJson {
    * Writes {@code value} (not negative) in decimal: the stream formats write counts into every
    * event, and this makes no string to do it.
    */
-  static void writeDecimal(io.netty.buffer.ByteBuf out, int value) {
+  static void writeDecimal(ByteBuf out, int value) {
     int digits = 1;
     for (int rest = value / 10; rest > 0; rest /= 10) {
       digits++;
@@ -65,7 +66,7 @@ final class MockJson {
   /**
    * Writes {@code json} as one SSE event after {@code dataField} ({@code data:} or {@code data: }).
    */
-  static void writeEvent(io.netty.buffer.ByteBuf out, String dataField, JsonNode json) {
+  static void writeEvent(ByteBuf out, String dataField, JsonNode json) {
     out.writeBytes(utf8(dataField)).writeBytes(bytes(json)).writeBytes(BLANK_LINE);
   }
 
