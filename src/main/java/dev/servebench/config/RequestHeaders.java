@@ -194,7 +194,7 @@ public record RequestHeaders(List<Field> fields) {
                     ? " holds a line break"
                     : c < 0x20 || c == 0x7f
                         ? " holds a control character (code " + (int) c + ")"
-                        : " holds a character other than ASCII ('" + c + "')")
+                        : " holds a character other than ASCII" + (secret ? "" : " ('" + c + "')"))
                 + ", which cannot go into an HTTP header: use printable ASCII (percent-encode"
                 + " anything else)");
       }
@@ -215,12 +215,16 @@ public record RequestHeaders(List<Field> fields) {
               || (c >= '0' && c <= '9')
               || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!token) {
+        // Only the name up to the bad character is quoted: past a colon or a space (a header
+        // written curl-style, "Authorization: Basic ...=") lies the value, perhaps a credential.
         throw new InvalidInputException(
             "--header name '"
-                + printable(name)
-                + "' holds "
+                + printable(name.substring(0, i))
+                + (c == ':' || c == ' ' ? "" : printable(String.valueOf(c)))
+                + "...' holds "
                 + (c == ' ' ? "a space" : "'" + printable(String.valueOf(c)) + "'")
-                + ": a header name is letters, digits and !#$%&'*+-.^_`|~ only");
+                + ": a header name is letters, digits and !#$%&'*+-.^_`|~ only"
+                + (c == ':' || c == ' ' ? "; write it as --header Name=value" : ""));
       }
     }
   }

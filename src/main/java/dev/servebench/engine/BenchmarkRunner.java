@@ -834,7 +834,17 @@ public final class BenchmarkRunner {
         if (request.retriesUsed < settings.retries()) {
           InFlightRequest next = request.nextAttempt(false);
           long delayNanos = retryDelayNanos(request);
-          transport.later(() -> dispatch(next, false), delayNanos);
+          // A back-off that ends after the drain cancelled what was in flight sends nothing: the
+          // failed attempt is recorded as it ended, as when no retry is left.
+          transport.later(
+              () -> {
+                if (stopping) {
+                  onFinished(request);
+                } else {
+                  dispatch(next, false);
+                }
+              },
+              delayNanos);
           return;
         }
       }

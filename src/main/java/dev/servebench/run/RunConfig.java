@@ -36,6 +36,12 @@ public record RunConfig(
           "--multi-turn replays conversations, which only --dataset-format ShareGPT holds: pass a"
               + " ShareGPT file or drop --multi-turn");
     }
+    if (load.sessions() && endpoint.type() == EndpointType.OPENAI_EMBEDDINGS) {
+      throw new InvalidInputException(
+          "--multi-turn replays a conversation with the server's answers, and --endpoint-type"
+              + " openai-embeddings answers none: drop --multi-turn, or use a generating endpoint"
+              + " type");
+    }
     if (load.followsTrace()) {
       if (!prompts.format().isTrace()) {
         throw new InvalidInputException(

@@ -257,6 +257,25 @@ class MultiTurnTest {
   }
 
   @Test
+  void multiTurnNeedsAnEndpointThatAnswers() {
+    Cli.Result result =
+        Cli.run(
+            "--dataset",
+            dev.servebench.SharedTestData.data("sharegpt-v3-sample50.json").toString(),
+            "--dataset-format",
+            "ShareGPT",
+            "--endpoint-type",
+            "openai-embeddings",
+            "--tokenizer",
+            "r50k_base",
+            "--model-name",
+            "gpt2",
+            "--multi-turn");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--multi-turn").contains("openai-embeddings answers none");
+  }
+
+  @Test
   void thinkTimeWithoutMultiTurnIsRefused() {
     Cli.Result result =
         Cli.run("--dataset-format", "Synthesis", "--tokenizer", "r50k_base", "--think-time", "1");

@@ -63,8 +63,23 @@ class RequestHeadersTest {
   void malformedFlagsAreRefusedWithWhatToWrite() {
     assertRefused("X-Tenant", "is not KEY=VALUE", "--header Name=value");
     assertRefused("=value", "no name before '='");
-    assertRefused("X Tenant=a", "'X Tenant' holds a space", "letters, digits");
-    assertRefused("X-Tenant:=a", "holds ':'");
+    assertRefused("X Tenant=a", "'X...' holds a space", "letters, digits");
+    assertRefused("X-Tenant:=a", "'X-Tenant...' holds ':'", "--header Name=value");
+  }
+
+  /** Written curl-style with an '=' in the credential, the text past the colon is never shown. */
+  @Test
+  void aCurlStyleHeaderNeverShowsItsValue() {
+    assertThatThrownBy(
+            () -> RequestHeaders.parse(List.of("Authorization: Basic dXNlcjpwYXNzd29yZA==")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("'Authorization...' holds ':'")
+        .hasMessageNotContaining("Basic")
+        .hasMessageNotContaining("dXNlcjpwYXNzd29yZA");
+    assertThatThrownBy(() -> RequestHeaders.parse(List.of("X-Api-Key=sk-caf\u00e9")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("other than ASCII")
+        .hasMessageNotContaining("\u00e9");
   }
 
   @Test
