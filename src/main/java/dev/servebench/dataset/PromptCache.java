@@ -1,26 +1,22 @@
 package dev.servebench.dataset;
 
+import dev.servebench.config.FileDigest;
 import dev.servebench.tokenizer.Tokenizer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.zip.CRC32;
 
 /**
  * Remembers the prompts of a run so the next run with the same dataset, settings and tokenizer
@@ -75,53 +71,14 @@ public final class PromptCache {
 
   private static String key(DatasetFormat format, DatasetOptions options, Tokenizer tokenizer)
       throws IOException {
-    MessageDigest sha256 = sha256();
+    MessageDigest sha256 = FileDigest.sha256();
     String settings =
         FORMAT + "\n" + format.name() + "\n" + options + "\n" + tokenizer.fingerprint();
     sha256.update(settings.getBytes(StandardCharsets.UTF_8));
     if (options.dataset() != null && format.readsFile()) {
-      sha256.update(fileHash(options.dataset()));
+      sha256.update(FileDigest.of(options.dataset()));
     }
     return HexFormat.of().formatHex(sha256.digest());
-  }
-
-  /**
-   * The file's content, summed up: its size, the CRC-32 of all of it and the SHA-256 of its first
-   * and last MiB. zlib's CRC-32 reads a large dataset at the speed of the disk cache whatever the
-   * JIT compiled, where SHA-256 of all of it took seconds; a CRC catches any edit of a few bytes,
-   * and the hashed ends guard against a file rewritten to the same size and sum.
-   */
-  private static byte[] fileHash(Path file) throws IOException {
-    MessageDigest sha256 = sha256();
-    CRC32 crc = new CRC32();
-    long size;
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      size = channel.size();
-      ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-      for (long position = 0; position < size; ) {
-        buffer.clear();
-        int read = channel.read(buffer, position);
-        if (read < 0) {
-          break;
-        }
-        buffer.flip();
-        if (position == 0 || position + read >= size) {
-          sha256.update(buffer.duplicate());
-        }
-        crc.update(buffer);
-        position += read;
-      }
-    }
-    sha256.update(ByteBuffer.allocate(16).putLong(size).putLong(crc.getValue()).flip());
-    return sha256.digest();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException impossible) {
-      throw new IllegalStateException("every JDK has SHA-256", impossible);
-    }
   }
 
   private static List<Prompt> read(Path entry) {

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.stream.IntStream;
 
 /**
  * Text of an exact token length drawn from a tokenizer's vocabulary: the generator behind every
@@ -52,7 +51,6 @@ final class SyntheticText {
 
   private static final int MAX_ROUNDS = 64;
   private static final int MAX_FRESH_DRAWS = 8;
-  private static final char REPLACEMENT = '\uFFFD';
 
   private final Tokenizer tokenizer;
   private final int[] drawableIds;
@@ -135,13 +133,7 @@ final class SyntheticText {
 
   /** Ordinary ids whose text on its own is whole characters, ascending. */
   static int[] drawableTokenIds(Tokenizer tokenizer) {
-    int[] ordinary = tokenizer.ordinaryTokenIds();
-    String[] texts = tokenizer.decodeEach(ordinary);
-    int[] ids =
-        IntStream.range(0, ordinary.length)
-            .filter(i -> isWholeText(texts[i]))
-            .map(i -> ordinary[i])
-            .toArray();
+    int[] ids = tokenizer.wholeTextTokenIds();
     if (ids.length == 0) {
       throw new InvalidInputException(
           "tokenizer "
@@ -182,14 +174,10 @@ final class SyntheticText {
   /** {@code ids}, shortened until their text does not end in a cut character. */
   private int[] wholeCharacterPrefix(int[] ids) {
     int end = ids.length;
-    while (end > 0 && !isWholeText(tokenizer.decode(Arrays.copyOf(ids, end)))) {
+    while (end > 0 && !Tokenizer.isWholeText(tokenizer.decode(Arrays.copyOf(ids, end)))) {
       end--;
     }
     return Arrays.copyOf(ids, end);
-  }
-
-  private static boolean isWholeText(String text) {
-    return !text.isEmpty() && text.indexOf(REPLACEMENT) < 0;
   }
 
   private int[] drawIds(int count, Random random) {

@@ -3,16 +3,18 @@ package dev.servebench.tokenizer;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import dev.servebench.config.FileDigest;
 import dev.servebench.config.FileStart;
 import dev.servebench.error.InvalidInputException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * A Hugging Face {@code tokenizer.json} read from a local file and run by the Rust tokenizers
@@ -50,23 +52,45 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
 
   private final Path file;
   private final HuggingFaceTokenizer tokenizer;
-  private volatile String fingerprint;
-  private volatile int[] ordinaryTokenIds;
+  private final CompletableFuture<String> fingerprint;
+  private final CompletableFuture<TokenizerJsonVocabulary.Vocabulary> vocabulary;
+  private volatile int[] wholeTextTokenIds;
 
-  private HuggingFaceFileTokenizer(Path file, HuggingFaceTokenizer tokenizer) {
+  private HuggingFaceFileTokenizer(
+      Path file,
+      HuggingFaceTokenizer tokenizer,
+      CompletableFuture<String> fingerprint,
+      CompletableFuture<TokenizerJsonVocabulary.Vocabulary> vocabulary) {
     this.file = file;
     this.tokenizer = tokenizer;
+    this.fingerprint = fingerprint;
+    this.vocabulary = vocabulary;
   }
 
   /**
    * Loads {@code path}: a {@code tokenizer.json} file, or a directory that contains one.
    *
+   * <p>While the native library parses the file, another thread digests it (the prompt cache's key)
+   * and reads its vocabulary (what synthetic prompts draw from): a run needs both before its first
+   * prompt, and neither waits for the other.
+   *
    * @throws InvalidInputException naming the path when it cannot be read or is not a tokenizer
    */
   static HuggingFaceFileTokenizer load(Path path) {
     Path file = tokenizerFile(path);
+    CompletableFuture<String> fingerprint = new CompletableFuture<>();
+    CompletableFuture<TokenizerJsonVocabulary.Vocabulary> vocabulary = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .name("servebench-tokenizer-file")
+        .start(
+            () -> {
+              complete(fingerprint, () -> fingerprintOf(file));
+              complete(vocabulary, () -> TokenizerJsonVocabulary.read(file));
+            });
     try {
-      return new HuggingFaceFileTokenizer(file, HuggingFaceTokenizer.newInstance(file, OPTIONS));
+      return new HuggingFaceFileTokenizer(
+          file, HuggingFaceTokenizer.newInstance(file, OPTIONS), fingerprint, vocabulary);
     } catch (IOException e) {
       throw new InvalidInputException(
           "cannot read tokenizer file " + file + " (" + e.getMessage() + "): check the path", e);
@@ -78,6 +102,38 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
               + e.getMessage()
               + "): pass the tokenizer.json of the served model",
           e);
+    }
+  }
+
+  private static <T> void complete(CompletableFuture<T> future, Supplier<T> work) {
+    try {
+      future.complete(work.get());
+    } catch (RuntimeException | Error e) {
+      future.completeExceptionally(e);
+    }
+  }
+
+  /** The future's value, or what it failed with, as it was thrown. */
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      if (e.getCause() instanceof Error cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private static String fingerprintOf(Path file) {
+    try {
+      return "tokenizer.json:digest:" + HexFormat.of().formatHex(FileDigest.of(file));
+    } catch (IOException unreadable) {
+      // Unreadable now though it loads: fall back to something that never matches a cache.
+      return "tokenizer.json:unreadable:" + System.nanoTime();
     }
   }
 
@@ -118,22 +174,7 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
 
   @Override
   public String fingerprint() {
-    String hash = fingerprint;
-    if (hash == null) {
-      try (InputStream in = Files.newInputStream(file)) {
-        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-        byte[] buffer = new byte[1 << 16];
-        for (int read; (read = in.read(buffer)) > 0; ) {
-          sha256.update(buffer, 0, read);
-        }
-        hash = "tokenizer.json:sha256:" + HexFormat.of().formatHex(sha256.digest());
-      } catch (IOException | NoSuchAlgorithmException unreadable) {
-        // Unreadable now though it loaded: fall back to something that never matches a cache.
-        hash = "tokenizer.json:unreadable:" + System.nanoTime();
-      }
-      fingerprint = hash;
-    }
-    return hash;
+    return await(fingerprint);
   }
 
   @Override
@@ -218,10 +259,30 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
 
   @Override
   public int[] ordinaryTokenIds() {
-    int[] ids = ordinaryTokenIds;
+    return await(vocabulary).ordinary();
+  }
+
+  /**
+   * Decided from the vocabulary's strings where the decoder is byte-level; the ids that cannot be
+   * decided there are decoded, in one native call.
+   */
+  @Override
+  public int[] wholeTextTokenIds() {
+    int[] ids = wholeTextTokenIds;
     if (ids == null) {
-      ids = TokenizerJsonVocabulary.ordinaryTokenIds(file);
-      ordinaryTokenIds = ids;
+      TokenizerJsonVocabulary.Vocabulary read = await(vocabulary);
+      BitSet whole = (BitSet) read.wholeText().clone();
+      int[] undecided = read.undecided();
+      if (undecided.length > 0) {
+        String[] texts = decodeEach(undecided);
+        for (int i = 0; i < undecided.length; i++) {
+          if (Tokenizer.isWholeText(texts[i])) {
+            whole.set(undecided[i]);
+          }
+        }
+      }
+      ids = whole.stream().toArray();
+      wholeTextTokenIds = ids;
     }
     return ids;
   }

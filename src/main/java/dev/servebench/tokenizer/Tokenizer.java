@@ -1,6 +1,7 @@
 package dev.servebench.tokenizer;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Counts, encodes and decodes text the way a model's tokenizer does. Implementations wrap real
@@ -88,4 +89,24 @@ public interface Tokenizer {
    * prompts draw from these uniformly.
    */
   int[] ordinaryTokenIds();
+
+  /**
+   * The {@link #ordinaryTokenIds() ordinary ids} whose text on its own is whole characters
+   * (non-empty, without U+FFFD), ascending. Byte-level BPE has hundreds of tokens that are part of
+   * a UTF-8 character; a text drawn from them would reach a server as literal replacement
+   * characters.
+   */
+  default int[] wholeTextTokenIds() {
+    int[] ordinary = ordinaryTokenIds();
+    String[] texts = decodeEach(ordinary);
+    return IntStream.range(0, ordinary.length)
+        .filter(i -> isWholeText(texts[i]))
+        .map(i -> ordinary[i])
+        .toArray();
+  }
+
+  /** Whether a token's text is whole characters: non-empty and without U+FFFD. */
+  static boolean isWholeText(String text) {
+    return !text.isEmpty() && text.indexOf('\uFFFD') < 0;
+  }
 }

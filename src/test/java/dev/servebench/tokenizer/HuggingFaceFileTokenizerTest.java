@@ -149,6 +149,46 @@ class HuggingFaceFileTokenizerTest {
         .startsWith(3);
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"gpt2.json", "llama3.json", "qwen3.json", "mistral-7b.json"})
+  void wholeTextIdsAreThoseWhoseDecodedTextIsWhole(String file) {
+    Tokenizer tokenizer = shared(file);
+    int[] ordinary = tokenizer.ordinaryTokenIds();
+    String[] texts = tokenizer.decodeEach(ordinary);
+    int[] decodedWhole =
+        IntStream.range(0, ordinary.length)
+            .filter(i -> Tokenizer.isWholeText(texts[i]))
+            .map(i -> ordinary[i])
+            .toArray();
+
+    assertThat(tokenizer.wholeTextTokenIds()).containsExactly(decodedWhole);
+  }
+
+  @Test
+  void byteLevelVocabulariesAreDecidedWithoutTheNativeLibrary() {
+    // Byte-level files leave only their added tokens to be decoded; Mistral's byte-fallback
+    // decoder leaves every id. Llama 3: 1,361 of its 128,000 ordinary tokens are parts of a
+    // character.
+    TokenizerJsonVocabulary.Vocabulary llama3 =
+        TokenizerJsonVocabulary.read(SharedTestData.data("tokenizers/llama3.json"));
+    TokenizerJsonVocabulary.Vocabulary mistral =
+        TokenizerJsonVocabulary.read(SharedTestData.data("tokenizers/mistral-7b.json"));
+
+    assertThat(llama3.undecided()).isEmpty();
+    assertThat(llama3.wholeText().cardinality()).isEqualTo(126_639);
+    assertThat(mistral.undecided()).containsExactly(mistral.ordinary());
+  }
+
+  @Test
+  void byteLevelTokensAreWholeWhenTheirBytesAreWholeCharacters() {
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("Ġthe")).isTrue(); // " the"
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("Ã©")).isTrue(); // C3 A9: é
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("Ã")).isFalse(); // C3: half of a character
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("ï¿½")).isFalse(); // U+FFFD itself
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("")).isFalse();
+    assertThat(TokenizerJsonVocabulary.byteLevelWhole("the ")).isNull(); // a space is Ġ there
+  }
+
   @Test
   void ordinaryTokenIdsAreAscending() {
     int[] ids = shared("mistral-7b.json").ordinaryTokenIds();
