@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       ReportCommand.class,
+      CompareCommand.class,
       MockServerCommand.class,
       DemoCommand.class,
       AccuracyCommand.class,
@@ -37,6 +38,7 @@ public final class Main {
       Set.of(
           "run",
           "report",
+          "compare",
           "mock-server",
           "demo",
           "accuracy",
@@ -54,6 +56,7 @@ public final class Main {
       Usage: servebench [run] [FLAGS]     benchmark an endpoint (run is the default command)
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
+             servebench compare RUN...    compare runs side by side (summaries, records, dirs)
              servebench mock-server       serve the built-in mock LLM
              servebench accuracy          check servebench's own timing on this machine
 
