@@ -12,8 +12,11 @@ import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.engine.RunControl;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.report.PercentileMetric;
+import dev.servebench.report.VllmResultJson;
 import dev.servebench.run.Benchmark;
 import dev.servebench.run.RunConfig;
+import dev.servebench.schedule.RateRamp;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Files;
@@ -45,12 +48,22 @@ final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
-      names = {"--model-endpoint-base", "--model_endpoint_base"},
-      description = "Base URL of the server.")
-  String endpointBase = "http://127.0.0.1:8000";
+      names = {"--model-endpoint-base", "--model_endpoint_base", "--base-url", "--base_url"},
+      description = "Base URL of the server. Default: http://127.0.0.1:8000, or --host and --port.")
+  String endpointBase;
 
   @Option(
-      names = {"--model-name", "--model_name"},
+      names = "--host",
+      description = "vLLM's spelling: the server's host, for http://HOST:PORT. Default: 127.0.0.1.")
+  String host;
+
+  @Option(
+      names = "--port",
+      description = "vLLM's spelling: the server's port, for http://HOST:PORT. Default: 8000.")
+  Integer port;
+
+  @Option(
+      names = {"--model-name", "--model_name", "--model"},
       description =
           "Model to benchmark. Default: the first model the server lists at /v1/models (OpenAI endpoints, TGI, SGLang); required for --simple and --endpoint-type triton.")
   String modelName;
@@ -61,15 +74,28 @@ final class RunCommand implements Callable<Integer> {
           "Protocol: openai-chat, openai-completions, openai-embeddings (never streamed; no"
               + " tokens out), simple (LLM-on-Ray), tgi (Text Generation Inference's"
               + " /generate_stream and /generate), sglang (SGLang's /generate), triton (Triton's"
-              + " /v2/models/<model>/generate_stream, TensorRT-LLM).")
-  String endpointType = EndpointType.OPENAI_CHAT.flagValue();
+              + " /v2/models/<model>/generate_stream, TensorRT-LLM). Default: openai-chat.")
+  String endpointType;
+
+  @Option(
+      names = "--backend",
+      description =
+          "vLLM's names for the protocol, with vLLM's meaning: vllm and openai (completions),"
+              + " openai-chat, openai-embeddings, tgi, tensorrt-llm (triton), and sglang, lmdeploy,"
+              + " scalellm, llama.cpp (completions, as vLLM sends them). Streams unless --no-stream;"
+              + " with --dataset-name random it sends ignore_eos, as vLLM does.")
+  String backend;
 
   @Option(
       names = "--simple",
       description = "Use LLM-on-Ray's simple endpoint (same as --endpoint-type simple).")
   boolean simple;
 
-  @Option(names = "--route", description = "Route of the simple endpoint instead of /<model-name>.")
+  @Option(
+      names = {"--route", "--endpoint"},
+      description =
+          "Request path under the base URL instead of the protocol's own (the simple endpoint's"
+              + " /<model-name>, /v1/chat/completions, ...), e.g. --endpoint /v1/completions.")
   String route;
 
   @Option(
@@ -126,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
   Path llmOnRay;
 
   @Option(
-      names = "--dataset",
+      names = {"--dataset", "--dataset-path", "--dataset_path"},
       description =
           "Dataset file (ShareGPT JSON, IPEX prompt.json, JSONL, or a Mooncake, Azure or BurstGPT trace).")
   Path dataset;
@@ -134,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"--dataset-format", "--dataset_format", "--dataset-name", "--dataset_name"},
       description =
-          "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary), JSONL, Random (vLLM's random), SharedPrefix (SGLang's generated-shared-prefix), or a trace replayed at its own times: Mooncake, Azure, BurstGPT.")
+          "ShareGPT, IPEX, Synthesis (random prompts from the tokenizer's vocabulary), JSONL (vLLM's custom), Random (vLLM's random), SharedPrefix (SGLang's generated-shared-prefix), or a trace replayed at its own times: Mooncake, Azure, BurstGPT. Any case.")
   String datasetFormat = "ShareGPT";
 
   @Option(
@@ -194,14 +220,33 @@ final class RunCommand implements Callable<Integer> {
   String rampUp;
 
   @Option(
+      names = {"--ramp-up-strategy", "--ramp_up_strategy"},
+      description =
+          "vLLM's ramp over the requests instead of a fixed --request-rate: linear or exponential,"
+              + " from --ramp-up-start-rps at the first request to --ramp-up-end-rps at the last.")
+  String rampUpStrategy;
+
+  @Option(
+      names = {"--ramp-up-start-rps", "--ramp_up_start_rps"},
+      description = "With --ramp-up-strategy: requests per second at the first request.")
+  Integer rampUpStartRps;
+
+  @Option(
+      names = {"--ramp-up-end-rps", "--ramp_up_end_rps"},
+      description = "With --ramp-up-strategy: requests per second at the last request.")
+  Integer rampUpEndRps;
+
+  @Option(
       names = "--duration",
       description =
           "Send for this long (e.g. 5m) instead of --num-prompts requests, cycling the prompts.")
   String duration;
 
   @Option(
-      names = {"--warmup-requests", "--warmup_requests"},
-      description = "Extra first requests that are recorded but left out of the statistics.")
+      names = {"--warmup-requests", "--warmup_requests", "--num-warmups", "--num_warmups"},
+      description =
+          "Extra first requests that are recorded but left out of the statistics (sent at the"
+              + " plan's rate, where vLLM's --num-warmups sends them before it).")
   int warmupRequests;
 
   @Option(
@@ -265,11 +310,21 @@ final class RunCommand implements Callable<Integer> {
   Path caCert;
 
   @Option(
-      names = "--percentiles",
+      names = {"--percentiles", "--metric-percentiles", "--metric_percentiles"},
       split = ",",
       description =
-          "Percentiles the console shows for each latency (the JSON always has the full histogram).")
+          "Percentiles the console shows for each latency and vLLM's result file holds (the"
+              + " summary JSON always has the full histogram); 50 shows as the median.")
   List<Double> percentiles = List.of(50.0, 99.0);
+
+  @Option(
+      names = {"--percentile-metrics", "--percentile_metrics"},
+      split = ",",
+      description =
+          "The latencies the console's serving table shows and vLLM's result file holds, in order:"
+              + " ttft, tpot, itl, e2el, client_queue_time (schedule lag),"
+              + " e2el_including_client_queue (queue-inclusive E2E). Default: ttft,tpot,itl,e2el.")
+  List<String> percentileMetrics;
 
   @Option(
       names = "--goodput",
@@ -300,6 +355,56 @@ final class RunCommand implements Callable<Integer> {
       names = {"--results-dir", "--results_dir"},
       description = "Directory for the summary JSON and the per-request records (JSONL).")
   Path resultsDir;
+
+  @Option(
+      names = {"--save-result", "--save_result"},
+      description =
+          "Write vLLM's bench serve result JSON (its keys and file name), for the scripts that read"
+              + " vLLM's results.")
+  boolean saveResult;
+
+  @Option(
+      names = {"--append-result", "--append_result"},
+      description = "Like --save-result, but add the result as a new line of the file.")
+  boolean appendResult;
+
+  @Option(
+      names = {"--save-detailed", "--save_detailed"},
+      description =
+          "Add vLLM's per-request lists to its result file (input_lens, output_lens, ttfts, itls,"
+              + " latencies, start_times, generated_texts, errors); keeps the texts.")
+  boolean saveDetailed;
+
+  @Option(
+      names = {"--result-dir", "--result_dir"},
+      description =
+          "Directory of vLLM's result file (not --results-dir's files). Default: the working"
+              + " directory.")
+  Path resultDir;
+
+  @Option(
+      names = {"--result-filename", "--result_filename"},
+      description =
+          "Name of vLLM's result file. Default: vLLM's"
+              + " <label>-<rate>qps[-concurrency<N>]-<model>-<date>.json.")
+  String resultFilename;
+
+  @Option(
+      names = "--label",
+      description = "First part of vLLM's result file name, and its label key. Default: --backend.")
+  String label;
+
+  @Option(
+      names = {"--ready-check-timeout-sec", "--ready_check_timeout_sec"},
+      description =
+          "vLLM's spelling of --wait-for-server, in whole seconds; 0 checks once (the default).")
+  Integer readyCheckTimeoutSeconds;
+
+  @Option(
+      names = {"--disable-tqdm", "--disable_tqdm"},
+      description =
+          "Accepted so vLLM's command lines run: servebench prints progress only with --progress.")
+  boolean disableTqdm;
 
   @Option(names = "--progress", description = "Print progress to stderr every second.")
   boolean progress;
@@ -479,7 +584,7 @@ final class RunCommand implements Callable<Integer> {
   boolean trustRemoteCode;
 
   @Option(
-      names = {"--vllm-engine", "--vllm_engine"},
+      names = {"--vllm-engine", "--vllm_engine", "--ignore-eos", "--ignore_eos"},
       description =
           "The server runs vLLM: send ignore_eos so every request generates its full length.")
   boolean vllmEngine;
@@ -539,15 +644,32 @@ final class RunCommand implements Callable<Integer> {
   }
 
   RunConfig toConfig() {
-    EndpointType type = EndpointType.parse(endpointType);
+    if (backend != null && endpointType != null) {
+      throw new InvalidInputException(
+          "--backend (vLLM's name) and --endpoint-type both name the protocol: give one of them");
+    }
+    EndpointType type =
+        backend != null
+            ? EndpointType.ofVllmBackend(backend)
+            : EndpointType.parse(
+                endpointType == null ? EndpointType.OPENAI_CHAT.flagValue() : endpointType);
     if (simple) {
-      if (type != EndpointType.OPENAI_CHAT && type != EndpointType.SIMPLE) {
+      if (backend != null || (type != EndpointType.OPENAI_CHAT && type != EndpointType.SIMPLE)) {
         throw new InvalidInputException(
-            "--simple contradicts --endpoint-type " + endpointType + ": give one of them");
+            "--simple contradicts --"
+                + (backend != null ? "backend " + backend : "endpoint-type " + endpointType)
+                + ": give one of them");
       }
       type = EndpointType.SIMPLE;
     }
     DatasetFormat format = DatasetFormat.parse(datasetFormat);
+    // vLLM sends ignore_eos for its random dataset so that every request generates the length it
+    // asks for; a vLLM command line keeps that meaning.
+    boolean ignoreEos =
+        vllmEngine
+            || (backend != null
+                && format == DatasetFormat.RANDOM
+                && (type == EndpointType.OPENAI_COMPLETIONS || type == EndpointType.OPENAI_CHAT));
     if (format.readsFile() && dataset == null) {
       throw new InvalidInputException(
           "--dataset is required for --dataset-format "
@@ -613,25 +735,24 @@ final class RunCommand implements Callable<Integer> {
             : ApiKeys.resolve(apiKey, apiKeyFile, environment.get("OPENAI_API_KEY"));
     RunConfig.Endpoint endpoint =
         new RunConfig.Endpoint(
-            HttpTarget.parse(endpointBase),
+            target(),
             type,
             route == null && model != null && type == EndpointType.SIMPLE ? model.route() : route,
             modelName == null && model != null ? model.name() : modelName,
             key,
             new TlsOptions(insecure, caCert),
-            stream != null ? stream : trackTokenLatency,
+            stream != null ? stream : trackTokenLatency || (backend != null && type.streams()),
             headerFields,
             extraBody == null ? ExtraBody.NONE : ExtraBody.parse(extraBody),
             requestIdPrefix,
-            waitForServerSeconds == null
-                ? Duration.ZERO
-                : seconds("--wait-for-server", waitForServerSeconds, false));
+            waitForServer());
     RunConfig.Load load =
         new RunConfig.Load(
             requestRate == null ? Double.POSITIVE_INFINITY : parseRate(requestRate),
             parseArrival(arrival),
             burstiness,
-            nanos("--ramp-up", rampUp, 0),
+            new RunConfig.RampUp(
+                nanos("--ramp-up", rampUp, 0), rateRamp(options.numPrompts() + warmupRequests)),
             concurrency,
             maxConcurrency,
             nanos("--duration", duration, -1),
@@ -665,13 +786,96 @@ final class RunCommand implements Callable<Integer> {
                 : promptCache != null ? promptCache : RunConfig.Prompts.defaultCacheDirectory()),
         load,
         limits,
-        new RunConfig.Sampling(temperature, topP, topK, doSample, vllmEngine, continuousUsage),
+        new RunConfig.Sampling(temperature, topP, topK, doSample, ignoreEos, continuousUsage),
         new RunConfig.Output(
             resultsDir,
             trackInputOutput,
             progress,
             checkPercentiles(percentiles),
-            Goodput.parse(goodput)));
+            Goodput.parse(goodput),
+            percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics),
+            vllmResult(),
+            backend));
+  }
+
+  /**
+   * The server: {@code --model-endpoint-base} ({@code --base-url}), or vLLM's {@code --host} and
+   * {@code --port}, which vLLM joins into {@code http://HOST:PORT}.
+   */
+  private HttpTarget target() {
+    if (endpointBase != null) {
+      if (host != null || port != null) {
+        throw new InvalidInputException(
+            "--base-url (--model-endpoint-base) and --host/--port both name the server: give one"
+                + " of them");
+      }
+      return HttpTarget.parse(endpointBase);
+    }
+    if (host == null && port == null) {
+      return HttpTarget.parse("http://127.0.0.1:8000");
+    }
+    String hostName = host == null ? "127.0.0.1" : host.strip();
+    if (hostName.isEmpty()) {
+      throw new InvalidInputException("--host is empty: give a host name or address");
+    }
+    // An IPv6 address goes in brackets, as vLLM's join_host_port writes it.
+    String authority =
+        (hostName.contains(":") && !hostName.startsWith("[") ? "[" + hostName + "]" : hostName)
+            + ":"
+            + (port == null ? 8000 : port);
+    return HttpTarget.parse("--host/--port", "http://" + authority);
+  }
+
+  /** {@code --wait-for-server}, or vLLM's {@code --ready-check-timeout-sec}; zero checks once. */
+  private Duration waitForServer() {
+    if (readyCheckTimeoutSeconds != null) {
+      if (waitForServerSeconds != null) {
+        throw new InvalidInputException(
+            "--ready-check-timeout-sec (vLLM's) and --wait-for-server both set the wait for the"
+                + " server: give one of them");
+      }
+      if (readyCheckTimeoutSeconds < 0) {
+        throw new InvalidInputException(
+            "--ready-check-timeout-sec must be 0 (check once) or more seconds, got "
+                + readyCheckTimeoutSeconds);
+      }
+      return Duration.ofSeconds(readyCheckTimeoutSeconds);
+    }
+    return waitForServerSeconds == null
+        ? Duration.ZERO
+        : seconds("--wait-for-server", waitForServerSeconds, false);
+  }
+
+  /** vLLM's ramp over the {@code planned} requests, or {@code null} without its flags. */
+  private RateRamp rateRamp(int planned) {
+    if (rampUpStrategy == null) {
+      if (rampUpStartRps != null || rampUpEndRps != null) {
+        throw new InvalidInputException(
+            "--ramp-up-start-rps and --ramp-up-end-rps shape a ramp: add --ramp-up-strategy linear"
+                + " or exponential, or drop them");
+      }
+      return null;
+    }
+    RateRamp.Strategy strategy = RateRamp.Strategy.parse(rampUpStrategy);
+    if (rampUpStartRps == null || rampUpEndRps == null) {
+      throw new InvalidInputException(
+          "--ramp-up-strategy needs both --ramp-up-start-rps and --ramp-up-end-rps (requests per"
+              + " second at the first and the last request)");
+    }
+    return new RateRamp(strategy, rampUpStartRps, rampUpEndRps, planned);
+  }
+
+  /** vLLM's result file, or {@code null} when neither --save-result nor --append-result asks. */
+  private VllmResultJson.Options vllmResult() {
+    if (!saveResult && !appendResult) {
+      if (saveDetailed || resultDir != null || resultFilename != null || label != null) {
+        throw new InvalidInputException(
+            "--save-detailed, --result-dir, --result-filename and --label shape vLLM's result"
+                + " file: add --save-result (or --append-result), or drop them");
+      }
+      return null;
+    }
+    return new VllmResultJson.Options(appendResult, saveDetailed, resultDir, resultFilename, label);
   }
 
   /** The session settings with {@code --multi-turn}; its knobs without it are refused. */
@@ -711,7 +915,9 @@ final class RunCommand implements Callable<Integer> {
     for (double level : levels) {
       if (!(level > 0 && level < 100)) {
         throw new InvalidInputException(
-            "--percentiles takes levels between 0 and 100 (e.g. 50,90,99,99.9), got " + level);
+            "--percentiles (--metric-percentiles) takes levels between 0 and 100 (e.g."
+                + " 50,90,99,99.9), got "
+                + level);
       }
     }
     return List.copyOf(levels);

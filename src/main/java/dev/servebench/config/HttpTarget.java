@@ -13,12 +13,21 @@ public record HttpTarget(boolean https, String host, int port, String basePath) 
 
   /** Parses and checks an endpoint base URL such as {@code http://127.0.0.1:8000}. */
   public static HttpTarget parse(String url) {
+    return parse("--model-endpoint-base", url);
+  }
+
+  /**
+   * Parses and checks an endpoint base URL given by {@code flag} (which messages name: {@code
+   * --base-url}, {@code --host}/{@code --port}).
+   */
+  public static HttpTarget parse(String flag, String url) {
     URI uri;
     try {
       uri = new URI(url.trim());
     } catch (URISyntaxException bad) {
       throw new InvalidInputException(
-          "--model-endpoint-base '"
+          flag
+              + " '"
               + url
               + "' is not a URL: "
               + bad.getReason()
@@ -27,28 +36,27 @@ public record HttpTarget(boolean https, String host, int port, String basePath) 
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new InvalidInputException(
-          "--model-endpoint-base '"
-              + url
-              + "' needs a scheme, http:// or https:// (e.g. http://127.0.0.1:8000)");
+          flag + " '" + url + "' needs a scheme, http:// or https:// (e.g. http://127.0.0.1:8000)");
     }
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new InvalidInputException(
-          "--model-endpoint-base '" + url + "' has no host (expected e.g. http://127.0.0.1:8000)");
+          flag + " '" + url + "' has no host (expected e.g. http://127.0.0.1:8000)");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new InvalidInputException(
-          "--model-endpoint-base '" + url + "' must not have a query or fragment");
+      throw new InvalidInputException(flag + " '" + url + "' must not have a query or fragment");
     }
     if (uri.getRawUserInfo() != null) {
       // Never echo the credentials themselves: the message may end up in a log.
       throw new InvalidInputException(
-          "--model-endpoint-base must not carry credentials (user:password@ before the host):"
+          flag
+              + " must not carry credentials (user:password@ before the host):"
               + " servebench would not send them; pass an API key with OPENAI_API_KEY or"
               + " --api-key-file instead");
     }
     if (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65_535)) {
       throw new InvalidInputException(
-          "--model-endpoint-base '"
+          flag
+              + " '"
               + url
               + "' has port "
               + uri.getPort()

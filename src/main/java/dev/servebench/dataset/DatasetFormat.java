@@ -13,8 +13,11 @@ public enum DatasetFormat {
   IPEX("IPEX"),
   /** Random token ids of the tokenizer's vocabulary, with normally distributed lengths. */
   SYNTHESIS("Synthesis"),
-  /** One JSON object per line: {@code {"prompt": "...", "output_len": 128}}. */
-  JSONL("JSONL"),
+  /**
+   * One JSON object per line: {@code {"prompt": "...", "output_len": 128}}; vLLM's {@code custom}
+   * (whose lines may leave the length to {@code --custom-output-len}).
+   */
+  JSONL("JSONL", "custom"),
   /**
    * vLLM's random dataset: lengths drawn uniformly around a mean, optionally after one shared
    * prefix.

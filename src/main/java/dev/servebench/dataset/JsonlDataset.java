@@ -15,10 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One request per line: {@code {"prompt": "...", "output_len": 128}} (other fields are ignored,
- * blank lines skipped). Like ShareGPT, {@code numPrompts} lines are sampled without replacement
- * with the seed, and a file with fewer lines is an error rather than being repeated: a run never
- * sends the same prompt twice unless the file says so. Only the sampled prompts are tokenized.
+ * One request per line: {@code {"prompt": "...", "output_len": 128}} (vLLM's custom dataset's
+ * {@code output_tokens} is read for {@code output_len}; other fields are ignored, blank lines
+ * skipped). Like ShareGPT, {@code numPrompts} lines are sampled without replacement with the seed,
+ * and a file with fewer lines is an error rather than being repeated: a run never sends the same
+ * prompt twice unless the file says so. Only the sampled prompts are tokenized.
  */
 final class JsonlDataset {
 
@@ -118,7 +119,9 @@ final class JsonlDataset {
     if (prompt.textValue().isBlank()) {
       throw bad(file, lineNumber, "has an empty \"prompt\"");
     }
-    JsonNode outputLen = node.get("output_len");
+    // vLLM's custom dataset names the length output_tokens.
+    JsonNode outputLen =
+        node.has("output_len") ? node.get("output_len") : node.get("output_tokens");
     if (outputLen == null
         || !outputLen.isNumber()
         || !outputLen.canConvertToExactIntegral()

@@ -32,9 +32,13 @@ public enum EndpointType {
   /**
    * The adapter for this protocol.
    *
-   * @param routeOverride the simple endpoint's route instead of {@code /<model>}, or {@code null}
+   * @param routeOverride the request path under the base URL instead of the protocol's own (the
+   *     simple endpoint's {@code /<model>}, OpenAI's {@code /v1/...}), or {@code null}
    */
   public EndpointAdapter adapter(String routeOverride) {
+    if (routeOverride != null && this != SIMPLE) {
+      return new RoutedEndpoint(adapter(null), routeOverride);
+    }
     return switch (this) {
       case SIMPLE -> new SimpleEndpoint(routeOverride);
       case OPENAI_CHAT -> new OpenAiEndpoint(true);
@@ -57,6 +61,32 @@ public enum EndpointType {
   /** Whether the protocol can stream its answers; an embedding comes whole. */
   public boolean streams() {
     return this != OPENAI_EMBEDDINGS;
+  }
+
+  /**
+   * The protocol of a vLLM {@code --backend} name, with vLLM's meaning: {@code vllm} and {@code
+   * openai} are completions, {@code openai-chat} chat, {@code tensorrt-llm} Triton's generate
+   * route, and the servers vLLM reached through completions ({@code sglang}, {@code lmdeploy},
+   * {@code scalellm}, {@code llama.cpp}) completions still ({@code --endpoint-type sglang} is
+   * SGLang's native API).
+   *
+   * @throws InvalidInputException for a backend servebench does not speak, listing those it does
+   */
+  public static EndpointType ofVllmBackend(String backend) {
+    return switch (backend.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "vllm", "openai", "sglang", "lmdeploy", "scalellm", "llama.cpp" -> OPENAI_COMPLETIONS;
+      case "openai-chat" -> OPENAI_CHAT;
+      case "openai-embeddings" -> OPENAI_EMBEDDINGS;
+      case "tgi" -> TGI;
+      case "tensorrt-llm" -> TRITON;
+      default ->
+          throw new InvalidInputException(
+              "--backend '"
+                  + backend
+                  + "' is not a protocol servebench speaks: use vllm, openai, openai-chat,"
+                  + " openai-embeddings, tgi, tensorrt-llm, sglang, lmdeploy, scalellm or"
+                  + " llama.cpp (vLLM's names), or --endpoint-type for servebench's own");
+    };
   }
 
   /** Parses an {@code --endpoint-type} value. */

@@ -12,8 +12,9 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 
 /**
- * Folds request records into a {@link Summary} as they arrive, in memory that does not grow with
- * the number of requests (only with the run's length in seconds, for the time series). Not
+ * Folds request records into a {@link Summary} as they arrive, in memory that grows with the run's
+ * length in seconds (the time series) and by 16 bytes per successful request (the exact peak of
+ * concurrent requests, {@link ConcurrencyPeak}); every distribution is a fixed-size histogram. Not
  * thread-safe: one thread feeds it (the engine's recorder thread, or the report command reading a
  * file).
  */
@@ -73,6 +74,7 @@ public final class Aggregator {
   private final Histogram promptTokens = new Histogram(5);
 
   private final TimeSeries timeSeries = new TimeSeries();
+  private final ConcurrencyPeak concurrencyPeak = new ConcurrencyPeak();
   private final SessionTally sessions = new SessionTally();
 
   private final Map<String, Long> failuresByReason = new TreeMap<>();
@@ -174,6 +176,7 @@ public final class Aggregator {
       return;
     }
     succeeded++;
+    concurrencyPeak.add(record.stamps().sentNanos(), record.stamps().endNanos());
     inputTokens += record.tokens().prompt();
     outputTokens += record.tokens().output();
     promptTokenSources.merge(record.tokens().promptSource().label(), 1L, Long::sum);
@@ -321,6 +324,7 @@ public final class Aggregator {
             Collections.unmodifiableMap(new TreeMap<>(failuresByReason)),
             Collections.unmodifiableMap(new TreeMap<>(failuresByHttpStatus)),
             List.copyOf(firstErrors));
+    List<Summary.Interval> intervals = timeSeries.intervals();
     Summary.Throughput throughput =
         new Summary.Throughput(
             durationNanos,
@@ -330,7 +334,11 @@ public final class Aggregator {
             perSecond(inputTokens, seconds),
             perSecond(outputTokens, seconds),
             perSecond(inputTokens + outputTokens, seconds),
-            achievedRate);
+            achievedRate,
+            succeeded == 0
+                ? Double.NaN
+                : intervals.stream().mapToLong(Summary.Interval::outputTokens).max().orElse(0),
+            concurrencyPeak.peak());
     Summary.Tokens tokens =
         new Summary.Tokens(
             requests == 0 ? 0 : promptTokens.getMinValue(),
@@ -368,7 +376,7 @@ public final class Aggregator {
         tokens,
         goodput,
         latencies,
-        timeSeries.intervals(),
+        intervals,
         warnings(run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck()),
         sessions.summarize(levels));
   }

@@ -98,6 +98,10 @@ public record Summary(
    * @param outputTokensPerSecond output tokens / duration
    * @param totalTokensPerSecond input and output tokens / duration
    * @param achievedSendRatePerSecond (requests - 1) / (last send - first send)
+   * @param peakOutputTokensPerSecond the most output tokens that arrived in one second of the run
+   *     (the time series' seconds), NaN when no request succeeded
+   * @param peakConcurrentRequests the most successful requests in flight at one instant, each from
+   *     its send to its end
    */
   public record Throughput(
       long durationNanos,
@@ -107,7 +111,9 @@ public record Summary(
       double inputTokensPerSecond,
       double outputTokensPerSecond,
       double totalTokensPerSecond,
-      double achievedSendRatePerSecond) {}
+      double achievedSendRatePerSecond,
+      double peakOutputTokensPerSecond,
+      long peakConcurrentRequests) {}
 
   /**
    * The prompts' lengths and where token counts came from.

@@ -3,6 +3,7 @@ package dev.servebench.report;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.Summary;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -19,10 +20,19 @@ public final class ConsoleReport {
 
   private ConsoleReport() {}
 
+  /** The report with the latency blocks of TTFT, TPOT, ITL and E2EL. */
   public static void print(Summary summary, PrintWriter out) {
+    print(summary, PercentileMetric.DEFAULT, out);
+  }
+
+  /**
+   * The report with a latency block for each of {@code metrics}, in their order ({@code
+   * --percentile-metrics}), as vLLM prints them.
+   */
+  public static void print(Summary summary, List<PercentileMetric> metrics, PrintWriter out) {
     printSeedLines(summary, out);
     out.println();
-    printServingTable(summary, out);
+    printServingTable(summary, metrics, out);
     printMoreLatencies(summary, out);
     printSessions(summary, out);
     printClientSection(summary, out);
@@ -87,7 +97,8 @@ public final class ConsoleReport {
     return String.format(Locale.ROOT, "%.3f", value);
   }
 
-  private static void printServingTable(Summary s, PrintWriter out) {
+  private static void printServingTable(
+      Summary s, List<PercentileMetric> metrics, PrintWriter out) {
     out.println(centered(" Serving Benchmark Result ", '='));
     row(out, "Successful requests:", Long.toString(s.counts().succeeded()));
     row(out, "Failed requests:", Long.toString(s.counts().failed()));
@@ -102,15 +113,19 @@ public final class ConsoleReport {
     row(out, "Total generated tokens:", Long.toString(s.throughput().outputTokens()));
     row(out, "Request throughput (req/s):", number(s.throughput().requestThroughputPerSecond()));
     row(out, "Output token throughput (tok/s):", number(s.throughput().outputTokensPerSecond()));
+    row(
+        out,
+        "Peak output token throughput (tok/s):",
+        number(s.throughput().peakOutputTokensPerSecond()));
+    row(out, "Peak concurrent requests:", number(s.throughput().peakConcurrentRequests()));
     row(out, "Total Token throughput (tok/s):", number(s.throughput().totalTokensPerSecond()));
     if (!s.goodput().sloMillis().isEmpty()) {
       row(out, "Request goodput (req/s):", number(s.goodput().ratePerSecond()));
       row(out, "Requests meeting every SLO (%):", number(100 * s.goodput().fraction()));
     }
-    latencyBlock(out, "Time to First Token", "TTFT", s.latencies().ttft());
-    latencyBlock(out, "Time per Output Token (excl. 1st token)", "TPOT", s.latencies().tpot());
-    latencyBlock(out, "Inter-token Latency", "ITL", s.latencies().itl());
-    latencyBlock(out, "End-to-end Latency", "E2EL", s.latencies().e2e());
+    for (PercentileMetric metric : metrics) {
+      latencyBlock(out, metric.title(), metric.label(), metric.of(s));
+    }
     out.println("=".repeat(WIDTH));
   }
 

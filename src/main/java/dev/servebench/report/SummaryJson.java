@@ -173,6 +173,8 @@ public final class SummaryJson {
       number(json, "configured_rate_per_s", s.run().configuredRatePerSecond());
     }
     number(json, "achieved_send_rate_per_s", s.throughput().achievedSendRatePerSecond());
+    number(json, "peak_output_tokens_per_s", s.throughput().peakOutputTokensPerSecond());
+    json.writeNumberField("peak_concurrent_requests", s.throughput().peakConcurrentRequests());
     json.writeEndObject();
 
     json.writeObjectFieldStart("goodput");

@@ -21,6 +21,7 @@ import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.SeedLatencyTracking;
 import dev.servebench.report.SummaryJson;
+import dev.servebench.report.VllmResultJson;
 import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
@@ -32,6 +33,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -67,6 +69,10 @@ public final class Benchmark {
     RunConfig.Endpoint endpoint = config.endpoint();
     String authorization = endpoint.authorizationHeader();
     Path resultsDir = prepareResultsDir(config.output().resultsDir());
+    VllmResultJson.Options vllmResult = config.output().vllmResult();
+    if (vllmResult != null) {
+      prepareVllmResultDir(vllmResult);
+    }
 
     // The whole request path runs on the other core while the prompts load on this one, instead
     // of for the first time after the clock started.
@@ -179,7 +185,11 @@ public final class Benchmark {
             clock.wallAnchor(),
             load.closedLoop()
                 ? Double.POSITIVE_INFINITY
-                : trace != null ? trace.meanRatePerSecond() : load.ratePerSecond(),
+                : trace != null
+                    ? trace.meanRatePerSecond()
+                    : load.rampUp().perRequest() != null
+                        ? load.rampUp().perRequest().meanRatePerSecond()
+                        : load.ratePerSecond(),
             config.describe(tokenizer.name()));
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
@@ -213,8 +223,11 @@ public final class Benchmark {
     RecordWriter writer = recordsFile == null ? null : RecordWriter.create(recordsFile, run);
     SeedLatencyTracking tracking =
         trackingFile == null ? null : SeedLatencyTracking.create(trackingFile);
+    VllmResultJson.Details vllmDetails =
+        vllmResult != null && vllmResult.detailed() ? new VllmResultJson.Details() : null;
     RecordFileSink sink =
-        new RecordFileSink(aggregator, writer, recordsFile, tracking, endpoint.secrets(), control);
+        new RecordFileSink(
+            aggregator, writer, recordsFile, tracking, vllmDetails, endpoint.secrets(), control);
     try {
       end =
           sessions != null
@@ -249,7 +262,7 @@ public final class Benchmark {
     }
     Summary summary = aggregator.summarize(run, end);
     out.println();
-    ConsoleReport.print(summary, out);
+    ConsoleReport.print(summary, config.output().percentileMetrics(), out);
     if (sink.failure != null) {
       // The report above is whole (it is made in memory); the records file keeps what was written
       // before, ending at its last whole line, and the summary is still tried.
@@ -267,6 +280,9 @@ public final class Benchmark {
       writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
       log.println("servebench: records: " + recordsFile);
       log.println("servebench: the seed script's latency tracking: " + trackingFile);
+    }
+    if (vllmResult != null) {
+      writeVllmResult(summary, config, tokenizer.name(), vllmDetails, log);
     }
     log.flush();
     int exitCode =
@@ -302,7 +318,10 @@ public final class Benchmark {
     }
   }
 
-  /** The open-loop plan: the trace's times, or a rate's; a closed loop ignores it. */
+  /**
+   * The open-loop plan: the trace's times, a rate ramped over the requests, or a rate's; a closed
+   * loop ignores it.
+   */
   private static SendPlan plan(RunConfig.Load load, long seed, TraceSchedule trace) {
     if (load.closedLoop()) {
       return () -> 0;
@@ -315,6 +334,9 @@ public final class Benchmark {
         load.arrival() == RunConfig.Arrival.CONSTANT
             ? GapDistribution.constant()
             : GapDistribution.gamma(load.burstiness());
+    if (load.rampUp().perRequest() != null) {
+      return load.rampUp().perRequest().offsets(gaps, seed)::nextLong;
+    }
     ArrivalSchedule schedule =
         new ArrivalSchedule(load.ratePerSecond(), gaps, load.rampUpNanos(), seed);
     Pacer pacer =
@@ -354,7 +376,7 @@ public final class Benchmark {
         .retries(limits.retries())
         .tls(endpoint.tls())
         .ioThreads(limits.ioThreads())
-        .trackInputOutput(config.output().trackInputOutput())
+        .trackInputOutput(config.output().keepsTexts())
         .userAgent("servebench/" + Version.current())
         .build();
   }
@@ -378,6 +400,7 @@ public final class Benchmark {
     private final RecordWriter writer;
     private final Path file;
     private final SeedLatencyTracking tracking;
+    private final VllmResultJson.Details vllmDetails;
     private final List<String> secrets;
     private final RunControl control;
     private long lastFlushNanos = System.nanoTime();
@@ -393,12 +416,14 @@ public final class Benchmark {
         RecordWriter writer,
         Path file,
         SeedLatencyTracking tracking,
+        VllmResultJson.Details vllmDetails,
         List<String> secrets,
         RunControl control) {
       this.aggregator = aggregator;
       this.writer = writer;
       this.file = file;
       this.tracking = tracking;
+      this.vllmDetails = vllmDetails;
       this.secrets = secrets;
       this.control = control;
     }
@@ -409,6 +434,9 @@ public final class Benchmark {
       aggregator.add(clean);
       if (clean.warmup()) {
         aggregator.rehearse(clean);
+      }
+      if (vllmDetails != null) {
+        vllmDetails.add(clean);
       }
       if (failure != null) {
         return; // the report still counts it; no file can take it
@@ -474,6 +502,64 @@ public final class Benchmark {
           failed("cannot write the latency tracking file", full);
         }
       }
+    }
+  }
+
+  /**
+   * Writes vLLM's result file once the report is printed; a failure to write it is said and ends
+   * the run with an error, as a records file that cannot be written does.
+   */
+  private static void writeVllmResult(
+      Summary summary,
+      RunConfig config,
+      String tokenizerName,
+      VllmResultJson.Details details,
+      PrintWriter log) {
+    RunConfig.Load load = config.load();
+    VllmResultJson.Options options = config.output().vllmResult();
+    VllmResultJson.Setup setup =
+        new VllmResultJson.Setup(
+            config.output().backend() != null
+                ? config.output().backend()
+                : config.endpoint().type().flagValue(),
+            config.endpoint().modelName() == null ? "" : config.endpoint().modelName(),
+            tokenizerName,
+            load.closedLoop() ? Double.POSITIVE_INFINITY : load.ratePerSecond(),
+            load.burstiness(),
+            load.closedLoop() ? load.concurrency() : load.maxConcurrency(),
+            load.rampUp().perRequest(),
+            config.output().percentileMetrics());
+    LocalDateTime date = LocalDateTime.now(ZoneId.systemDefault());
+    Path file = VllmResultJson.path(options, setup, date);
+    try {
+      VllmResultJson.write(summary, setup, options, details, date, file);
+    } catch (IOException full) {
+      log.flush();
+      throw new UncheckedIOException(
+          "cannot write vLLM's result file " + file + ": " + full.getMessage(), full);
+    }
+    log.println(
+        "servebench: vLLM's result: "
+            + file
+            + (options.append() ? " (appended)" : "")
+            + (details != null ? " with " + details.size() + " requests' details" : ""));
+  }
+
+  /** Creates vLLM's result directory and proves it writable before anything is sent. */
+  private static void prepareVllmResultDir(VllmResultJson.Options options) {
+    Path directory = options.resultDir() == null ? Path.of("") : options.resultDir();
+    Path absolute = directory.toAbsolutePath();
+    try {
+      Files.createDirectories(absolute);
+      Path probe = Files.createTempFile(absolute, ".servebench-write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException notWritable) {
+      throw new InvalidInputException(
+          (options.resultDir() == null ? "the working directory " : "--result-dir ")
+              + absolute
+              + " cannot be written ("
+              + notWritable.getMessage()
+              + "): choose a directory you can write to with --result-dir");
     }
   }
 

@@ -8,6 +8,9 @@ import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.report.PercentileMetric;
+import dev.servebench.report.VllmResultJson;
+import dev.servebench.schedule.RateRamp;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Path;
@@ -231,7 +234,7 @@ public record RunConfig(
    *
    * @param ratePerSecond mean send rate; infinite sends everything at once
    * @param burstiness shape of the gamma gaps: 1 is Poisson, below 1 burstier, above more regular
-   * @param rampUpNanos the rate rises linearly from 0 over this long (0 for none)
+   * @param rampUp how the rate rises at the start, if it does
    * @param concurrency a closed loop keeping this many requests in flight (0: open loop)
    * @param maxConcurrency a cap on requests in flight for an open loop (0 for none)
    * @param durationNanos send for this long after warm-up instead of a fixed count (-1 for none)
@@ -247,7 +250,7 @@ public record RunConfig(
       double ratePerSecond,
       Arrival arrival,
       double burstiness,
-      long rampUpNanos,
+      RampUp rampUp,
       int concurrency,
       int maxConcurrency,
       long durationNanos,
@@ -258,6 +261,8 @@ public record RunConfig(
       MultiTurn multiTurn) {
 
     public Load {
+      rampUp = rampUp == null ? RampUp.NONE : rampUp;
+      long rampUpNanos = rampUp.overNanos();
       if (Double.isNaN(ratePerSecond) || ratePerSecond <= 0) {
         throw new InvalidInputException(
             "--request-rate must be a positive number of requests per second or 'inf', got "
@@ -294,6 +299,9 @@ public record RunConfig(
       if (drain.isNegative()) {
         throw new InvalidInputException("--drain-timeout must be 0 or more seconds");
       }
+      if (rampUp.perRequest() != null) {
+        checkRateRamp(ratePerSecond, concurrency, durationNanos, rampUpNanos, traceTimeScale);
+      }
       if (traceTimeScale != null) {
         if (!(traceTimeScale > 0) || Double.isInfinite(traceTimeScale)) {
           throw new InvalidInputException(
@@ -316,6 +324,47 @@ public record RunConfig(
       }
     }
 
+    /**
+     * vLLM's ramp over the requests sets the rate; everything else that sets one contradicts it.
+     */
+    private static void checkRateRamp(
+        double ratePerSecond,
+        int concurrency,
+        long durationNanos,
+        long rampUpNanos,
+        Double traceTimeScale) {
+      if (Double.isFinite(ratePerSecond)) {
+        throw new InvalidInputException(
+            "--ramp-up-strategy sets the rate, from --ramp-up-start-rps to --ramp-up-end-rps:"
+                + " drop --request-rate");
+      }
+      if (concurrency > 0) {
+        throw new InvalidInputException(
+            "--ramp-up-strategy ramps a rate, and --concurrency runs a closed loop without one:"
+                + " give one of them");
+      }
+      if (durationNanos >= 0) {
+        throw new InvalidInputException(
+            "--ramp-up-strategy ramps the rate over a number of requests, which --duration leaves"
+                + " open: use --num-prompts, or --ramp-up to ramp over a time");
+      }
+      if (rampUpNanos > 0) {
+        throw new InvalidInputException(
+            "--ramp-up (over a time) and --ramp-up-strategy (over the requests) both ramp the rate:"
+                + " give one of them");
+      }
+      if (traceTimeScale != null) {
+        throw new InvalidInputException(
+            "a trace replay sends at the trace's own times: drop --ramp-up-strategy, or give the"
+                + " trace's prompts a rate of their own");
+      }
+    }
+
+    /** The rate rises linearly from 0 over this long; 0 for none. */
+    public long rampUpNanos() {
+      return rampUp.overNanos();
+    }
+
     public boolean closedLoop() {
       return concurrency > 0;
     }
@@ -329,6 +378,18 @@ public record RunConfig(
     public boolean followsTrace() {
       return traceTimeScale != null;
     }
+  }
+
+  /**
+   * How the rate rises at the start of an open-loop plan: over a time ({@code --ramp-up}, from 0 to
+   * {@code --request-rate}), or over the requests (vLLM's {@code --ramp-up-strategy}); at most one.
+   *
+   * @param overNanos the time over which the rate rises linearly from 0; 0 for none
+   * @param perRequest vLLM's ramp over the plan's requests, or {@code null}
+   */
+  public record RampUp(long overNanos, RateRamp perRequest) {
+
+    public static final RampUp NONE = new RampUp(0, null);
   }
 
   /**
@@ -429,13 +490,32 @@ public record RunConfig(
    * @param percentiles the percentiles the console shows
    * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
    *     {@code itl}, {@code e2el}); empty for none
+   * @param percentileMetrics the latencies the console's serving table shows, and vLLM's result
+   *     file holds ({@code --percentile-metrics})
+   * @param vllmResult vLLM's result file ({@code --save-result}, {@code --append-result}), or
+   *     {@code null} for none
+   * @param backend vLLM's {@code --backend} name as given, or {@code null}
    */
   public record Output(
       Path resultsDir,
       boolean trackInputOutput,
       boolean progress,
       List<Double> percentiles,
-      Map<String, Double> goodput) {}
+      Map<String, Double> goodput,
+      List<PercentileMetric> percentileMetrics,
+      VllmResultJson.Options vllmResult,
+      String backend) {
+
+    public Output {
+      percentileMetrics =
+          percentileMetrics == null ? PercentileMetric.DEFAULT : List.copyOf(percentileMetrics);
+    }
+
+    /** Whether the texts are kept: asked for, or needed by vLLM's {@code generated_texts}. */
+    public boolean keepsTexts() {
+      return trackInputOutput || (vllmResult != null && vllmResult.detailed());
+    }
+  }
 
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
@@ -479,6 +559,12 @@ public record RunConfig(
     settings.put("arrival", load.arrival().name().toLowerCase(java.util.Locale.ROOT));
     settings.put("burstiness", load.burstiness());
     settings.put("ramp_up_s", load.rampUpNanos() / 1e9);
+    RateRamp ramp = load.rampUp().perRequest();
+    if (ramp != null) {
+      settings.put("ramp_up_strategy", ramp.strategy().flagValue());
+      settings.put("ramp_up_start_rps", ramp.startPerSecond());
+      settings.put("ramp_up_end_rps", ramp.endPerSecond());
+    }
     settings.put("concurrency", load.concurrency());
     settings.put("max_concurrency", load.maxConcurrency());
     settings.put("duration_s", load.durationNanos() < 0 ? null : load.durationNanos() / 1e9);
@@ -507,6 +593,12 @@ public record RunConfig(
     settings.put("continuous_usage", sampling.continuousUsage());
     settings.put("percentiles", output.percentiles());
     settings.put("goodput_slo_ms", output.goodput());
+    settings.put(
+        "percentile_metrics",
+        output.percentileMetrics().stream().map(PercentileMetric::key).toList());
+    if (output.backend() != null) {
+      settings.put("backend", output.backend());
+    }
     switch (prompts.format()) {
       case SHAREGPT -> {
         settings.put("min_input_tokens_len", dataset.minInputTokens());

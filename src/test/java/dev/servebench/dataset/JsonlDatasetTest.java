@@ -132,4 +132,12 @@ class JsonlDatasetTest {
   private Path write(String text) throws IOException {
     return Files.writeString(dir.resolve("prompts.jsonl"), text);
   }
+
+  @Test
+  void readsVllmsOutputTokensForOutputLen() throws IOException {
+    Path file = write("{\"prompt\": \"Hello world\", \"output_tokens\": 12}\n");
+
+    assertThat(load(file, 1, 0)).containsExactly(new Prompt("Hello world", 2, 12));
+    assertThat(DatasetFormat.parse("custom")).isEqualTo(DatasetFormat.JSONL);
+  }
 }

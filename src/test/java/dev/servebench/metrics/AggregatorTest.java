@@ -377,4 +377,44 @@ class AggregatorTest {
     assertThat(second.outputTokens()).isEqualTo(2);
     assertThat(second.inFlight()).isZero();
   }
+
+  @Test
+  void peakConcurrencyCountsOnlyRequestsInFlightAtTheSameInstant() {
+    Aggregator aggregator = new Aggregator();
+    // Three 100 ms requests one after another within one second: never two at once.
+    aggregator.add(Records.complete(0, 0, 100, 10, 1));
+    aggregator.add(Records.complete(1, 100, 100, 10, 1));
+    aggregator.add(Records.complete(2, 200, 100, 10, 1));
+    // Two more overlapping each other from 500 ms and 550 ms, and a third from 560 ms.
+    aggregator.add(Records.complete(3, 500, 100, 10, 1));
+    aggregator.add(Records.complete(4, 550, 100, 10, 1));
+    aggregator.add(Records.complete(5, 560, 10, 10, 1));
+    // A failed request overlapping them all is no successful request in flight.
+    aggregator.add(Records.failed(6, 555, 500, FailureReason.HTTP_STATUS, "HTTP 500"));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
+    assertThat(summary.throughput().peakConcurrentRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void peakOutputTokensPerSecondIsTheBusiestSecondOfTheTimeSeries() {
+    Aggregator aggregator = new Aggregator();
+    // Second 0: 5 tokens (4 in the first chunk, 1 in the second); second 1: 1 + 3 tokens.
+    aggregator.add(Records.streamed(0, 100, 100, 10, 5, 50, 60));
+    aggregator.add(Records.streamed(1, 900, 900, 10, 2, 50, 150));
+    aggregator.add(Records.streamed(2, 1100, 1100, 10, 3, 100));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
+    assertThat(summary.timeSeries())
+        .extracting(Summary.Interval::outputTokens)
+        .containsExactly(6L, 4L);
+    assertThat(summary.throughput().peakOutputTokensPerSecond()).isEqualTo(6.0);
+  }
+
+  @Test
+  void peakFiguresOfARunWithoutSuccessesAreUnknownAndZero() {
+    Aggregator aggregator = new Aggregator();
+    aggregator.add(Records.failed(0, 0, 500, FailureReason.HTTP_STATUS, "HTTP 500"));
+    Summary summary = aggregator.summarize(Records.run(1.0), null);
+    assertThat(summary.throughput().peakOutputTokensPerSecond()).isNaN();
+    assertThat(summary.throughput().peakConcurrentRequests()).isZero();
+  }
 }
