@@ -242,7 +242,13 @@ public final class SummaryJson {
       json.writeNumberField("failed", interval.failed());
       json.writeNumberField("output_tokens", interval.outputTokens());
       json.writeNumberField("in_flight", interval.inFlight());
-      number(json, "ttft_p50_ms", interval.ttftP50Nanos() / 1e6);
+      Summary.SecondLatencies latencies = interval.latencies();
+      number(json, "ttft_p50_ms", latencies.ttftP50Nanos() / 1e6);
+      number(json, "ttft_p99_ms", latencies.ttftP99Nanos() / 1e6);
+      number(json, "itl_p50_ms", latencies.itlP50Nanos() / 1e6);
+      number(json, "itl_p99_ms", latencies.itlP99Nanos() / 1e6);
+      number(json, "schedule_lag_p50_ms", latencies.scheduleLagP50Nanos() / 1e6);
+      number(json, "schedule_lag_p99_ms", latencies.scheduleLagP99Nanos() / 1e6);
       json.writeEndObject();
     }
     json.writeEndArray();
