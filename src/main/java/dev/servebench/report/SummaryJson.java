@@ -52,7 +52,7 @@ public final class SummaryJson {
 
   /** Writes a file's whole content to an open stream. */
   @FunctionalInterface
-  private interface Content {
+  interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
@@ -89,7 +89,8 @@ public final class SummaryJson {
     number(json, name, rounded && Double.isFinite(value) ? Math.round(value * 1e3) / 1e3 : value);
   }
 
-  private static void writeAtomically(Path path, Content content) throws IOException {
+  /** Writes a whole file atomically: a temporary file beside it, then a rename. */
+  static void writeAtomically(Path path, Content content) throws IOException {
     Path directory = path.toAbsolutePath().getParent();
     Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
     try {

@@ -425,17 +425,27 @@ public record RunConfig(
   /**
    * What the run reports and writes.
    *
-   * @param resultsDir where to write the records and summary files, or {@code null}
+   * @param resultsDir where to write the records, summary and HTML files, or {@code null}
+   * @param csv whether to write the records and the summary as CSV too (into {@code resultsDir})
    * @param percentiles the percentiles the console shows
    * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
    *     {@code itl}, {@code e2el}); empty for none
    */
   public record Output(
       Path resultsDir,
+      boolean csv,
       boolean trackInputOutput,
       boolean progress,
       List<Double> percentiles,
-      Map<String, Double> goodput) {}
+      Map<String, Double> goodput) {
+
+    public Output {
+      if (csv && resultsDir == null) {
+        throw new InvalidInputException(
+            "--csv writes its files into the results directory: add --results-dir DIR");
+      }
+    }
+  }
 
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
