@@ -12,7 +12,6 @@ import dev.servebench.report.RecordsCsv;
 import dev.servebench.report.SummaryCsv;
 import dev.servebench.report.SummaryJson;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,6 +115,7 @@ final class ReportCommand implements Callable<Integer> {
       String name = runName(recordsFile);
       Path recordsCsv = csvDir.resolve(name + "-records.csv");
       Path summaryCsv = csvDir.resolve(name + "-summary.csv");
+      Files.createDirectories(csvDir);
       RecordsCsv.write(recordsFile, recordsCsv);
       SummaryCsv.write(summary, summaryCsv);
       err.println("servebench: CSV: " + recordsCsv + ", " + summaryCsv);
@@ -141,12 +141,6 @@ final class ReportCommand implements Callable<Integer> {
       if (Files.exists(csvDir) && !Files.isDirectory(csvDir)) {
         throw new InvalidInputException(
             "--csv " + csvDir + " is a file: give the directory to write the CSV files into");
-      }
-      try {
-        Files.createDirectories(csvDir);
-      } catch (IOException cannot) {
-        throw new InvalidInputException(
-            "--csv " + csvDir + ": cannot create the directory (" + cannot.getMessage() + ")");
       }
     }
   }
