@@ -353,8 +353,14 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = {"--results-dir", "--results_dir"},
-      description = "Directory for the summary JSON and the per-request records (JSONL).")
+      description =
+          "Directory for the summary JSON, the per-request records (JSONL) and the HTML report.")
   Path resultsDir;
+
+  @Option(
+      names = "--csv",
+      description = "Also write the per-request records and the summary as CSV into --results-dir.")
+  boolean csv;
 
   @Option(
       names = {"--save-result", "--save_result"},
@@ -789,6 +795,7 @@ final class RunCommand implements Callable<Integer> {
         new RunConfig.Sampling(temperature, topP, topK, doSample, ignoreEos, continuousUsage),
         new RunConfig.Output(
             resultsDir,
+            csv,
             trackInputOutput,
             progress,
             checkPercentiles(percentiles),

@@ -198,7 +198,7 @@ public record Summary(
    * @param failed requests that failed in this second
    * @param outputTokens tokens that arrived in this second
    * @param inFlight requests in flight at the end of the second
-   * @param ttftP50Nanos median TTFT of the requests sent in this second (NaN if none)
+   * @param latencies the second's latency quantiles
    */
   public record Interval(
       long second,
@@ -207,7 +207,26 @@ public record Summary(
       long failed,
       long outputTokens,
       long inFlight,
-      double ttftP50Nanos) {}
+      SecondLatencies latencies) {}
+
+  /**
+   * Streaming estimates (P², a few percent off) of one second's latencies; NaN where the second had
+   * no sample.
+   *
+   * @param ttftP50Nanos median TTFT of the successful streamed requests sent in this second
+   * @param ttftP99Nanos their p99 TTFT
+   * @param itlP50Nanos median of the ITL samples whose later chunk arrived in this second
+   * @param itlP99Nanos their p99
+   * @param scheduleLagP50Nanos median schedule lag of the requests first sent in this second
+   * @param scheduleLagP99Nanos their p99 schedule lag
+   */
+  public record SecondLatencies(
+      double ttftP50Nanos,
+      double ttftP99Nanos,
+      double itlP50Nanos,
+      double itlP99Nanos,
+      double scheduleLagP50Nanos,
+      double scheduleLagP99Nanos) {}
 
   /** Client CPU per streamed chunk over the whole run, NaN when unknown. */
   public double clientCpuNanosPerChunk() {

@@ -5,90 +5,118 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per-second counts over the run (seconds since its start): requests started, finished and failed,
- * tokens that arrived, requests in flight, and the median TTFT of the requests started in each
- * second. Memory grows with the run's length in seconds, not with its requests.
+ * Per-second figures over the run (seconds since its start): requests started, finished and failed,
+ * tokens that arrived, requests in flight, and the median and p99 of TTFT, ITL and schedule lag in
+ * each second. Memory grows with the run's length in seconds, not with its requests: each second
+ * keeps its counts and six streaming quantiles of five numbers each.
  */
 final class TimeSeries {
 
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-  private final List<long[]> counts = new ArrayList<>();
-  private final List<StreamingMedian> ttftBySecond = new ArrayList<>();
+  private final List<Second> seconds = new ArrayList<>();
 
-  private static final int STARTED = 0;
-  private static final int FINISHED = 1;
-  private static final int FAILED = 2;
-  private static final int TOKENS = 3;
+  /** One second's counts and quantiles, the quantiles made on their first sample. */
+  private static final class Second {
+    long started;
+    long finished;
+    long failed;
+    long tokens;
+    final Quantiles ttft = new Quantiles();
+    final Quantiles itl = new Quantiles();
+    final Quantiles scheduleLag = new Quantiles();
+  }
+
+  /** A median and a p99, created on the first sample so that idle seconds cost nothing. */
+  private static final class Quantiles {
+    private StreamingQuantile p50;
+    private StreamingQuantile p99;
+
+    void add(double nanos) {
+      if (p50 == null) {
+        p50 = new StreamingQuantile(0.5);
+        p99 = new StreamingQuantile(0.99);
+      }
+      p50.add(nanos);
+      p99.add(nanos);
+    }
+
+    double p50() {
+      return p50 == null ? Double.NaN : p50.value();
+    }
+
+    double p99() {
+      return p99 == null ? Double.NaN : p99.value();
+    }
+  }
 
   void add(RequestRecord record) {
     if (record.stamps().sentNanos() != RequestRecord.ABSENT) {
-      bucket(record.stamps().sentNanos())[STARTED]++;
+      Second sent = at(record.stamps().sentNanos());
+      sent.started++;
       long ttftNanos = record.ttftNanos();
       if (record.succeeded() && record.streamed() && ttftNanos != RequestRecord.ABSENT) {
-        ttftMedian(second(record.stamps().sentNanos())).add(ttftNanos);
+        sent.ttft.add(ttftNanos);
       }
     }
+    if (record.stamps().firstSentNanos() != RequestRecord.ABSENT) {
+      at(record.stamps().firstSentNanos()).scheduleLag.add(record.scheduleLagNanos());
+    }
     if (record.stamps().endNanos() != RequestRecord.ABSENT) {
-      bucket(record.stamps().endNanos())[record.succeeded() ? FINISHED : FAILED]++;
+      Second end = at(record.stamps().endNanos());
+      if (record.succeeded()) {
+        end.finished++;
+      } else {
+        end.failed++;
+      }
     }
     if (!record.succeeded()) {
       return;
     }
     long[] chunks = record.chunks().nanos();
     if (chunks.length == 0) {
-      bucket(record.stamps().endNanos())[TOKENS] += record.tokens().output();
+      at(record.stamps().endNanos()).tokens += record.tokens().output();
       return;
     }
     for (int i = 0; i < chunks.length; i++) {
-      bucket(chunks[i])[TOKENS] += record.chunks().tokens()[i];
+      Second arrived = at(chunks[i]);
+      arrived.tokens += record.chunks().tokens()[i];
+      if (i > 0 && record.streamed()) {
+        // A gap belongs to the second its later chunk arrived in: when the reader waited for it.
+        arrived.itl.add(chunks[i] - chunks[i - 1]);
+      }
     }
   }
 
-  private static int second(long nanos) {
-    return (int) Math.max(0, nanos / NANOS_PER_SECOND);
-  }
-
-  private long[] bucket(long nanos) {
-    int second = second(nanos);
-    while (counts.size() <= second) {
-      counts.add(new long[4]);
+  private Second at(long nanos) {
+    int second = (int) Math.max(0, nanos / NANOS_PER_SECOND);
+    while (seconds.size() <= second) {
+      seconds.add(new Second());
     }
-    return counts.get(second);
-  }
-
-  /**
-   * One streaming median per second, in constant memory: a histogram per second would make the heap
-   * grow with the run's length.
-   */
-  private StreamingMedian ttftMedian(int second) {
-    while (ttftBySecond.size() <= second) {
-      ttftBySecond.add(null);
-    }
-    StreamingMedian median = ttftBySecond.get(second);
-    if (median == null) {
-      median = new StreamingMedian();
-      ttftBySecond.set(second, median);
-    }
-    return median;
+    return seconds.get(second);
   }
 
   List<Summary.Interval> intervals() {
-    List<Summary.Interval> intervals = new ArrayList<>(counts.size());
+    List<Summary.Interval> intervals = new ArrayList<>(seconds.size());
     long inFlight = 0;
-    for (int second = 0; second < counts.size(); second++) {
-      long[] c = counts.get(second);
-      inFlight += c[STARTED] - c[FINISHED] - c[FAILED];
-      StreamingMedian ttft = second < ttftBySecond.size() ? ttftBySecond.get(second) : null;
+    for (int index = 0; index < seconds.size(); index++) {
+      Second second = seconds.get(index);
+      inFlight += second.started - second.finished - second.failed;
       intervals.add(
           new Summary.Interval(
-              second,
-              c[STARTED],
-              c[FINISHED],
-              c[FAILED],
-              c[TOKENS],
+              index,
+              second.started,
+              second.finished,
+              second.failed,
+              second.tokens,
               inFlight,
-              ttft == null ? Double.NaN : ttft.median()));
+              new Summary.SecondLatencies(
+                  second.ttft.p50(),
+                  second.ttft.p99(),
+                  second.itl.p50(),
+                  second.itl.p99(),
+                  second.scheduleLag.p50(),
+                  second.scheduleLag.p99())));
     }
     return intervals;
   }

@@ -150,7 +150,23 @@ public final class RecordReader {
         node.path("servebench_version").asText(),
         Instant.parse(node.path("started_at").asText(Instant.EPOCH.toString())),
         ratePerSecond,
-        configuration == null ? Map.of() : configuration);
+        configuration == null ? Map.of() : configuration,
+        client(node.path("client")));
+  }
+
+  /** The client's machine, or {@code null} for a file written before it was kept. */
+  private static RunInfo.Client client(JsonNode node) {
+    if (!node.isObject()) {
+      return null;
+    }
+    return new RunInfo.Client(
+        node.path("java_version").asText(null),
+        node.path("java_vm").asText(null),
+        node.path("os").asText(null),
+        node.path("cpu_model").isTextual() ? node.path("cpu_model").asText() : null,
+        node.path("cores").asInt(-1),
+        node.path("memory_bytes").asLong(-1),
+        node.path("max_heap_bytes").asLong(-1));
   }
 
   private static RunEnd runEnd(JsonNode node) {

@@ -95,6 +95,18 @@ public final class RecordWriter implements Closeable {
     writeRate(run.configuredRatePerSecond());
     json.writeFieldName("configuration");
     MAPPER.writeValue(json, run.configuration());
+    RunInfo.Client client = run.client();
+    if (client != null) {
+      json.writeObjectFieldStart("client");
+      json.writeStringField("java_version", client.javaVersion());
+      json.writeStringField("java_vm", client.javaVm());
+      json.writeStringField("os", client.os());
+      json.writeStringField("cpu_model", client.cpuModel());
+      json.writeNumberField("cores", client.cores());
+      json.writeNumberField("memory_bytes", client.memoryBytes());
+      json.writeNumberField("max_heap_bytes", client.maxHeapBytes());
+      json.writeEndObject();
+    }
     json.writeEndObject();
     json.writeRaw('\n');
     flush();

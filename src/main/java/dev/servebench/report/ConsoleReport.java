@@ -32,13 +32,70 @@ public final class ConsoleReport {
   public static void print(Summary summary, List<PercentileMetric> metrics, PrintWriter out) {
     printSeedLines(summary, out);
     out.println();
+    tables(summary, metrics, console(out));
+    printFailures(summary, out);
+    printWarnings(summary, out);
+    out.flush();
+  }
+
+  /**
+   * Where the report's tables go: the console's fixed-width lines, or the HTML report's table, so
+   * that both name every figure alike.
+   */
+  interface Table {
+    /** The heading of the whole table. */
+    void title(String title);
+
+    /** The heading of a part of it. */
+    void section(String title);
+
+    void row(String label, String value);
+
+    /** A line of explanation between rows. */
+    void note(String text);
+
+    /** The end of the table. */
+    void rule();
+  }
+
+  /**
+   * The tables shared by the console and the HTML report: the serving table with a latency block
+   * for each of {@code metrics}, more latencies, sessions and the client.
+   */
+  static void tables(Summary summary, List<PercentileMetric> metrics, Table out) {
     printServingTable(summary, metrics, out);
     printMoreLatencies(summary, out);
     printSessions(summary, out);
     printClientSection(summary, out);
-    printFailures(summary, out);
-    printWarnings(summary, out);
-    out.flush();
+  }
+
+  private static Table console(PrintWriter out) {
+    return new Table() {
+      @Override
+      public void title(String title) {
+        out.println(centered(title, '='));
+      }
+
+      @Override
+      public void section(String title) {
+        out.println(centered(title, '-'));
+      }
+
+      @Override
+      public void row(String label, String value) {
+        out.printf(Locale.ROOT, "%-40s %-10s%n", label, value);
+      }
+
+      @Override
+      public void note(String text) {
+        out.println(text);
+      }
+
+      @Override
+      public void rule() {
+        out.println("=".repeat(WIDTH));
+      }
+    };
   }
 
   /**
@@ -97,45 +154,43 @@ public final class ConsoleReport {
     return String.format(Locale.ROOT, "%.3f", value);
   }
 
-  private static void printServingTable(
-      Summary s, List<PercentileMetric> metrics, PrintWriter out) {
-    out.println(centered(" Serving Benchmark Result ", '='));
-    row(out, "Successful requests:", Long.toString(s.counts().succeeded()));
-    row(out, "Failed requests:", Long.toString(s.counts().failed()));
+  private static void printServingTable(Summary s, List<PercentileMetric> metrics, Table out) {
+    out.title(" Serving Benchmark Result ");
+    out.row("Successful requests:", Long.toString(s.counts().succeeded()));
+    out.row("Failed requests:", Long.toString(s.counts().failed()));
     if (s.counts().cancelled() > 0) {
-      row(out, "Cancelled requests (interrupted):", Long.toString(s.counts().cancelled()));
+      out.row("Cancelled requests (interrupted):", Long.toString(s.counts().cancelled()));
     }
     if (s.counts().warmupRequests() > 0) {
-      row(out, "Warm-up requests (not counted):", Long.toString(s.counts().warmupRequests()));
+      out.row("Warm-up requests (not counted):", Long.toString(s.counts().warmupRequests()));
     }
-    row(out, "Benchmark duration (s):", number(s.throughput().durationNanos() / 1e9));
-    row(out, "Total input tokens:", Long.toString(s.throughput().inputTokens()));
-    row(out, "Total generated tokens:", Long.toString(s.throughput().outputTokens()));
-    row(out, "Request throughput (req/s):", number(s.throughput().requestThroughputPerSecond()));
-    row(out, "Output token throughput (tok/s):", number(s.throughput().outputTokensPerSecond()));
-    row(
-        out,
+    out.row("Benchmark duration (s):", number(s.throughput().durationNanos() / 1e9));
+    out.row("Total input tokens:", Long.toString(s.throughput().inputTokens()));
+    out.row("Total generated tokens:", Long.toString(s.throughput().outputTokens()));
+    out.row("Request throughput (req/s):", number(s.throughput().requestThroughputPerSecond()));
+    out.row("Output token throughput (tok/s):", number(s.throughput().outputTokensPerSecond()));
+    out.row(
         "Peak output token throughput (tok/s):",
         number(s.throughput().peakOutputTokensPerSecond()));
-    row(out, "Peak concurrent requests:", number(s.throughput().peakConcurrentRequests()));
-    row(out, "Total Token throughput (tok/s):", number(s.throughput().totalTokensPerSecond()));
+    out.row("Peak concurrent requests:", number(s.throughput().peakConcurrentRequests()));
+    out.row("Total Token throughput (tok/s):", number(s.throughput().totalTokensPerSecond()));
     if (!s.goodput().sloMillis().isEmpty()) {
-      row(out, "Request goodput (req/s):", number(s.goodput().ratePerSecond()));
-      row(out, "Requests meeting every SLO (%):", number(100 * s.goodput().fraction()));
+      out.row("Request goodput (req/s):", number(s.goodput().ratePerSecond()));
+      out.row("Requests meeting every SLO (%):", number(100 * s.goodput().fraction()));
     }
     for (PercentileMetric metric : metrics) {
       latencyBlock(out, metric.title(), metric.label(), metric.of(s));
     }
-    out.println("=".repeat(WIDTH));
+    out.rule();
   }
 
-  private static void latencyBlock(PrintWriter out, String title, String name, Distribution d) {
-    out.println(centered(title, '-'));
-    row(out, "Mean " + name + " (ms):", millis(d.meanNanos()));
+  private static void latencyBlock(Table out, String title, String name, Distribution d) {
+    out.section(title);
+    out.row("Mean " + name + " (ms):", millis(d.meanNanos()));
     for (int i = 0; i < d.percentiles().size(); i++) {
       double level = d.percentiles().get(i);
       String label = level == 50 ? "Median " : "P" + level(level) + " ";
-      row(out, label + name + " (ms):", millis(d.percentileNanos()[i]));
+      out.row(label + name + " (ms):", millis(d.percentileNanos()[i]));
     }
   }
 
@@ -144,96 +199,90 @@ public final class ConsoleReport {
     return level == Math.rint(level) ? Long.toString((long) level) : Double.toString(level);
   }
 
-  private static void printMoreLatencies(Summary s, PrintWriter out) {
+  private static void printMoreLatencies(Summary s, Table out) {
     if (s.counts().streamedRequests() == 0) {
-      out.println("(TTFT, TPOT and ITL need streaming: add --stream or --track-token-latency)");
+      out.note("(TTFT, TPOT and ITL need streaming: add --stream or --track-token-latency)");
       return;
     }
-    out.println(centered("More latencies (mean / p50 / p99, ms)", '-'));
-    row(out, "Time to second token:", triple(s.latencies().ttst()));
-    row(out, "ITL per token (chunk gap / tokens):", triple(s.latencies().itlPerToken()));
+    out.section("More latencies (mean / p50 / p99, ms)");
+    out.row("Time to second token:", triple(s.latencies().ttst()));
+    out.row("ITL per token (chunk gap / tokens):", triple(s.latencies().itlPerToken()));
     if (s.latencies().ttfc().count() != s.latencies().ttft().count()
         || s.latencies().ttfc().meanNanos() != s.latencies().ttft().meanNanos()) {
-      row(out, "Time to first answer token:", triple(s.latencies().ttfc()));
+      out.row("Time to first answer token:", triple(s.latencies().ttfc()));
     }
   }
 
   /** A multi-turn run's sessions, and its first turns beside the later ones that carry history. */
-  private static void printSessions(Summary s, PrintWriter out) {
+  private static void printSessions(Summary s, Table out) {
     Summary.Sessions sessions = s.sessions();
     if (sessions == null) {
       return;
     }
-    out.println(centered("Multi-turn sessions", '-'));
-    row(out, "Sessions:", Long.toString(sessions.sessions()));
-    row(out, "Sessions with every turn succeeded:", Long.toString(sessions.completed()));
-    row(out, "Turns completed per session (mean):", number(sessions.meanTurnsCompleted()));
-    out.println("(mean / p50 / p99, ms)");
-    row(out, "Session duration:", triple(sessions.duration()));
+    out.section("Multi-turn sessions");
+    out.row("Sessions:", Long.toString(sessions.sessions()));
+    out.row("Sessions with every turn succeeded:", Long.toString(sessions.completed()));
+    out.row("Turns completed per session (mean):", number(sessions.meanTurnsCompleted()));
+    out.note("(mean / p50 / p99, ms)");
+    out.row("Session duration:", triple(sessions.duration()));
     if (s.counts().streamedRequests() > 0) {
-      row(out, "TTFT, first turns:", triple(sessions.firstTurnTtft()));
-      row(out, "TTFT, later turns:", triple(sessions.laterTurnsTtft()));
+      out.row("TTFT, first turns:", triple(sessions.firstTurnTtft()));
+      out.row("TTFT, later turns:", triple(sessions.laterTurnsTtft()));
     }
-    row(out, "E2E, first turns:", triple(sessions.firstTurnE2e()));
-    row(out, "E2E, later turns:", triple(sessions.laterTurnsE2e()));
+    out.row("E2E, first turns:", triple(sessions.firstTurnE2e()));
+    out.row("E2E, later turns:", triple(sessions.laterTurnsE2e()));
   }
 
   private static String triple(Distribution d) {
     return millis(d.meanNanos()) + " / " + millis(d.p50Nanos()) + " / " + millis(d.p99Nanos());
   }
 
-  private static void printClientSection(Summary s, PrintWriter out) {
-    out.println(centered("Client", '-'));
-    row(out, "Configured request rate (req/s):", rate(s.run().configuredRatePerSecond()));
-    row(out, "Achieved send rate (req/s):", number(s.throughput().achievedSendRatePerSecond()));
+  private static void printClientSection(Summary s, Table out) {
+    out.section("Client");
+    out.row("Configured request rate (req/s):", rate(s.run().configuredRatePerSecond()));
+    out.row("Achieved send rate (req/s):", number(s.throughput().achievedSendRatePerSecond()));
     Distribution lag = s.latencies().scheduleLag();
-    row(
-        out,
+    out.row(
         "Schedule lag p50/p99/max (ms):",
         millis(lag.p50Nanos()) + " / " + millis(lag.p99Nanos()) + " / " + millis(lag.maxNanos()));
-    row(
-        out,
+    out.row(
         "Queue-incl. TTFT p50/p99 (ms):",
         millis(s.latencies().queueInclusiveTtft().p50Nanos())
             + " / "
             + millis(s.latencies().queueInclusiveTtft().p99Nanos()));
-    row(
-        out,
+    out.row(
         "Queue-incl. E2EL p50/p99 (ms):",
         millis(s.latencies().queueInclusiveE2e().p50Nanos())
             + " / "
             + millis(s.latencies().queueInclusiveE2e().p99Nanos()));
     if (s.end() != null) {
-      row(out, "Peak requests in flight:", Integer.toString(s.end().peakInFlight()));
-      row(
-          out,
+      out.row("Peak requests in flight:", Integer.toString(s.end().peakInFlight()));
+      out.row(
           "Client CPU (% of " + s.end().availableProcessors() + " cores):",
           number(100 * s.clientCpuShare()));
-      row(out, "Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
-      row(out, "I/O threads' wait for a CPU (ms):", millis(s.ioThreadsCpuWaitNanos()));
-      row(
-          out,
+      out.row("Client CPU per chunk (us):", number(s.clientCpuNanosPerChunk() / 1e3));
+      out.row("I/O threads' wait for a CPU (ms):", millis(s.ioThreadsCpuWaitNanos()));
+      out.row(
           "Connections opened before the plan:",
           s.end().connectionsOpenedAhead() >= 0
               ? Integer.toString(s.end().connectionsOpenedAhead())
               : "n/a");
     }
     if (Boolean.TRUE.equals(s.run().configuration().get("insecure_tls"))) {
-      row(out, "TLS certificates:", "NOT verified (--insecure)");
+      out.row("TLS certificates:", "NOT verified (--insecure)");
     }
     if (s.counts().retriedRequests() > 0) {
-      row(out, "Requests retried:", Long.toString(s.counts().retriedRequests()));
+      out.row("Requests retried:", Long.toString(s.counts().retriedRequests()));
     }
-    row(out, "Output token counts from:", sources(s.tokens().outputTokenSources()));
-    row(out, "Prompt token counts from:", sources(s.tokens().promptTokenSources()));
+    out.row("Output token counts from:", sources(s.tokens().outputTokenSources()));
+    out.row("Prompt token counts from:", sources(s.tokens().promptTokenSources()));
     Summary.TokenCountCheck check = s.tokens().promptTokenCheck();
     if (check.compared() > 0) {
-      row(
-          out,
+      out.row(
           "Prompt tokens server-local (mean/max):",
           number(check.meanDifference()) + " / " + check.maxAbsoluteDifference());
     }
-    out.println("=".repeat(WIDTH));
+    out.rule();
   }
 
   private static void printFailures(Summary s, PrintWriter out) {
@@ -284,10 +333,6 @@ public final class ConsoleReport {
 
   private static String sources(Map<String, Long> counts) {
     return counts.isEmpty() ? "n/a" : joined(counts);
-  }
-
-  private static void row(PrintWriter out, String label, String value) {
-    out.printf(Locale.ROOT, "%-40s %-10s%n", label, value);
   }
 
   private static String centered(String title, char fill) {

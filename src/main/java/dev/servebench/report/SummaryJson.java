@@ -52,7 +52,7 @@ public final class SummaryJson {
 
   /** Writes a file's whole content to an open stream. */
   @FunctionalInterface
-  private interface Content {
+  interface Content {
     void writeTo(OutputStream out) throws IOException;
   }
 
@@ -89,7 +89,8 @@ public final class SummaryJson {
     number(json, name, rounded && Double.isFinite(value) ? Math.round(value * 1e3) / 1e3 : value);
   }
 
-  private static void writeAtomically(Path path, Content content) throws IOException {
+  /** Writes a whole file atomically: a temporary file beside it, then a rename. */
+  static void writeAtomically(Path path, Content content) throws IOException {
     Path directory = path.toAbsolutePath().getParent();
     Path temporary = Files.createTempFile(directory, path.getFileName().toString(), ".tmp");
     try {
@@ -244,7 +245,13 @@ public final class SummaryJson {
       json.writeNumberField("failed", interval.failed());
       json.writeNumberField("output_tokens", interval.outputTokens());
       json.writeNumberField("in_flight", interval.inFlight());
-      number(json, "ttft_p50_ms", interval.ttftP50Nanos() / 1e6);
+      Summary.SecondLatencies latencies = interval.latencies();
+      number(json, "ttft_p50_ms", latencies.ttftP50Nanos() / 1e6);
+      number(json, "ttft_p99_ms", latencies.ttftP99Nanos() / 1e6);
+      number(json, "itl_p50_ms", latencies.itlP50Nanos() / 1e6);
+      number(json, "itl_p99_ms", latencies.itlP99Nanos() / 1e6);
+      number(json, "schedule_lag_p50_ms", latencies.scheduleLagP50Nanos() / 1e6);
+      number(json, "schedule_lag_p99_ms", latencies.scheduleLagP99Nanos() / 1e6);
       json.writeEndObject();
     }
     json.writeEndArray();

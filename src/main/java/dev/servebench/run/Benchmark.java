@@ -19,7 +19,10 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
+import dev.servebench.report.HtmlReport;
+import dev.servebench.report.RecordsCsv;
 import dev.servebench.report.SeedLatencyTracking;
+import dev.servebench.report.SummaryCsv;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.report.VllmResultJson;
 import dev.servebench.schedule.ArrivalSchedule;
@@ -190,7 +193,8 @@ public final class Benchmark {
                     : load.rampUp().perRequest() != null
                         ? load.rampUp().perRequest().meanRatePerSecond()
                         : load.ratePerSecond(),
-            config.describe(tokenizer.name()));
+            config.describe(tokenizer.name()),
+            RunInfo.Client.current());
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
     Aggregator aggregator =
@@ -278,6 +282,7 @@ public final class Benchmark {
     }
     if (summaryFile != null) {
       writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
+      writeReports(summary, recordsFile, resultsDir, runId, config.output().csv(), log);
       log.println("servebench: records: " + recordsFile);
       log.println("servebench: the seed script's latency tracking: " + trackingFile);
     }
@@ -315,6 +320,31 @@ public final class Benchmark {
       return "the summary was written to " + summaryFile;
     } catch (IOException full) {
       return "the summary could not be written either (" + full.getMessage() + ")";
+    }
+  }
+
+  /**
+   * Writes the HTML report, and with {@code --csv} the records and summary as CSV, named after the
+   * run as its records file is. The CSV of the records is made from the records file once the run
+   * is over, so it costs nothing while the run measures.
+   */
+  private static void writeReports(
+      Summary summary,
+      Path recordsFile,
+      Path resultsDir,
+      String runId,
+      boolean csv,
+      PrintWriter log)
+      throws IOException {
+    Path html = resultsDir.resolve(runId + "-report.html");
+    HtmlReport.write(summary, html);
+    log.println("servebench: HTML report: " + html);
+    if (csv) {
+      Path recordsCsv = resultsDir.resolve(runId + "-records.csv");
+      Path summaryCsv = resultsDir.resolve(runId + "-summary.csv");
+      RecordsCsv.write(recordsFile, recordsCsv);
+      SummaryCsv.write(summary, summaryCsv);
+      log.println("servebench: CSV: " + recordsCsv + ", " + summaryCsv);
     }
   }
 

@@ -486,7 +486,8 @@ public record RunConfig(
   /**
    * What the run reports and writes.
    *
-   * @param resultsDir where to write the records and summary files, or {@code null}
+   * @param resultsDir where to write the records, summary and HTML files, or {@code null}
+   * @param csv whether to write the records and the summary as CSV too (into {@code resultsDir})
    * @param percentiles the percentiles the console shows
    * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
    *     {@code itl}, {@code e2el}); empty for none
@@ -498,6 +499,7 @@ public record RunConfig(
    */
   public record Output(
       Path resultsDir,
+      boolean csv,
       boolean trackInputOutput,
       boolean progress,
       List<Double> percentiles,
@@ -509,6 +511,10 @@ public record RunConfig(
     public Output {
       percentileMetrics =
           percentileMetrics == null ? PercentileMetric.DEFAULT : List.copyOf(percentileMetrics);
+      if (csv && resultsDir == null) {
+        throw new InvalidInputException(
+            "--csv writes its files into the results directory: add --results-dir DIR");
+      }
     }
 
     /** Whether the texts are kept: asked for, or needed by vLLM's {@code generated_texts}. */

@@ -370,7 +370,13 @@ class AggregatorTest {
     assertThat(first.started()).isEqualTo(1);
     assertThat(first.outputTokens()).isEqualTo(1);
     assertThat(first.inFlight()).isEqualTo(1);
-    assertThat(first.ttftP50Nanos()).isCloseTo(50 * MS, within(50 * MS * 0.01));
+    assertThat(first.latencies().ttftP50Nanos()).isCloseTo(50 * MS, within(50 * MS * 0.01));
+    assertThat(first.latencies().scheduleLagP50Nanos()).isZero();
+    // The gap of 900 ms ends at 1.05 s: it belongs to the second second.
+    assertThat(first.latencies().itlP50Nanos()).isNaN();
+    assertThat(second.latencies().itlP50Nanos()).isCloseTo(900 * MS, within(MS / 1000.0));
+    assertThat(second.latencies().itlP99Nanos()).isCloseTo(900 * MS, within(MS / 1000.0));
+    assertThat(second.latencies().ttftP99Nanos()).isCloseTo(30 * MS, within(MS / 1000.0));
     assertThat(second.started()).isEqualTo(2);
     assertThat(second.finished()).isEqualTo(2);
     assertThat(second.failed()).isEqualTo(1);

@@ -157,6 +157,36 @@ class RecordRoundTripTest {
   }
 
   @Test
+  void theClientMachineSurvivesAndAnOlderHeaderHasNone() throws IOException {
+    RunInfo.Client client = RunInfo.Client.current();
+    assertThat(client.cores()).isPositive();
+    assertThat(client.javaVersion()).isEqualTo(System.getProperty("java.version"));
+    RunInfo.Client unknownCpu = new RunInfo.Client("21", "vm \"x\"", "os", null, 3, -1, 1 << 30);
+    RunInfo.Client[] clients = {client, unknownCpu};
+    for (int i = 0; i < clients.length; i++) {
+      RunInfo.Client written = clients[i];
+      Path file = directory.resolve("client-" + i + ".jsonl");
+      RunInfo run = Records.run(1);
+      try (RecordWriter writer =
+          RecordWriter.create(
+              file,
+              new RunInfo(
+                  run.runId(),
+                  run.toolVersion(),
+                  run.startedAt(),
+                  run.configuredRatePerSecond(),
+                  run.configuration(),
+                  written))) {
+        // The header alone.
+      }
+      assertThat(RecordReader.read(file, record -> {}).run().client()).isEqualTo(written);
+    }
+    Path old = writeRecords(List.of());
+    assertThat(Files.readAllLines(old, StandardCharsets.UTF_8).get(0)).doesNotContain("\"client\"");
+    assertThat(RecordReader.read(old, record -> {}).run().client()).isNull();
+  }
+
+  @Test
   void aClosingLineWrittenBeforeTheIoWaitFigureReadsItAsUnknown() throws IOException {
     Path file = writeRecords(List.of());
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -3,20 +3,34 @@ package dev.servebench.metrics;
 import java.util.Arrays;
 
 /**
- * The median of a stream in constant memory (five numbers), by the P² algorithm (Jain and Chlamtac,
- * 1985): five markers track the minimum, the quartiles' neighbourhood and the maximum, and move
- * along a parabola fitted through their neighbours as samples arrive. Used where a histogram per
- * item would cost too much, such as one median per second of a long run; exact up to five samples,
- * typically within a few percent after that.
+ * One quantile of a stream in constant memory (five numbers), by the P² algorithm (Jain and
+ * Chlamtac, 1985): five markers track the minimum, the quantile, the points halfway to either end
+ * and the maximum, and move along a parabola fitted through their neighbours as samples arrive.
+ * Used where a histogram per item would cost too much, such as a median and a p99 per second of a
+ * long run; exact up to five samples (linear interpolation between the sorted samples), typically
+ * within a few percent after that for a median. A high quantile of few samples is only as good as
+ * its samples: the p99 of 50 samples is near their maximum.
  */
-final class StreamingMedian {
+final class StreamingQuantile {
 
-  private static final double[] DESIRED_STEP = {0, 0.25, 0.5, 0.75, 1};
-
+  private final double quantile;
+  private final double[] desiredStep;
   private final double[] heights = new double[5];
   private final double[] positions = {0, 1, 2, 3, 4};
-  private final double[] desired = {0, 1, 2, 3, 4};
+  private final double[] desired;
   private int count;
+
+  /**
+   * @param quantile the quantile to track, in (0, 1): 0.5 for the median, 0.99 for p99
+   */
+  StreamingQuantile(double quantile) {
+    if (!(quantile > 0 && quantile < 1)) {
+      throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
+    }
+    this.quantile = quantile;
+    this.desiredStep = new double[] {0, quantile / 2, quantile, (1 + quantile) / 2, 1};
+    this.desired = new double[] {0, 2 * quantile, 4 * quantile, 2 + 2 * quantile, 4};
+  }
 
   void add(double sample) {
     if (count < 5) {
@@ -44,7 +58,7 @@ final class StreamingMedian {
       positions[i]++;
     }
     for (int i = 0; i < 5; i++) {
-      desired[i] += DESIRED_STEP[i];
+      desired[i] += desiredStep[i];
     }
     for (int i = 1; i <= 3; i++) {
       double off = desired[i] - positions[i];
@@ -76,15 +90,18 @@ final class StreamingMedian {
         + step * (heights[i + step] - heights[i]) / (positions[i + step] - positions[i]);
   }
 
-  /** The median estimate; NaN with no samples. */
-  double median() {
+  /** The estimate; NaN with no samples. */
+  double value() {
     if (count == 0) {
       return Double.NaN;
     }
     if (count < 5) {
       double[] sorted = Arrays.copyOf(heights, count);
       Arrays.sort(sorted);
-      return count % 2 == 1 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+      double rank = quantile * (count - 1);
+      int below = (int) Math.floor(rank);
+      int above = Math.min(count - 1, below + 1);
+      return sorted[below] + (rank - below) * (sorted[above] - sorted[below]);
     }
     return heights[2];
   }
