@@ -8,6 +8,7 @@ import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.report.LiveView;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Path;
@@ -426,6 +427,8 @@ public record RunConfig(
    * What the run reports and writes.
    *
    * @param resultsDir where to write the records and summary files, or {@code null}
+   * @param live what standard error shows while the run goes on
+   * @param quiet no informational lines on standard error (warnings, errors and the report stay)
    * @param percentiles the percentiles the console shows
    * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
    *     {@code itl}, {@code e2el}); empty for none
@@ -433,9 +436,18 @@ public record RunConfig(
   public record Output(
       Path resultsDir,
       boolean trackInputOutput,
-      boolean progress,
+      Live live,
+      boolean quiet,
       List<Double> percentiles,
       Map<String, Double> goodput) {}
+
+  /**
+   * The live view on standard error while the run goes on (docs/metrics.md, Live view).
+   *
+   * @param mode a block redrawn in place (a terminal), a plain line now and then, or nothing
+   * @param lineInterval how often the plain line comes
+   */
+  public record Live(LiveView.Mode mode, Duration lineInterval) {}
 
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
