@@ -26,6 +26,18 @@ public final class LiveLog extends PrintWriter {
     return target instanceof LiveLog log ? log : new LiveLog(new Lines(target));
   }
 
+  /**
+   * Prints {@code line} at once, even while a view is attached (below its block, then): for a last
+   * word before the process halts, which a queue would never deliver.
+   */
+  public void printNow(String line) {
+    flush();
+    synchronized (lines) {
+      lines.target.println(line);
+      lines.target.flush();
+    }
+  }
+
   /** Where the lines end up, and where the view draws. */
   PrintWriter target() {
     return lines.target;
