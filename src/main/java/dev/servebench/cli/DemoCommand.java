@@ -66,6 +66,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of prompts, arrivals and the mock's latencies.")
   long seed;
 
+  /** Whether standard error is a terminal, which can show the live view's block. */
+  boolean stderrTerminal;
+
   @Override
   public Integer call() throws Exception {
     MockServerConfig mockConfig =
@@ -97,6 +100,7 @@ final class DemoCommand implements Callable<Integer> {
       run.outputLenMean = 64;
       run.outputLenStddev = 16;
       run.resultsDir = resultsDir;
+      run.stderrTerminal = stderrTerminal;
       run.ioThreads = 1;
       run.timeoutSeconds = 60;
       // A fresh JVM's first requests pay for class loading and compilation on both sides.

@@ -2,7 +2,7 @@ package dev.servebench.cli;
 
 import dev.servebench.engine.RunControl;
 import dev.servebench.error.ExitCode;
-import java.io.PrintWriter;
+import dev.servebench.report.LiveLog;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -24,12 +24,15 @@ final class Interrupts implements AutoCloseable {
     this.previousTerm = previousTerm;
   }
 
-  static Interrupts install(RunControl control, PrintWriter err) {
+  /**
+   * Handles SIGINT and SIGTERM until closed, saying so on {@code err}: above the live view's block
+   * while one is drawn, and at once before halting.
+   */
+  static Interrupts install(RunControl control, LiveLog err) {
     SignalHandler handler =
         signal -> {
           if (control.stopRequested()) {
-            err.println("servebench: stopped at once; the records written so far are intact.");
-            err.flush();
+            err.printNow("servebench: stopped at once; the records written so far are intact.");
             Runtime.getRuntime().halt(ExitCode.INTERRUPTED);
           }
           control.requestStop();

@@ -5,7 +5,11 @@ import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.error.UnreachableEndpointException;
 import io.netty.util.ResourceLeakDetector;
+import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -84,9 +88,36 @@ public final class Main {
   /** Runs the command line on the process's stdout and stderr and returns its exit code. */
   public static int execute(String... args) {
     return execute(
+        System.getenv(),
         new PrintWriter(System.out, true, java.nio.charset.StandardCharsets.UTF_8),
         new PrintWriter(System.err, true, java.nio.charset.StandardCharsets.UTF_8),
+        stderrIsTerminal(),
         args);
+  }
+
+  /**
+   * Whether the process's standard error is a terminal, which can show the live view's block. On
+   * Linux, where file descriptor 2 leads ({@code /proc/self/fd/2}); elsewhere the JDK's console,
+   * which asks about standard input and output instead.
+   */
+  static boolean stderrIsTerminal() {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+      return target.startsWith("/dev/pts/")
+          || target.startsWith("/dev/tty")
+          || target.equals("/dev/console");
+    } catch (IOException | UnsupportedOperationException | SecurityException noProc) {
+      Console console = System.console();
+      if (console == null) {
+        return false;
+      }
+      try {
+        // JDK 22 and later return a console even when redirected, and say whether it is one.
+        return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+      } catch (ReflectiveOperationException olderJdk) {
+        return true;
+      }
+    }
   }
 
   /** Runs the command line writing to {@code out} and {@code err} (tests capture both). */
@@ -100,6 +131,15 @@ public final class Main {
    */
   public static int execute(
       Map<String, String> environment, PrintWriter out, PrintWriter err, String... args) {
+    return execute(environment, out, err, false, args);
+  }
+
+  private static int execute(
+      Map<String, String> environment,
+      PrintWriter out,
+      PrintWriter err,
+      boolean errIsTerminal,
+      String... args) {
     if (args.length == 0) {
       out.print(USAGE);
       out.flush();
@@ -112,7 +152,11 @@ public final class Main {
       System.arraycopy(args, 0, effective, 1, args.length);
     }
     CommandLine commandLine = commandLine();
-    ((RunCommand) commandLine.getSubcommands().get("run").getCommand()).environment = environment;
+    RunCommand run = (RunCommand) commandLine.getSubcommands().get("run").getCommand();
+    run.environment = environment;
+    run.stderrTerminal = errIsTerminal;
+    ((DemoCommand) commandLine.getSubcommands().get("demo").getCommand()).stderrTerminal =
+        errIsTerminal;
     commandLine.setOut(out);
     commandLine.setErr(err);
     int exitCode = commandLine.execute(effective);

@@ -12,6 +12,8 @@ import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.engine.RunControl;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.report.LiveLog;
+import dev.servebench.report.LiveView;
 import dev.servebench.report.PercentileMetric;
 import dev.servebench.report.VllmResultJson;
 import dev.servebench.run.Benchmark;
@@ -409,10 +411,26 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = {"--disable-tqdm", "--disable_tqdm"},
       description =
-          "Accepted so vLLM's command lines run: servebench prints progress only with --progress.")
+          "vLLM's switch for its progress bar: no live view (servebench's other lines stay; --quiet"
+              + " hides them too).")
   boolean disableTqdm;
 
-  @Option(names = "--progress", description = "Print progress to stderr every second.")
+  @Option(
+      names = {"-q", "--quiet"},
+      description =
+          "No live view and no informational lines on stderr; warnings, errors and the report stay.")
+  boolean quiet;
+
+  @Option(
+      names = "--live-interval",
+      description =
+          "When stderr is not a terminal (a pipe, a CI log): print the live line this often (e.g. 10s, 500ms). Default: 10s.")
+  String liveInterval;
+
+  @Option(
+      names = "--progress",
+      description =
+          "The live view as a plain line every second, even on a terminal (--live-interval 1s in line mode).")
   boolean progress;
 
   @Option(
@@ -615,6 +633,12 @@ final class RunCommand implements Callable<Integer> {
   /** The environment the run reads: the API key, the Hugging Face cache's variables. */
   Map<String, String> environment = System.getenv();
 
+  /** Whether standard error is a terminal, which can show the live view's block. */
+  boolean stderrTerminal;
+
+  /** The plain line's interval unless {@code --live-interval} says otherwise. */
+  private static final Duration DEFAULT_LIVE_INTERVAL = Duration.ofSeconds(10);
+
   @Override
   public Integer call() throws Exception {
     RunConfig config = toConfig();
@@ -642,10 +666,11 @@ final class RunCommand implements Callable<Integer> {
                       : ""));
     }
     RunControl control = new RunControl();
-    try (Interrupts interrupts = Interrupts.install(control, spec.commandLine().getErr())) {
-      return Benchmark.execute(
-              config, control, spec.commandLine().getOut(), spec.commandLine().getErr())
-          .exitCode();
+    // One stderr for the run's messages and the signal handler's, so that while the live view
+    // draws its block they are printed above it, not into it.
+    LiveLog log = LiveLog.over(spec.commandLine().getErr());
+    try (Interrupts interrupts = Interrupts.install(control, log)) {
+      return Benchmark.execute(config, control, spec.commandLine().getOut(), log).exitCode();
     }
   }
 
@@ -797,7 +822,8 @@ final class RunCommand implements Callable<Integer> {
             resultsDir,
             csv,
             trackInputOutput,
-            progress,
+            live(),
+            quiet,
             checkPercentiles(percentiles),
             Goodput.parse(goodput),
             percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics),
@@ -883,6 +909,41 @@ final class RunCommand implements Callable<Integer> {
       return null;
     }
     return new VllmResultJson.Options(appendResult, saveDetailed, resultDir, resultFilename, label);
+  }
+
+  /**
+   * The live view: a block redrawn in place on a terminal (not {@code TERM=dumb}), a plain line
+   * every {@code --live-interval} elsewhere, a line every second with {@code --progress}, nothing
+   * with {@code --quiet}.
+   */
+  private RunConfig.Live live() {
+    if (quiet && (progress || liveInterval != null)) {
+      throw new InvalidInputException(
+          (progress ? "--progress" : "--live-interval")
+              + " shows progress and --quiet hides it: give one of them");
+    }
+    if (progress && liveInterval != null) {
+      throw new InvalidInputException(
+          "--progress is a line every second and --live-interval sets another interval: give one"
+              + " of them");
+    }
+    Duration interval =
+        progress
+            ? Duration.ofSeconds(1)
+            : liveInterval == null
+                ? DEFAULT_LIVE_INTERVAL
+                : DurationParser.parse("--live-interval", liveInterval);
+    if (!interval.isPositive()) {
+      throw new InvalidInputException(
+          "--live-interval must be longer than 0 (e.g. 10s, 500ms), got " + liveInterval);
+    }
+    String term = environment.get("TERM");
+    boolean capable = stderrTerminal && term != null && !term.isBlank() && !term.equals("dumb");
+    LiveView.Mode mode =
+        quiet || (disableTqdm && !progress && liveInterval == null)
+            ? LiveView.Mode.OFF
+            : capable && !progress ? LiveView.Mode.BLOCK : LiveView.Mode.LINES;
+    return new RunConfig.Live(mode, interval);
   }
 
   /** The session settings with {@code --multi-turn}; its knobs without it are refused. */

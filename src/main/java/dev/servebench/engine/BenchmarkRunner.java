@@ -22,13 +22,12 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 
 /**
@@ -325,7 +324,8 @@ public final class BenchmarkRunner {
    * the pacer starts, until the bounds or the plan end or a stop is requested, and returns once
    * every sent request has been recorded.
    *
-   * @param progress where to print a progress line each second, or {@code null}
+   * @param progress told, before the first send, where the run's progress can be read (the live
+   *     view reads it from its own thread), or {@code null}
    * @param notices where to say that requests have heard nothing for long (the run would look hung
    *     otherwise), or {@code null}
    */
@@ -336,7 +336,7 @@ public final class BenchmarkRunner {
       Bounds bounds,
       RecordSink sink,
       RunControl control,
-      PrintWriter progress,
+      Consumer<RunProgress> progress,
       PrintWriter notices)
       throws InterruptedException, SSLException {
     return run(clock, prompts, null, 0, plan, bounds, sink, control, progress, notices);
@@ -358,7 +358,7 @@ public final class BenchmarkRunner {
       Bounds bounds,
       RecordSink sink,
       RunControl control,
-      PrintWriter progress,
+      Consumer<RunProgress> progress,
       PrintWriter notices)
       throws InterruptedException, SSLException {
     List<Prompt> firstTurns = sessions.stream().map(session -> session.turns().get(0)).toList();
@@ -384,7 +384,7 @@ public final class BenchmarkRunner {
       Bounds bounds,
       RecordSink sink,
       RunControl control,
-      PrintWriter progress,
+      Consumer<RunProgress> progress,
       PrintWriter notices)
       throws InterruptedException, SSLException {
     Run run = new Run(clock, sink, notices, sessions, thinkNanos);
@@ -406,7 +406,9 @@ public final class BenchmarkRunner {
             settings.idleTimeout() == null ? 0 : settings.idleTimeout().toNanos(),
             settings.maxResponseBytes());
     SslContext ssl = HttpTransport.sslContext(settings.target(), settings.tls());
-    ScheduledExecutorService ticker = progress == null ? null : run.startProgress(progress);
+    if (progress != null) {
+      progress.accept(run);
+    }
     long cpuStartNanos = processCpuNanos();
     long wallStartNanos = System.nanoTime();
     long ioWaitNanos;
@@ -430,10 +432,6 @@ public final class BenchmarkRunner {
               ? ThreadCpuWait.UNKNOWN
               : waitEndNanos - waitStartNanos;
       run.recorder.join();
-    } finally {
-      if (ticker != null) {
-        ticker.shutdownNow();
-      }
     }
     if (run.recorderFailure != null) {
       throw run.recorderFailure;
@@ -569,7 +567,7 @@ public final class BenchmarkRunner {
   }
 
   /** The state of one run, shared by the pacer, the I/O threads and the recorder. */
-  private final class Run implements HttpTransport.Listener {
+  private final class Run implements HttpTransport.Listener, RunProgress {
     final RunClock clock;
     final RecordSink sink;
     final Recorder recorder;
@@ -586,6 +584,9 @@ public final class BenchmarkRunner {
     final AtomicInteger peakInFlight = new AtomicInteger();
     volatile boolean pacingDone;
     volatile boolean stopping;
+
+    /** Whether the last request handed over was warm-up; written by the pacer when it changes. */
+    volatile boolean warmingUp;
 
     /** The pacer's last prompt and its request body, reused while the prompt repeats. */
     private Prompt lastPrompt;
@@ -676,6 +677,41 @@ public final class BenchmarkRunner {
       this.slots = settings.maxConcurrency() > 0 ? new Semaphore(settings.maxConcurrency()) : null;
     }
 
+    @Override
+    public long sentRequests() {
+      return sent.get();
+    }
+
+    @Override
+    public long finishedRequests() {
+      return recorded.get();
+    }
+
+    @Override
+    public long failedRequests() {
+      return failed.get();
+    }
+
+    @Override
+    public int inFlightRequests() {
+      return inFlightCount.get();
+    }
+
+    @Override
+    public boolean warmingUp() {
+      return warmingUp;
+    }
+
+    @Override
+    public boolean sendingDone() {
+      return pacingDone;
+    }
+
+    @Override
+    public long planStartNanos() {
+      return planStartNanos;
+    }
+
     /** Carries out {@link Pacing}'s steps until it says stop. */
     void pace(List<Prompt> prompts, SendPlan plan, Bounds bounds, RunControl control) {
       Pacing pacing =
@@ -689,6 +725,7 @@ public final class BenchmarkRunner {
       boolean usesPlan = pacing.mode() != Pacing.Mode.CLOSED_LOOP;
       this.pacing = pacing;
       this.control = control;
+      warmingUp = bounds.warmupRequests() > 0 || bounds.warmupNanos() > 0;
       long planStartNanos = System.nanoTime();
       this.planStartNanos = planStartNanos;
       long nextOffsetNanos = usesPlan ? plan.nextOffsetNanos() : 0;
@@ -734,6 +771,9 @@ public final class BenchmarkRunner {
             slotHeld = false;
             if (step.warmup()) {
               warmupSent++;
+            }
+            if (step.warmup() != warmingUp) {
+              warmingUp = step.warmup();
             }
             // Sessions: the plan starts each one with its first turn, which is prompts[index].
             handOver(
@@ -950,33 +990,6 @@ public final class BenchmarkRunner {
         }
         Thread.sleep(10);
       }
-    }
-
-    ScheduledExecutorService startProgress(PrintWriter out) {
-      ScheduledExecutorService ticker =
-          Executors.newSingleThreadScheduledExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "servebench-progress");
-                thread.setDaemon(true);
-                return thread;
-              });
-      long startNanos = System.nanoTime();
-      ticker.scheduleAtFixedRate(
-          () -> {
-            out.printf(
-                Locale.ROOT,
-                "[%6.1f s] sent %d, finished %d (failed %d), in flight %d%n",
-                (System.nanoTime() - startNanos) / 1e9,
-                sent.get(),
-                recorded.get(),
-                failed.get(),
-                inFlightCount.get());
-            out.flush();
-          },
-          1,
-          1,
-          TimeUnit.SECONDS);
-      return ticker;
     }
   }
 

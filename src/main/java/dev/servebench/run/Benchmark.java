@@ -9,10 +9,12 @@ import dev.servebench.endpoint.RequestOptions;
 import dev.servebench.engine.BenchmarkRunner;
 import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
+import dev.servebench.engine.RunProgress;
 import dev.servebench.engine.SendPlan;
 import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Aggregator;
+import dev.servebench.metrics.LiveMetrics;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
@@ -20,6 +22,8 @@ import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.HtmlReport;
+import dev.servebench.report.LiveLog;
+import dev.servebench.report.LiveView;
 import dev.servebench.report.RecordsCsv;
 import dev.servebench.report.SeedLatencyTracking;
 import dev.servebench.report.SummaryCsv;
@@ -34,6 +38,7 @@ import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -46,6 +51,7 @@ import java.util.Locale;
 import java.util.PrimitiveIterator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One benchmark run from settings to report: the composition of every stage (prompts, plan, runner,
@@ -66,9 +72,34 @@ public final class Benchmark {
 
   private Benchmark() {}
 
+  /**
+   * Runs {@code config}. While it runs, the live view (its {@code output().live()}) owns standard
+   * error: {@code log}'s lines go above its block; it is gone before the report is printed.
+   */
   public static Outcome execute(
-      RunConfig config, RunControl control, PrintWriter out, PrintWriter log)
+      RunConfig config, RunControl control, PrintWriter out, PrintWriter stderr)
       throws InterruptedException, IOException {
+    LiveLog log = LiveLog.over(stderr);
+    RunConfig.Live live = config.output().live();
+    LiveView view =
+        live.mode() == LiveView.Mode.OFF
+            ? null
+            : LiveView.start(
+                new LiveView.Settings(live.mode(), live.lineInterval().toNanos()), control, log);
+    try {
+      return execute(config, control, out, log, view);
+    } finally {
+      if (view != null) {
+        view.close();
+      }
+    }
+  }
+
+  private static Outcome execute(
+      RunConfig config, RunControl control, PrintWriter out, LiveLog log, LiveView view)
+      throws InterruptedException, IOException {
+    // --quiet: what only informs is not printed; warnings, notices and errors are.
+    PrintWriter info = config.output().quiet() ? new PrintWriter(Writer.nullWriter()) : log;
     RunConfig.Endpoint endpoint = config.endpoint();
     String authorization = endpoint.authorizationHeader();
     Path resultsDir = prepareResultsDir(config.output().resultsDir());
@@ -97,6 +128,9 @@ public final class Benchmark {
             : null;
 
     if (endpoint.waitForServer().isPositive()) {
+      if (view != null) {
+        view.preparing("waiting for the server");
+      }
       Preflight.awaitReady(endpoint, control, log);
     } else {
       Preflight.checkReachable(endpoint.target(), endpoint.tls());
@@ -107,7 +141,7 @@ public final class Benchmark {
               Preflight.discoverModel(
                   endpoint.target(), authorization, endpoint.headers(), endpoint.tls()));
       endpoint = config.endpoint();
-      log.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
+      info.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
     if (resolved == null) {
       loadStartNanos = System.nanoTime();
@@ -115,11 +149,14 @@ public final class Benchmark {
     }
     Tokenizer tokenizer = resolved.tokenizer();
     if (resolved.foundAt() != null) {
-      log.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
+      info.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
     }
     Tokenizer runTokenizer = tokenizer;
     List<Prompt> prompts = null;
     List<Session> sessions = null;
+    if (view != null) {
+      view.preparing("prompts, rehearsal of the request path");
+    }
     if (config.load().sessions()) {
       // Sessions are not kept in the prompt cache, which holds single prompts.
       sessions =
@@ -128,7 +165,7 @@ public final class Benchmark {
               source.dataset(),
               runTokenizer,
               config.load().multiTurn().maxTurns());
-      log.printf(
+      info.printf(
           Locale.ROOT,
           "servebench: %d sessions of %d turns in all (%s, tokenizer %s) ready in %d ms%n",
           sessions.size(),
@@ -145,7 +182,7 @@ public final class Benchmark {
                   runTokenizer,
                   () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
       prompts = loaded.prompts();
-      log.printf(
+      info.printf(
           Locale.ROOT,
           "servebench: %d prompts (%s, tokenizer %s) ready in %d ms%s%n",
           prompts.size(),
@@ -177,6 +214,9 @@ public final class Benchmark {
             load.drain());
     BenchmarkRunner runner = new BenchmarkRunner(runnerSettings(config, authorization), tokenizer);
 
+    if (view != null) {
+      view.preparing("rehearsal of the request path");
+    }
     rehearsal.join();
     Startup.settleHeap();
     RunClock clock = RunClock.start();
@@ -200,7 +240,7 @@ public final class Benchmark {
     Aggregator aggregator =
         new Aggregator(
             new Aggregator.Options(config.output().percentiles(), config.output().goodput()));
-    log.printf(
+    info.printf(
         Locale.ROOT,
         "servebench: sending to %s (%s, %s, %s)%n",
         endpoint.target().url(),
@@ -219,7 +259,7 @@ public final class Benchmark {
                     + (Double.isInfinite(load.ratePerSecond())
                         ? "inf"
                         : load.ratePerSecond() + (load.sessions() ? " sessions/s" : " req/s")));
-    log.flush();
+    info.flush();
     RunEnd end;
     String seedTime = SEED_FILE_TIME.format(clock.wallAnchor());
     Path trackingFile =
@@ -229,9 +269,31 @@ public final class Benchmark {
         trackingFile == null ? null : SeedLatencyTracking.create(trackingFile);
     VllmResultJson.Details vllmDetails =
         vllmResult != null && vllmResult.detailed() ? new VllmResultJson.Details() : null;
+    LiveMetrics liveMetrics = view == null ? null : new LiveMetrics(tokenizer.name());
     RecordFileSink sink =
         new RecordFileSink(
-            aggregator, writer, recordsFile, tracking, vllmDetails, endpoint.secrets(), control);
+            aggregator,
+            liveMetrics,
+            writer,
+            recordsFile,
+            tracking,
+            vllmDetails,
+            endpoint.secrets(),
+            control);
+    LiveView.Plan livePlan =
+        new LiveView.Plan(
+            bounds.durationNanos() >= 0
+                ? -1
+                : sessions != null
+                    ? turns(sessions, bounds.measuredRequests() + bounds.warmupRequests())
+                    : bounds.measuredRequests() + bounds.warmupRequests(),
+            bounds.durationNanos() >= 0 ? bounds.warmupNanos() + bounds.durationNanos() : -1,
+            !load.closedLoop()
+                && !(Double.isInfinite(load.ratePerSecond())
+                    && trace == null
+                    && load.maxConcurrency() == 0));
+    Consumer<RunProgress> progress =
+        view == null ? null : started -> view.runStarted(started, liveMetrics, livePlan);
     try {
       end =
           sessions != null
@@ -243,17 +305,9 @@ public final class Benchmark {
                   bounds,
                   sink,
                   control,
-                  config.output().progress() ? log : null,
+                  progress,
                   log)
-              : runner.run(
-                  clock,
-                  prompts,
-                  plan,
-                  bounds,
-                  sink,
-                  control,
-                  config.output().progress() ? log : null,
-                  log);
+              : runner.run(clock, prompts, plan, bounds, sink, control, progress, log);
       if (writer != null && sink.failure == null) {
         try {
           writer.writeEnd(end);
@@ -263,6 +317,9 @@ public final class Benchmark {
       }
     } finally {
       sink.close();
+      if (view != null) {
+        view.close(); // the block is erased and its last warnings printed: the report stands alone
+      }
     }
     Summary summary = aggregator.summarize(run, end);
     out.println();
@@ -271,7 +328,7 @@ public final class Benchmark {
       // The report above is whole (it is made in memory); the records file keeps what was written
       // before, ending at its last whole line, and the summary is still tried.
       RecordWriter.truncateToLastLine(recordsFile);
-      String summaryNote = writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
+      String summaryNote = writeSummaries(summary, summaryFile, resultsDir, seedTime, info);
       out.flush();
       throw new UncheckedIOException(
           sink.failureMessage
@@ -281,20 +338,30 @@ public final class Benchmark {
           sink.failure);
     }
     if (summaryFile != null) {
-      writeSummaries(summary, summaryFile, resultsDir, seedTime, log);
-      writeReports(summary, recordsFile, resultsDir, runId, config.output().csv(), log);
-      log.println("servebench: records: " + recordsFile);
-      log.println("servebench: the seed script's latency tracking: " + trackingFile);
+      writeSummaries(summary, summaryFile, resultsDir, seedTime, info);
+      writeReports(summary, recordsFile, resultsDir, runId, config.output().csv(), info);
+      info.println("servebench: records: " + recordsFile);
+      info.println("servebench: the seed script's latency tracking: " + trackingFile);
     }
     if (vllmResult != null) {
-      writeVllmResult(summary, config, tokenizer.name(), vllmDetails, log);
+      writeVllmResult(summary, config, tokenizer.name(), vllmDetails, info);
     }
+    info.flush();
     log.flush();
     int exitCode =
         end.interrupted()
             ? ExitCode.INTERRUPTED
             : summary.counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  /** The requests of the first {@code starts} sessions: each turn is one. */
+  private static long turns(List<Session> sessions, long starts) {
+    long requests = 0;
+    for (long i = 0; i < starts; i++) {
+      requests += sessions.get((int) (i % sessions.size())).turns().size();
+    }
+    return requests;
   }
 
   private static Tokenizers.Resolved findTokenizer(RunConfig.Prompts source, String modelName) {
@@ -427,6 +494,7 @@ public final class Benchmark {
     private static final long FLUSH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final Aggregator aggregator;
+    private final LiveMetrics live;
     private final RecordWriter writer;
     private final Path file;
     private final SeedLatencyTracking tracking;
@@ -443,6 +511,7 @@ public final class Benchmark {
 
     RecordFileSink(
         Aggregator aggregator,
+        LiveMetrics live,
         RecordWriter writer,
         Path file,
         SeedLatencyTracking tracking,
@@ -450,6 +519,7 @@ public final class Benchmark {
         List<String> secrets,
         RunControl control) {
       this.aggregator = aggregator;
+      this.live = live;
       this.writer = writer;
       this.file = file;
       this.tracking = tracking;
@@ -467,6 +537,9 @@ public final class Benchmark {
       }
       if (vllmDetails != null) {
         vllmDetails.add(clean);
+      }
+      if (live != null) {
+        live.add(clean);
       }
       if (failure != null) {
         return; // the report still counts it; no file can take it

@@ -8,6 +8,7 @@ import dev.servebench.dataset.DatasetOptions;
 import dev.servebench.endpoint.EndpointType;
 import dev.servebench.endpoint.ExtraBody;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.report.LiveView;
 import dev.servebench.report.PercentileMetric;
 import dev.servebench.report.VllmResultJson;
 import dev.servebench.schedule.RateRamp;
@@ -488,6 +489,8 @@ public record RunConfig(
    *
    * @param resultsDir where to write the records, summary and HTML files, or {@code null}
    * @param csv whether to write the records and the summary as CSV too (into {@code resultsDir})
+   * @param live what standard error shows while the run goes on
+   * @param quiet no informational lines on standard error (warnings, errors and the report stay)
    * @param percentiles the percentiles the console shows
    * @param goodput service-level objectives in milliseconds by metric ({@code ttft}, {@code tpot},
    *     {@code itl}, {@code e2el}); empty for none
@@ -501,7 +504,8 @@ public record RunConfig(
       Path resultsDir,
       boolean csv,
       boolean trackInputOutput,
-      boolean progress,
+      Live live,
+      boolean quiet,
       List<Double> percentiles,
       Map<String, Double> goodput,
       List<PercentileMetric> percentileMetrics,
@@ -522,6 +526,14 @@ public record RunConfig(
       return trackInputOutput || (vllmResult != null && vllmResult.detailed());
     }
   }
+
+  /**
+   * The live view on standard error while the run goes on (docs/metrics.md, Live view).
+   *
+   * @param mode a block redrawn in place (a terminal), a plain line now and then, or nothing
+   * @param lineInterval how often the plain line comes
+   */
+  public record Live(LiveView.Mode mode, Duration lineInterval) {}
 
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
