@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A Hugging Face {@code tokenizer.json} read from a local file and run by the Rust tokenizers
@@ -134,6 +135,11 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
       fingerprint = hash;
     }
     return hash;
+  }
+
+  @Override
+  public Optional<Path> sourceFile() {
+    return Optional.of(file);
   }
 
   @Override
