@@ -25,6 +25,7 @@ import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
 import dev.servebench.schedule.TraceSchedule;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -109,6 +110,7 @@ public final class Benchmark {
       log.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
     }
     Tokenizer runTokenizer = tokenizer;
+    ChatTemplate chatTemplate = chatTemplate(config, tokenizer, log);
     List<Prompt> prompts = null;
     List<Session> sessions = null;
     if (config.load().sessions()) {
@@ -119,6 +121,9 @@ public final class Benchmark {
               source.dataset(),
               runTokenizer,
               config.load().multiTurn().maxTurns());
+      if (chatTemplate != null) {
+        sessions = Datasets.sessionsCountedAsChat(sessions, chatTemplate, runTokenizer);
+      }
       log.printf(
           Locale.ROOT,
           "servebench: %d sessions of %d turns in all (%s, tokenizer %s) ready in %d ms%n",
@@ -134,7 +139,14 @@ public final class Benchmark {
                   source.format(),
                   source.dataset(),
                   runTokenizer,
-                  () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
+                  chatTemplate,
+                  () -> {
+                    List<Prompt> bare =
+                        Datasets.load(source.format(), source.dataset(), runTokenizer);
+                    return chatTemplate == null
+                        ? bare
+                        : Datasets.countedAsChat(bare, chatTemplate, runTokenizer);
+                  });
       prompts = loaded.prompts();
       log.printf(
           Locale.ROOT,
@@ -180,7 +192,7 @@ public final class Benchmark {
             load.closedLoop()
                 ? Double.POSITIVE_INFINITY
                 : trace != null ? trace.meanRatePerSecond() : load.ratePerSecond(),
-            config.describe(tokenizer.name()));
+            config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file()));
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
     Aggregator aggregator =
@@ -274,6 +286,33 @@ public final class Benchmark {
             ? ExitCode.INTERRUPTED
             : summary.counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  /**
+   * The chat template prompts are counted with: on a chat endpoint, the tokenizer's own unless
+   * {@code --no-chat-template}. A Hugging Face tokenizer without one is said on {@code log} (its
+   * counts will fall short of the server's); a built-in encoding never has one.
+   */
+  private static ChatTemplate chatTemplate(RunConfig config, Tokenizer tokenizer, PrintWriter log) {
+    if (!config.endpoint().type().appliesChatTemplate() || !config.prompts().chatTemplate()) {
+      return null;
+    }
+    ChatTemplate.Lookup lookup = ChatTemplate.of(tokenizer);
+    if (lookup.template() != null) {
+      log.println(
+          "servebench: prompts counted as the chat template in "
+              + lookup.template().file()
+              + " renders them");
+    } else if (tokenizer.sourceFile().isPresent()) {
+      log.println(
+          "servebench: no chat template for tokenizer "
+              + tokenizer.name()
+              + " ("
+              + lookup.absence()
+              + "): prompts are counted on their bare text, without the tokens a server's"
+              + " template adds");
+    }
+    return lookup.template();
   }
 
   private static Tokenizers.Resolved findTokenizer(RunConfig.Prompts source, String modelName) {
