@@ -38,8 +38,9 @@ import jinjava.javax.el.CompositeELResolver;
  * strftime_now} and {@code tojson}, and the Python string methods templates call (see {@link
  * PythonIsms}).
  *
- * <p>The template is parsed once; each {@link #render} makes a fresh interpreter over the parsed
- * tree, so one instance may render from several threads.
+ * <p>The template is parsed once. Each thread renders with an interpreter of its own, made once and
+ * given a fresh scope for every {@link #render}: making an interpreter costs more than rendering a
+ * short conversation, and one instance may render from several threads.
  */
 public final class ChatTemplate {
 
@@ -54,6 +55,7 @@ public final class ChatTemplate {
   private final Map<String, String> specialTokens;
   private final Jinjava jinjava;
   private final Node root;
+  private final ThreadLocal<JinjavaInterpreter> interpreters;
 
   private ChatTemplate(Path file, String source, Map<String, String> specialTokens) {
     this.file = file;
@@ -63,6 +65,7 @@ public final class ChatTemplate {
     JinjavaInterpreter parser = jinjava.newInterpreter();
     this.root = parser.parse(TemplateSource.rewrite(source));
     failOnErrors(parser.getErrors());
+    this.interpreters = ThreadLocal.withInitial(jinjava::newInterpreter);
   }
 
   /**
@@ -182,7 +185,10 @@ public final class ChatTemplate {
       value.put("content", message.content());
       values.add(value);
     }
-    JinjavaInterpreter interpreter = jinjava.newInterpreter();
+    JinjavaInterpreter interpreter = interpreters.get();
+    // What one render sets (variables, a namespace, errors) is gone before the next.
+    clearErrors(interpreter);
+    interpreter.enterScope();
     interpreter.getContext().putAll(specialTokens);
     interpreter.getContext().put("messages", values);
     interpreter.getContext().put("add_generation_prompt", true);
@@ -197,6 +203,8 @@ public final class ChatTemplate {
       throw new TemplateFailure(message(failure)).about(file);
     } finally {
       JinjavaInterpreter.popCurrent();
+      interpreter.leaveScope();
+      clearErrors(interpreter);
     }
     return text;
   }
@@ -275,6 +283,13 @@ public final class ChatTemplate {
             Object.class));
     jinjava.registerFilter(new PythonIsms.ToJsonFilter());
     return jinjava;
+  }
+
+  /** {@code getErrors()} is a copy: the interpreter's own list is emptied from its end. */
+  private static void clearErrors(JinjavaInterpreter interpreter) {
+    for (int errors = interpreter.getErrors().size(); errors > 0; errors--) {
+      interpreter.removeLastError();
+    }
   }
 
   /** Jinjava reports most failures as errors of the render rather than exceptions. */

@@ -267,6 +267,21 @@ class ChatTemplateTest {
   }
 
   @Test
+  void aFailedRenderLeavesNothingForTheNext() {
+    // Each thread reuses its interpreter: errors and variables of one render must not stay.
+    ChatTemplate template =
+        inline(
+            "{% if messages[0].role != 'system' %}{{ raise_exception('no system message') }}"
+                + "{% endif %}{% set seen = messages|length %}[{{ seen }}]");
+
+    assertThatThrownBy(() -> template.render(List.of(ChatMessage.user("x"))))
+        .isInstanceOf(InvalidInputException.class);
+    assertThat(template.render(List.of(new ChatMessage("system", "s"), ChatMessage.user("x"))))
+        .isEqualTo("[2]");
+    assertThat(template.render(List.of(new ChatMessage("system", "s")))).isEqualTo("[1]");
+  }
+
+  @Test
   void aMalformedConfigIsRefusedByName() throws IOException {
     Path model = Files.createDirectories(hub.resolve("model"));
     Path config = Files.writeString(model.resolve("tokenizer_config.json"), "{\"chat_template\":");
