@@ -5,6 +5,8 @@ import dev.servebench.mock.LatencySpec;
 import dev.servebench.mock.MockFlags;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
+import dev.servebench.tokenizer.ChatTemplate;
+import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +75,12 @@ final class MockServerCommand implements Callable<Integer> {
       description =
           "Tokenizer whose tokens make up the output: a built-in encoding, a tokenizer.json path, or a Hugging Face repository id in the local cache.")
   String tokenizer = "r50k_base";
+
+  @Option(
+      names = {"--no-chat-template", "--no_chat_template"},
+      description =
+          "Count a chat request's prompt tokens on the messages' bare text. Default: rendered with the chat template beside the tokenizer's tokenizer.json, as a serving engine does, when it has one.")
+  boolean noChatTemplate;
 
   @Option(
       names = {"--model-name", "--model_name"},
@@ -149,6 +157,7 @@ final class MockServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Tokenizer servedTokenizer = Tokenizers.resolve(tokenizer, null);
     MockServerConfig.Builder builder =
         MockServerConfig.builder()
             .host(host)
@@ -160,7 +169,8 @@ final class MockServerCommand implements Callable<Integer> {
             .fixedOutputTokens(outputTokens)
             .defaultOutputTokens(defaultOutputTokens)
             .seed(seed)
-            .tokenizer(Tokenizers.resolve(tokenizer, null))
+            .tokenizer(servedTokenizer)
+            .chatTemplate(noChatTemplate ? null : ChatTemplate.of(servedTokenizer).template())
             .ioThreads(ioThreads)
             .sendRoleChunk(roleChunk)
             .modelName(modelName)

@@ -625,6 +625,12 @@ final class RunCommand implements Callable<Integer> {
   boolean noPromptCache;
 
   @Option(
+      names = {"--no-chat-template", "--no_chat_template"},
+      description =
+          "On openai-chat, count each prompt's tokens on its bare text instead of as the model's chat template (tokenizer_config.json beside the tokenizer.json) renders it, with BOS, role headers and the generation prompt, as the server does.")
+  boolean noChatTemplate;
+
+  @Option(
       names = {"--continuous-usage", "--continuous_usage"},
       description =
           "OpenAI streams: ask for running token counts in every event (vLLM's stream_options.continuous_usage_stats), so tokens per chunk come from the server instead of the local tokenizer.")
@@ -814,7 +820,8 @@ final class RunCommand implements Callable<Integer> {
             locations,
             noPromptCache
                 ? null
-                : promptCache != null ? promptCache : RunConfig.Prompts.defaultCacheDirectory()),
+                : promptCache != null ? promptCache : RunConfig.Prompts.defaultCacheDirectory(),
+            !noChatTemplate),
         load,
         limits,
         new RunConfig.Sampling(temperature, topP, topK, doSample, ignoreEos, continuousUsage),

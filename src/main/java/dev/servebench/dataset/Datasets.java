@@ -1,6 +1,8 @@
 package dev.servebench.dataset;
 
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The prompts of a run, from any {@link DatasetFormat}. */
@@ -86,6 +88,50 @@ public final class Datasets {
       throw new IllegalArgumentException(format + " is not a trace");
     }
     return TraceDataset.offsetsNanos(format, options);
+  }
+
+  /**
+   * The prompts counted as a chat server counts them: each text as the one user message of {@code
+   * template}, rendered and tokenized with its special tokens. The texts, and so the lengths a
+   * dataset aimed at ({@code --input-len-mean}, a trace's input lengths), stay those of the text
+   * alone; only {@link Prompt#promptTokens} changes. {@code template} and {@code tokenizer} are
+   * called from several threads.
+   *
+   * @throws dev.servebench.error.InvalidInputException when the template fails to render
+   */
+  public static List<Prompt> countedAsChat(
+      List<Prompt> prompts, ChatTemplate template, Tokenizer tokenizer) {
+    return prompts.parallelStream()
+        .map(
+            prompt ->
+                new Prompt(
+                    prompt.text(),
+                    template.countPrompt(tokenizer, prompt.text()),
+                    prompt.outputTokens()))
+        .toList();
+  }
+
+  /**
+   * Sessions counted as a chat server counts them: each turn's {@link Prompt#promptTokens} becomes
+   * what it adds to the rendered conversation ({@link ChatTemplate#countTurns}), so that a run's
+   * count of turn {@code k}, the turns before it and their answers plus its own, is the rendered
+   * conversation's.
+   */
+  public static List<Session> sessionsCountedAsChat(
+      List<Session> sessions, ChatTemplate template, Tokenizer tokenizer) {
+    return sessions.parallelStream()
+        .map(
+            session -> {
+              List<String> texts = session.turns().stream().map(Prompt::text).toList();
+              int[] added = template.countTurns(tokenizer, texts);
+              List<Prompt> turns = new ArrayList<>(added.length);
+              for (int i = 0; i < added.length; i++) {
+                Prompt turn = session.turns().get(i);
+                turns.add(new Prompt(turn.text(), added[i], turn.outputTokens()));
+              }
+              return new Session(turns);
+            })
+        .toList();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.servebench.dataset;
 
 import dev.servebench.config.FileDigest;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -24,9 +25,10 @@ import java.util.function.Supplier;
  *
  * <p>The key is a SHA-256 of everything the prompts depend on: the format, every dataset option
  * (seed and bounds included), the dataset file's content (so an edited file is a miss, wherever it
- * lives) and the tokenizer's {@link Tokenizer#fingerprint()}. An entry is written to a temporary
- * file and renamed, so a reader never sees half of one; an unreadable entry is simply rebuilt. A
- * cache that cannot be written is no error: the run goes on without it.
+ * lives), the tokenizer's {@link Tokenizer#fingerprint()} and the chat template's {@link
+ * ChatTemplate#fingerprint()} when prompts were counted with one (or that none was). An entry is
+ * written to a temporary file and renamed, so a reader never sees half of one; an unreadable entry
+ * is simply rebuilt. A cache that cannot be written is no error: the run goes on without it.
  */
 public final class PromptCache {
 
@@ -45,18 +47,24 @@ public final class PromptCache {
   /** What {@link #load} did. */
   public record Loaded(List<Prompt> prompts, boolean fromCache) {}
 
-  /** The prompts from the cache, or from {@code build} (then stored for next time). */
+  /**
+   * The prompts from the cache, or from {@code build} (then stored for next time).
+   *
+   * @param chatTemplate the template {@code build} counts prompts with, or {@code null} when it
+   *     counts their bare text
+   */
   public Loaded load(
       DatasetFormat format,
       DatasetOptions options,
       Tokenizer tokenizer,
+      ChatTemplate chatTemplate,
       Supplier<List<Prompt>> build) {
     if (directory == null) {
       return new Loaded(build.get(), false);
     }
     Path entry;
     try {
-      entry = directory.resolve(key(format, options, tokenizer) + ".prompts");
+      entry = directory.resolve(key(format, options, tokenizer, chatTemplate) + ".prompts");
     } catch (IOException unreadableDataset) {
       return new Loaded(build.get(), false); // the loader will report the file properly
     }
@@ -69,11 +77,20 @@ public final class PromptCache {
     return new Loaded(prompts, false);
   }
 
-  private static String key(DatasetFormat format, DatasetOptions options, Tokenizer tokenizer)
+  private static String key(
+      DatasetFormat format, DatasetOptions options, Tokenizer tokenizer, ChatTemplate chatTemplate)
       throws IOException {
     MessageDigest sha256 = FileDigest.sha256();
     String settings =
-        FORMAT + "\n" + format.name() + "\n" + options + "\n" + tokenizer.fingerprint();
+        FORMAT
+            + "\n"
+            + format.name()
+            + "\n"
+            + options
+            + "\n"
+            + tokenizer.fingerprint()
+            + "\n"
+            + (chatTemplate == null ? "no chat template" : chatTemplate.fingerprint());
     sha256.update(settings.getBytes(StandardCharsets.UTF_8));
     if (options.dataset() != null && format.readsFile()) {
       sha256.update(FileDigest.of(options.dataset()));

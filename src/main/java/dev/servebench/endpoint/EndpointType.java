@@ -58,6 +58,14 @@ public enum EndpointType {
     return this != SIMPLE && this != TRITON;
   }
 
+  /**
+   * Whether the server renders the prompt with the model's chat template before it tokenizes it:
+   * OpenAI chat only. A completions, native or embeddings server tokenizes the text as it comes.
+   */
+  public boolean appliesChatTemplate() {
+    return this == OPENAI_CHAT;
+  }
+
   /** Whether the protocol can stream its answers; an embedding comes whole. */
   public boolean streams() {
     return this != OPENAI_EMBEDDINGS;

@@ -3,6 +3,9 @@ package dev.servebench.mock;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.servebench.error.InvalidInputException;
+import dev.servebench.tokenizer.ChatMessage;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
@@ -11,6 +14,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -137,9 +142,23 @@ final class MockRouter {
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
       throw RequestException.invalid("'messages' must be a non-empty array");
     }
+    ChatTemplate template = config.chatTemplate();
     StringBuilder prompt = new StringBuilder();
+    List<ChatMessage> conversation = new ArrayList<>(messages.size());
     for (JsonNode message : messages) {
-      prompt.append(messageText(message.get("content")));
+      String text = messageText(message.get("content"));
+      if (template == null) {
+        prompt.append(text);
+      } else {
+        conversation.add(new ChatMessage(message.path("role").asText("user"), text));
+      }
+    }
+    if (template != null) {
+      try {
+        prompt.append(template.render(conversation));
+      } catch (InvalidInputException failed) {
+        throw RequestException.invalid(failed.getMessage());
+      }
     }
     int promptTokens = config.tokenizer().countTokens(prompt.toString());
     return openAi(OpenAiFormat.Kind.CHAT, body, arrival, promptTokens);

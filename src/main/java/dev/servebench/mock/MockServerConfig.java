@@ -1,6 +1,7 @@
 package dev.servebench.mock;
 
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import io.netty.handler.ssl.SslContext;
@@ -43,6 +44,8 @@ import java.util.Objects;
  *     counting each event's text on its own then finds more tokens than were generated
  * @param captureRequests how many of the last requests {@link MockServer#capturedRequests()} keeps,
  *     heads and bodies; 0 keeps none
+ * @param chatTemplate the template a chat request's messages are rendered with before they are
+ *     counted as prompt tokens, as a serving engine does; {@code null} counts their bare text
  */
 public record MockServerConfig(
     String host,
@@ -64,7 +67,8 @@ public record MockServerConfig(
     String modelName,
     SslContext tls,
     boolean cutWords,
-    int captureRequests) {
+    int captureRequests,
+    ChatTemplate chatTemplate) {
 
   /** Most event-loop threads: beyond the cores they only take turns (and each costs memory). */
   public static final int MAX_IO_THREADS = 64;
@@ -137,6 +141,7 @@ public record MockServerConfig(
     private SslContext tls;
     private boolean cutWords;
     private int captureRequests;
+    private ChatTemplate chatTemplate;
 
     private Builder() {}
 
@@ -283,7 +288,14 @@ public record MockServerConfig(
           modelName,
           tls,
           cutWords,
-          captureRequests);
+          captureRequests,
+          chatTemplate);
+    }
+
+    /** Render chat prompts with this template before counting them; {@code null}: bare text. */
+    public Builder chatTemplate(ChatTemplate chatTemplate) {
+      this.chatTemplate = chatTemplate;
+      return this;
     }
 
     /** Cut stream events inside words (see {@link MockServerConfig#cutWords}). */

@@ -33,6 +33,7 @@ import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
 import dev.servebench.schedule.TraceSchedule;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -152,6 +153,7 @@ public final class Benchmark {
       info.println("servebench: tokenizer " + tokenizer.name() + " from " + resolved.foundAt());
     }
     Tokenizer runTokenizer = tokenizer;
+    ChatTemplate chatTemplate = chatTemplate(config, tokenizer, info, log);
     List<Prompt> prompts = null;
     List<Session> sessions = null;
     if (view != null) {
@@ -165,6 +167,9 @@ public final class Benchmark {
               source.dataset(),
               runTokenizer,
               config.load().multiTurn().maxTurns());
+      if (chatTemplate != null) {
+        sessions = Datasets.sessionsCountedAsChat(sessions, chatTemplate, runTokenizer);
+      }
       info.printf(
           Locale.ROOT,
           "servebench: %d sessions of %d turns in all (%s, tokenizer %s) ready in %d ms%n",
@@ -180,7 +185,14 @@ public final class Benchmark {
                   source.format(),
                   source.dataset(),
                   runTokenizer,
-                  () -> Datasets.load(source.format(), source.dataset(), runTokenizer));
+                  chatTemplate,
+                  () -> {
+                    List<Prompt> bare =
+                        Datasets.load(source.format(), source.dataset(), runTokenizer);
+                    return chatTemplate == null
+                        ? bare
+                        : Datasets.countedAsChat(bare, chatTemplate, runTokenizer);
+                  });
       prompts = loaded.prompts();
       info.printf(
           Locale.ROOT,
@@ -233,7 +245,7 @@ public final class Benchmark {
                     : load.rampUp().perRequest() != null
                         ? load.rampUp().perRequest().meanRatePerSecond()
                         : load.ratePerSecond(),
-            config.describe(tokenizer.name()),
+            config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file()),
             RunInfo.Client.current());
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
@@ -362,6 +374,35 @@ public final class Benchmark {
       requests += sessions.get((int) (i % sessions.size())).turns().size();
     }
     return requests;
+  }
+
+  /**
+   * The chat template prompts are counted with: on a chat endpoint, the tokenizer's own unless
+   * {@code --no-chat-template}. The template found is said on {@code info}; a Hugging Face
+   * tokenizer without one on {@code log}, even with {@code --quiet} (its counts will fall short of
+   * the server's); a built-in encoding never has one.
+   */
+  private static ChatTemplate chatTemplate(
+      RunConfig config, Tokenizer tokenizer, PrintWriter info, PrintWriter log) {
+    if (!config.endpoint().type().appliesChatTemplate() || !config.prompts().chatTemplate()) {
+      return null;
+    }
+    ChatTemplate.Lookup lookup = ChatTemplate.of(tokenizer);
+    if (lookup.template() != null) {
+      info.println(
+          "servebench: prompts counted as the chat template in "
+              + lookup.template().file()
+              + " renders them");
+    } else if (tokenizer.sourceFile().isPresent()) {
+      log.println(
+          "servebench: no chat template for tokenizer "
+              + tokenizer.name()
+              + " ("
+              + lookup.absence()
+              + "): prompts are counted on their bare text, without the tokens a server's"
+              + " template adds");
+    }
+    return lookup.template();
   }
 
   private static Tokenizers.Resolved findTokenizer(RunConfig.Prompts source, String modelName) {

@@ -195,6 +195,8 @@ public record RunConfig(
    * @param tokenizerLocations where a tokenizer is looked for (the Hugging Face cache, an
    *     LLM-on-Ray checkout)
    * @param cacheDirectory where prepared prompts are kept for the next run, or {@code null}
+   * @param chatTemplate on a chat endpoint, count each prompt as the model's chat template renders
+   *     it, when the tokenizer has one; {@code false} with {@code --no-chat-template}
    */
   public record Prompts(
       DatasetFormat format,
@@ -202,7 +204,8 @@ public record RunConfig(
       String tokenizerSpec,
       LlmOnRayModel modelFile,
       TokenizerLocations tokenizerLocations,
-      Path cacheDirectory) {
+      Path cacheDirectory,
+      boolean chatTemplate) {
 
     /**
      * The default cache: {@code $XDG_CACHE_HOME/servebench}, else {@code ~/.cache/servebench}; the
@@ -541,8 +544,13 @@ public record RunConfig(
         endpoint.withModelName(discoveredModelName), prompts, load, limits, sampling, output);
   }
 
-  /** The settings as written into records and summaries: no secrets. */
-  public Map<String, Object> describe(String tokenizerName) {
+  /**
+   * The settings as written into records and summaries: no secrets.
+   *
+   * @param chatTemplateFile the chat template prompts were counted with, or {@code null} for their
+   *     bare text
+   */
+  public Map<String, Object> describe(String tokenizerName, Path chatTemplateFile) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("model_endpoint_base", endpoint.target().url());
     settings.put("endpoint_type", endpoint.type().flagValue());
@@ -561,6 +569,8 @@ public record RunConfig(
         "wait_for_server_s",
         endpoint.waitForServer().isZero() ? null : endpoint.waitForServer().toMillis() / 1000.0);
     settings.put("tokenizer", tokenizerName);
+    settings.put("chat_template", chatTemplateFile == null ? null : chatTemplateFile.toString());
+    settings.put("chat_template_applied", chatTemplateFile != null);
     settings.put(
         "model_config", prompts.modelFile() == null ? null : prompts.modelFile().file().toString());
     DatasetOptions dataset = prompts.dataset();

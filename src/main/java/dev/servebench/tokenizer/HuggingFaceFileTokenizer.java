@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -175,6 +176,11 @@ final class HuggingFaceFileTokenizer implements Tokenizer {
   @Override
   public String fingerprint() {
     return await(fingerprint);
+  }
+
+  @Override
+  public Optional<Path> sourceFile() {
+    return Optional.of(file);
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.servebench.tokenizer;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -26,6 +28,14 @@ public interface Tokenizer {
    * alike, so prompts counted with one can be reused with the other (the prompt cache's key).
    */
   String fingerprint();
+
+  /**
+   * The {@code tokenizer.json} this tokenizer was read from, beside which a model keeps its chat
+   * template ({@link ChatTemplate#of}); empty for a built-in encoding.
+   */
+  default Optional<Path> sourceFile() {
+    return Optional.empty();
+  }
 
   /** Token ids of {@code text}, without special tokens. */
   int[] encode(String text);

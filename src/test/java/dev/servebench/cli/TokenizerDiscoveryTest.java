@@ -10,6 +10,7 @@ import dev.servebench.mock.MockServerConfig;
 import dev.servebench.run.RunConfig;
 import dev.servebench.testing.Cli;
 import dev.servebench.testing.HubCache;
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ class TokenizerDiscoveryTest {
   private Path hub;
   private Path results;
   private Map<String, String> environment;
+  private Path snapshot;
 
   @BeforeEach
   void layOutCache() throws IOException {
@@ -42,19 +44,21 @@ class TokenizerDiscoveryTest {
     results = root.resolve("results");
     Path home = Files.createDirectories(root.resolve("home"));
     environment = Map.of("HOME", home.toString(), "HF_HUB_CACHE", hub.toString());
-    HubCache.addSnapshot(
-        hub,
-        LLAMA,
-        "0e9e39f249a16976918f6564b8830bc894c89659",
-        true,
-        Map.of(
-            "tokenizer.json",
-            LLAMA3,
-            "tokenizer_config.json",
-            SharedTestData.data("tokenizers/llama3-config.json")));
+    snapshot =
+        HubCache.addSnapshot(
+            hub,
+            LLAMA,
+            "0e9e39f249a16976918f6564b8830bc894c89659",
+            true,
+            Map.of(
+                "tokenizer.json",
+                LLAMA3,
+                "tokenizer_config.json",
+                SharedTestData.data("tokenizers/llama3-config.json")));
   }
 
-  private static MockServer llamaServer(String modelName) {
+  /** Counts as vLLM does: the messages rendered with the model's chat template. */
+  private MockServer llamaServer(String modelName) {
     return MockServer.start(
         MockServerConfig.builder()
             .ttftMillis(5)
@@ -62,6 +66,8 @@ class TokenizerDiscoveryTest {
             .fixedOutputTokens(4)
             .modelName(modelName)
             .tokenizer(Tokenizers.fromFile(LLAMA3))
+            .chatTemplate(
+                ChatTemplate.besideTokenizer(snapshot.resolve("tokenizer.json")).template())
             .build());
   }
 

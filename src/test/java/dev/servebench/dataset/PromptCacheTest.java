@@ -2,6 +2,7 @@ package dev.servebench.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
 import dev.servebench.tokenizer.Tokenizers;
 import java.io.IOException;
@@ -23,14 +24,30 @@ class PromptCacheTest {
   private final AtomicInteger builds = new AtomicInteger();
 
   private PromptCache.Loaded load(PromptCache promptCache, DatasetOptions options) {
+    return load(promptCache, options, null);
+  }
+
+  private PromptCache.Loaded load(
+      PromptCache promptCache, DatasetOptions options, ChatTemplate template) {
     return promptCache.load(
         DatasetFormat.JSONL,
         options,
         R50K,
+        template,
         () -> {
           builds.incrementAndGet();
-          return Datasets.load(DatasetFormat.JSONL, options, R50K);
+          List<Prompt> bare = Datasets.load(DatasetFormat.JSONL, options, R50K);
+          return template == null ? bare : Datasets.countedAsChat(bare, template, R50K);
         });
+  }
+
+  /** A chat template in a model directory of its own, as a tokenizer_config.json holds it. */
+  private ChatTemplate template(String name, String source) throws IOException {
+    Path model = Files.createDirectories(data.resolve(name));
+    Files.writeString(
+        model.resolve("tokenizer_config.json"),
+        "{\"chat_template\": \"" + source.replace("\"", "\\\"") + "\"}");
+    return ChatTemplate.besideTokenizer(model.resolve("tokenizer.json")).found().orElseThrow();
   }
 
   private DatasetOptions options(Path file, long seed) {
@@ -67,6 +84,36 @@ class PromptCacheTest {
     PromptCache.Loaded edited = load(promptCache, options(file, 1));
     assertThat(edited.fromCache()).isFalse();
     assertThat(edited.prompts()).extracting(Prompt::text).doesNotContain("one two three");
+    assertThat(builds).hasValue(3);
+  }
+
+  @Test
+  void countsWithAChatTemplateAreKeptApartFromBareOnesAndOtherTemplates() throws IOException {
+    Path file = jsonl("a.jsonl", "one two three", "four five", "six");
+    PromptCache promptCache = new PromptCache(cache);
+    ChatTemplate wrapped = template("wrapped", "[user] {{ messages[0].content }} [assistant]");
+    ChatTemplate other = template("other", "{{ messages[0].content }} <reply>");
+
+    List<Prompt> bare = load(promptCache, options(file, 1)).prompts();
+    PromptCache.Loaded templated = load(promptCache, options(file, 1), wrapped);
+    PromptCache.Loaded otherTemplate = load(promptCache, options(file, 1), other);
+
+    assertThat(templated.fromCache()).isFalse();
+    assertThat(otherTemplate.fromCache()).isFalse();
+    assertThat(builds).hasValue(3);
+    // The same texts, counted differently.
+    assertThat(templated.prompts())
+        .extracting(Prompt::text)
+        .isEqualTo(bare.stream().map(Prompt::text).toList());
+    for (int i = 0; i < bare.size(); i++) {
+      assertThat(templated.prompts().get(i).promptTokens())
+          .isEqualTo(R50K.countTokens("[user] " + bare.get(i).text() + " [assistant]"))
+          .isGreaterThan(bare.get(i).promptTokens());
+    }
+    // Each is found again under its own key.
+    assertThat(load(promptCache, options(file, 1), wrapped).prompts())
+        .isEqualTo(templated.prompts());
+    assertThat(load(promptCache, options(file, 1)).prompts()).isEqualTo(bare);
     assertThat(builds).hasValue(3);
   }
 
