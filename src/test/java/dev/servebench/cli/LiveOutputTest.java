@@ -48,12 +48,7 @@ class LiveOutputTest {
 
   /** {@code servebench run} in a JVM of its own, against {@code server}, with {@code extra}. */
   private List<String> command(MockServer server, String... extra) {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    List<String> command = Cli.ownJvm();
     command.addAll(
         List.of(
             "--model-endpoint-base",

@@ -12,7 +12,6 @@ import dev.servebench.testing.Cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,12 +26,7 @@ class SignalsTest {
   @TempDir Path results;
 
   private Process start(MockServer server, String... extra) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    List<String> command = Cli.ownJvm();
     command.addAll(
         List.of(
             "--model-endpoint-base",

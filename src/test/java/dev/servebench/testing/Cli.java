@@ -37,6 +37,21 @@ public final class Cli {
   }
 
   /**
+   * The start of a command line that runs servebench's {@code Main} in a JVM of its own, with this
+   * test JVM's Java and class path: for what needs a real process (signals, a terminal, stderr as a
+   * pipe). The servebench arguments follow.
+   */
+  public static List<String> ownJvm() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("--enable-native-access=ALL-UNNAMED");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    return command;
+  }
+
+  /**
    * A streamed run of synthetic prompts against {@code baseUrl} (model gpt2, tokenizer r50k_base)
    * writing its results to {@code resultsDir}; {@code extra} flags follow (counts, rates, limits).
    */
