@@ -104,6 +104,13 @@ final class MockRouter {
       if (path.equals(MODELS_PATH)) {
         return Reply.Fixed.ok(modelsBody);
       }
+      if (path.equals(MockServer.METRICS_PATH)) {
+        return new Reply.Fixed(
+            HttpResponseStatus.OK,
+            VllmMetrics.render(config.modelName(), scheduler, counters),
+            false,
+            VllmMetrics.CONTENT_TYPE);
+      }
       if (path.equals(MockServer.WRITES_PATH)) {
         return Reply.Fixed.ok(WriteLogJson.encode(writeLog.takeAll()));
       }

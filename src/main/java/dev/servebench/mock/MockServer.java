@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * token count is exact in the configured tokenizer. Tests, demos and dry runs point servebench at
  * it; it holds thousands of concurrent streams on one thread because every token is a timer task on
  * a non-blocking event loop. With a {@link CapacitySpec} it saturates as a serving engine does: at
- * most so many requests run, sharing a decode budget, the rest wait.
+ * most so many requests run, sharing a decode budget, the rest wait; {@code GET /metrics} reports
+ * its counts under vLLM's names ({@link #METRICS_PATH}).
  *
  * <pre>{@code
  * try (MockServer server = MockServer.start(MockServerConfig.builder().ttftMillis(50).build())) {
@@ -47,6 +48,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class MockServer implements AutoCloseable {
+
+  /**
+   * {@code GET}: the server's own counts in Prometheus's text format under vLLM's names (running
+   * and waiting requests, token counters, TTFT histogram), as a client scraping vLLM would find
+   * them.
+   */
+  public static final String METRICS_PATH = "/metrics";
 
   /** Hands out, and forgets, the write log of every finished request: {@link WriteLogJson}. */
   public static final String WRITES_PATH = "/servebench/writes";

@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +44,7 @@ class MockServerCapacityTest {
   private static final double TOKENS_PER_SECOND = 200;
 
   private static final double PREFILL_TOKENS_PER_SECOND = 1000;
+  private static final String MODEL = "model_name=\"mock-model\"";
   private static final String PROMPT = "Tell me about the sea and the ships upon it.";
 
   private final HttpClient client =
@@ -84,6 +88,25 @@ class MockServerCapacityTest {
     return client.sendAsync(request, BodyHandlers.ofString());
   }
 
+  private String scrape() throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + MockServer.METRICS_PATH)).build(),
+            BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue("text/plain; version=0.0.4; charset=utf-8");
+    return response.body();
+  }
+
+  /** The value of the sample {@code name{labels}}, as scraped. */
+  private static double sample(String exposition, String nameAndLabels) {
+    Matcher value =
+        Pattern.compile("(?m)^" + Pattern.quote(nameAndLabels) + " (\\S+)$").matcher(exposition);
+    assertThat(value.find()).as("a sample %s in%n%s", nameAndLabels, exposition).isTrue();
+    return Double.parseDouble(value.group(1));
+  }
+
   @Test
   void beyondMaxRunningRequestsWaitDrainFirstInFirstOutAndShareTheTokenBudget() throws Exception {
     CapacitySpec capacity = startSaturating();
@@ -95,6 +118,19 @@ class MockServerCapacityTest {
     // Every request has arrived while the first wave is still on its first token.
     awaitUntil("16 requests waiting", () -> server.waitingRequests() == REQUESTS - MAX_RUNNING);
     assertThat(server.runningSequences()).isEqualTo(MAX_RUNNING);
+    // A scrape reads both counts at one moment: the one that shows 16 waiting shows 4 running.
+    AtomicReference<String> whileFull = new AtomicReference<>();
+    awaitUntil(
+        "a scrape showing 16 waiting",
+        () -> {
+          whileFull.set(scrape());
+          return sample(whileFull.get(), "vllm:num_requests_waiting{" + MODEL + "}")
+              == REQUESTS - MAX_RUNNING;
+        });
+    assertThat(sample(whileFull.get(), "vllm:num_requests_running{" + MODEL + "}"))
+        .isEqualTo(MAX_RUNNING);
+    assertThat(sample(whileFull.get(), "vllm:kv_cache_usage_perc{" + MODEL + "}")).isEqualTo(1.0);
+    assertThat(sample(whileFull.get(), "vllm:gpu_cache_usage_perc{" + MODEL + "}")).isEqualTo(1.0);
     for (CompletableFuture<HttpResponse<String>> response : responses) {
       assertThat(response.get().statusCode()).isEqualTo(200);
     }
@@ -148,5 +184,24 @@ class MockServerCapacityTest {
       }
     }
     assertThat(gapsWhileFull).as("gaps planned while requests waited").isPositive();
+
+    String after = scrape();
+    assertThat(sample(after, "vllm:num_requests_running{" + MODEL + "}")).isZero();
+    assertThat(sample(after, "vllm:num_requests_waiting{" + MODEL + "}")).isZero();
+    assertThat(sample(after, "vllm:prompt_tokens_total{" + MODEL + "}"))
+        .isEqualTo(REQUESTS * R50K.countTokens(PROMPT));
+    assertThat(sample(after, "vllm:generation_tokens_total{" + MODEL + "}"))
+        .isEqualTo(REQUESTS * OUTPUT_TOKENS);
+    assertThat(
+            sample(after, "vllm:request_success_total{finished_reason=\"length\"," + MODEL + "}"))
+        .isEqualTo(REQUESTS);
+    assertThat(sample(after, "vllm:time_to_first_token_seconds_count{" + MODEL + "}"))
+        .isEqualTo(REQUESTS);
+    // The histogram holds the planned TTFTs: from each read to its first token's due time.
+    double ttftSumSeconds =
+        byEntry.stream().mapToLong(w -> w.chunks().getFirst().dueNanos() - w.receivedNanos()).sum()
+            / 1e9;
+    assertThat(sample(after, "vllm:time_to_first_token_seconds_sum{" + MODEL + "}"))
+        .isCloseTo(ttftSumSeconds, org.assertj.core.api.Assertions.within(1e-9));
   }
 }
