@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       ReportCommand.class,
+      MergeCommand.class,
       CompareCommand.class,
       MockServerCommand.class,
       DemoCommand.class,
@@ -42,6 +44,7 @@ public final class Main {
       Set.of(
           "run",
           "report",
+          "merge",
           "compare",
           "mock-server",
           "demo",
@@ -60,6 +63,7 @@ public final class Main {
       Usage: servebench [run] [FLAGS]     benchmark an endpoint (run is the default command)
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
+             servebench merge SHARD... -o DIR  merge the shards of one plan (run --shard I/N)
              servebench compare RUN...    compare runs side by side (summaries, records, dirs)
              servebench mock-server       serve the built-in mock LLM
              servebench accuracy          check servebench's own timing on this machine
@@ -155,6 +159,7 @@ public final class Main {
     RunCommand run = (RunCommand) commandLine.getSubcommands().get("run").getCommand();
     run.environment = environment;
     run.stderrTerminal = errIsTerminal;
+    run.arguments = List.of(effective).subList(1, effective.length);
     ((DemoCommand) commandLine.getSubcommands().get("demo").getCommand()).stderrTerminal =
         errIsTerminal;
     commandLine.setOut(out);

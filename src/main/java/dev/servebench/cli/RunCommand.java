@@ -5,6 +5,7 @@ import dev.servebench.config.DurationParser;
 import dev.servebench.config.Goodput;
 import dev.servebench.config.HttpTarget;
 import dev.servebench.config.RequestHeaders;
+import dev.servebench.config.StartTime;
 import dev.servebench.config.TlsOptions;
 import dev.servebench.dataset.DatasetFormat;
 import dev.servebench.dataset.DatasetOptions;
@@ -17,13 +18,16 @@ import dev.servebench.report.LiveView;
 import dev.servebench.report.PercentileMetric;
 import dev.servebench.report.VllmResultJson;
 import dev.servebench.run.Benchmark;
+import dev.servebench.run.LocalShards;
 import dev.servebench.run.RunConfig;
 import dev.servebench.schedule.RateRamp;
+import dev.servebench.schedule.Shard;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -187,6 +191,27 @@ final class RunCommand implements Callable<Integer> {
       description =
           "A closed loop instead of a rate: keep N requests in flight, sending the next as soon as one ends.")
   int concurrency;
+
+  @Option(
+      names = "--shard",
+      paramLabel = "I/N",
+      description =
+          "Send shard I of N of the plan (I from 1): the requests whose index is I-1 modulo N, at the times the whole plan gives them, with the rate and the concurrency divided. Run every shard with the same flags and --start-at; 'servebench merge' combines their results.")
+  String shard;
+
+  @Option(
+      names = "--start-at",
+      paramLabel = "TIME",
+      description =
+          "Start the plan at this wall-clock instant: ISO-8601 with an offset (2025-06-01T12:00:00Z) or milliseconds since the epoch. Shards of one plan share it.")
+  String startAt;
+
+  @Option(
+      names = "--processes",
+      paramLabel = "N",
+      description =
+          "Run the plan as N shards in N processes on this machine, started together, then merge their results into --results-dir (each shard's own in shard-I-of-N/ under it).")
+  Integer processes;
 
   @Option(
       names = {"--multi-turn", "--multi_turn"},
@@ -642,11 +667,17 @@ final class RunCommand implements Callable<Integer> {
   /** Whether standard error is a terminal, which can show the live view's block. */
   boolean stderrTerminal;
 
+  /** The command line as given, after {@code run}: {@code --processes} gives it to its shards. */
+  List<String> arguments = List.of();
+
   /** The plain line's interval unless {@code --live-interval} says otherwise. */
   private static final Duration DEFAULT_LIVE_INTERVAL = Duration.ofSeconds(10);
 
   @Override
   public Integer call() throws Exception {
+    if (processes != null) {
+      return launchShards();
+    }
     RunConfig config = toConfig();
     if (apiKey != null) {
       spec.commandLine()
@@ -677,6 +708,37 @@ final class RunCommand implements Callable<Integer> {
     LiveLog log = LiveLog.over(spec.commandLine().getErr());
     try (Interrupts interrupts = Interrupts.install(control, log)) {
       return Benchmark.execute(config, control, spec.commandLine().getOut(), log).exitCode();
+    }
+  }
+
+  /**
+   * {@code --processes N}: the settings are checked here once (as shard 1 of N), then N shards of
+   * this command line run in processes of their own and their results are merged.
+   */
+  private int launchShards() throws Exception {
+    if (processes < 1 || processes > LocalShards.MAX_PROCESSES) {
+      throw new InvalidInputException(
+          "--processes must be 1 to " + LocalShards.MAX_PROCESSES + ", got " + processes);
+    }
+    if (shard != null) {
+      throw new InvalidInputException(
+          "--processes N runs shards 1/N to N/N itself, and --shard names one: give one of them");
+    }
+    if (resultsDir == null) {
+      throw new InvalidInputException(
+          "--processes writes each shard's records under the results directory and merges them"
+              + " there: add --results-dir DIR");
+    }
+    shard = "1/" + processes;
+    RunConfig config = toConfig();
+    RunControl control = new RunControl();
+    LiveLog log = LiveLog.over(spec.commandLine().getErr());
+    try (Interrupts interrupts = Interrupts.install(control, log)) {
+      return LocalShards.run(
+          new LocalShards.Launch(LocalShards.shardArguments(arguments), processes, config),
+          control,
+          spec.commandLine().getOut(),
+          log);
     }
   }
 
@@ -835,7 +897,10 @@ final class RunCommand implements Callable<Integer> {
             Goodput.parse(goodput),
             percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics),
             vllmResult(),
-            backend));
+            backend),
+        new RunConfig.Sharding(
+            shard == null ? null : Shard.parse(shard),
+            startAt == null ? null : StartTime.parse(startAt, Instant.now())));
   }
 
   /**

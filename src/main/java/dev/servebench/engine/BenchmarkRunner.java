@@ -11,6 +11,7 @@ import dev.servebench.record.FailureReason;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.TokenSource;
+import dev.servebench.schedule.Shard;
 import dev.servebench.tokenizer.Tokenizer;
 import io.netty.handler.ssl.SslContext;
 import java.io.PrintWriter;
@@ -108,6 +109,9 @@ public final class BenchmarkRunner {
    * @param idleTimeout limit between reads once the headers arrived, or {@code null}
    * @param retries how often a failed request is sent again (a reused connection that closed before
    *     answering is retried once more, transparently)
+   * @param shard the part of the plan this process sends ({@code --shard}): its {@code k}-th
+   *     request is the plan's request {@code shard.planIndex(k)}, with that request's prompt, and
+   *     its record and request id carry that index; {@link Shard#WHOLE} for the whole plan
    */
   public record Settings(
       HttpTarget target,
@@ -126,7 +130,8 @@ public final class BenchmarkRunner {
       TlsOptions tls,
       int ioThreads,
       boolean trackInputOutput,
-      String userAgent) {
+      String userAgent,
+      Shard shard) {
 
     /**
      * Settings for {@code target}, {@code adapter} and {@code options}, every other value named as
@@ -155,7 +160,8 @@ public final class BenchmarkRunner {
           .tls(tls)
           .ioThreads(ioThreads)
           .trackInputOutput(trackInputOutput)
-          .userAgent(userAgent);
+          .userAgent(userAgent)
+          .shard(shard);
     }
 
     /** Builds {@link Settings}; see {@link Settings#builder} for where it starts. */
@@ -177,6 +183,7 @@ public final class BenchmarkRunner {
       private int ioThreads = 1;
       private boolean trackInputOutput;
       private String userAgent = "servebench";
+      private Shard shard = Shard.WHOLE;
 
       private Builder(HttpTarget target, EndpointAdapter adapter, RequestOptions options) {
         this.target = target;
@@ -262,6 +269,11 @@ public final class BenchmarkRunner {
         return this;
       }
 
+      public Builder shard(Shard shard) {
+        this.shard = shard;
+        return this;
+      }
+
       public Settings build() {
         return new Settings(
             target,
@@ -280,7 +292,8 @@ public final class BenchmarkRunner {
             tls,
             ioThreads,
             trackInputOutput,
-            userAgent);
+            userAgent,
+            shard);
       }
     }
   }
@@ -292,13 +305,32 @@ public final class BenchmarkRunner {
    * @param measuredRequests requests to send after warm-up, or -1 for no count bound
    * @param durationNanos how long to send after warm-up, or -1 for no time bound
    * @param drain how long requests in flight may finish after a stop request
+   * @param planStartNanos the {@link System#nanoTime()} reading at which the plan starts (its
+   *     offset 0), or {@link #WHEN_READY}: as soon as the runner is ready to send. Shards of one
+   *     plan start at a common instant; one that is ready late sends what is already due at once,
+   *     late
    */
   public record Bounds(
       long measuredRequests,
       long durationNanos,
       int warmupRequests,
       long warmupNanos,
-      Duration drain) {}
+      Duration drain,
+      long planStartNanos) {
+
+    /** {@link #planStartNanos} of a plan that starts as soon as the runner is ready. */
+    public static final long WHEN_READY = Long.MIN_VALUE;
+
+    /** Bounds of a plan that starts as soon as the runner is ready. */
+    public Bounds(
+        long measuredRequests,
+        long durationNanos,
+        int warmupRequests,
+        long warmupNanos,
+        Duration drain) {
+      this(measuredRequests, durationNanos, warmupRequests, warmupNanos, drain, WHEN_READY);
+    }
+  }
 
   /** Receives finished requests on the recorder thread, one at a time. */
   public interface RecordSink {
@@ -439,7 +471,8 @@ public final class BenchmarkRunner {
     return new RunEnd(
         control.stopRequested(),
         bounds.durationNanos() < 0 && bounds.warmupNanos() == 0
-            ? plannedRequests(bounds.measuredRequests() + bounds.warmupRequests(), sessions)
+            ? plannedRequests(
+                bounds.measuredRequests() + bounds.warmupRequests(), sessions, settings.shard())
             : -1,
         run.sent.get(),
         run.peakInFlight.get(),
@@ -451,14 +484,17 @@ public final class BenchmarkRunner {
         openedAhead);
   }
 
-  /** The requests of {@code starts} plan steps: each a request, or a session of several turns. */
-  private static long plannedRequests(long starts, List<Session> sessions) {
+  /**
+   * The requests of {@code starts} plan steps of {@code shard}: each a request, or a session of
+   * several turns.
+   */
+  private static long plannedRequests(long starts, List<Session> sessions, Shard shard) {
     if (sessions == null) {
       return starts;
     }
     long requests = 0;
     for (long i = 0; i < starts; i++) {
-      requests += sessions.get((int) (i % sessions.size())).turns().size();
+      requests += sessions.get((int) (shard.planIndex(i) % sessions.size())).turns().size();
     }
     return requests;
   }
@@ -600,6 +636,15 @@ public final class BenchmarkRunner {
     /** Each request's index: the pacer and, for sessions' later turns, the I/O threads take one. */
     final AtomicInteger nextIndex = new AtomicInteger();
 
+    /**
+     * The next request's index: the plan's index of it, so that a shard's records carry the indices
+     * a one-process run gives the same requests (a session's later turns: numbers no other shard
+     * takes).
+     */
+    int nextRequestIndex() {
+      return (int) settings.shard().planIndex(nextIndex.getAndIncrement());
+    }
+
     /** The sessions to replay, or {@code null} when each request stands alone. */
     final List<Session> sessions;
 
@@ -726,8 +771,19 @@ public final class BenchmarkRunner {
       this.pacing = pacing;
       this.control = control;
       warmingUp = bounds.warmupRequests() > 0 || bounds.warmupNanos() > 0;
-      long planStartNanos = System.nanoTime();
+      long planStartNanos =
+          bounds.planStartNanos() == Bounds.WHEN_READY
+              ? System.nanoTime()
+              : bounds.planStartNanos();
       this.planStartNanos = planStartNanos;
+      if (!usesPlan) {
+        // An open plan's steps wait for their times themselves (a negative time since the start
+        // only means longer waits); a closed loop's first requests are due at the start itself.
+        long waitNanos;
+        while ((waitNanos = planStartNanos - System.nanoTime()) > 0 && !control.stopRequested()) {
+          LockSupport.parkNanos(Math.min(waitNanos, STOP_CHECK_NANOS));
+        }
+      }
       long nextOffsetNanos = usesPlan ? plan.nextOffsetNanos() : 0;
       long index = 0;
       long warmupSent = 0;
@@ -775,10 +831,12 @@ public final class BenchmarkRunner {
             if (step.warmup() != warmingUp) {
               warmingUp = step.warmup();
             }
-            // Sessions: the plan starts each one with its first turn, which is prompts[index].
+            // Sessions: the plan starts each one with its first turn, which is prompts[index]. A
+            // shard's request is the plan's request planIndex, with that one's prompt.
+            long planIndex = settings.shard().planIndex(index);
             handOver(
-                index,
-                prompts.get((int) (index % prompts.size())),
+                planIndex,
+                prompts.get((int) (planIndex % prompts.size())),
                 planStartNanos + step.atNanos(),
                 step.warmup(),
                 step.action() == Pacing.Action.HAND_OVER,
@@ -813,7 +871,7 @@ public final class BenchmarkRunner {
         lastPrompt = prompt;
       }
       InFlightRequest request =
-          new InFlightRequest(nextIndex.getAndIncrement(), prompt, lastBody, dueNanos, warmup);
+          new InFlightRequest(nextRequestIndex(), prompt, lastBody, dueNanos, warmup);
       if (sessions != null) {
         request.session =
             new SessionState((int) index, sessions.get((int) (index % sessions.size())), warmup);
@@ -936,7 +994,7 @@ public final class BenchmarkRunner {
       byte[] body = settings.adapter().requestBody(prompt, session.history, settings.options());
       long dueNanos = planStartNanos + step.atNanos();
       InFlightRequest next =
-          new InFlightRequest(nextIndex.getAndIncrement(), prompt, body, dueNanos, step.warmup());
+          new InFlightRequest(nextRequestIndex(), prompt, body, dueNanos, step.warmup());
       next.session = session;
       next.turn = turn;
       sent.incrementAndGet();

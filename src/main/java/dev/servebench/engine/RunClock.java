@@ -1,5 +1,6 @@
 package dev.servebench.engine;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,17 @@ public record RunClock(Instant wallAnchor, long anchorNanos) {
   public static RunClock start() {
     long nanos = System.nanoTime();
     return new RunClock(Instant.now(), nanos);
+  }
+
+  /**
+   * A clock anchored on {@code startAt}, which may lie ahead: its nanoTime reading is the one the
+   * wall clock is expected to show then, read now. Shards of one plan anchor on their common start
+   * this way, so that each one's intended times are offsets from the same instant.
+   */
+  public static RunClock anchoredAt(Instant startAt) {
+    long nanos = System.nanoTime();
+    Instant now = Instant.now();
+    return new RunClock(startAt, nanos + Duration.between(now, startAt).toNanos());
   }
 
   /** Nanoseconds since the anchor of a nanoTime reading; absent (-1) stays absent. */

@@ -24,6 +24,12 @@ public final class ExitCode {
   public static final int IO_ERROR = 5;
 
   /**
+   * Shards of one plan were merged ({@code merge}, {@code run --processes}) but at least one was
+   * missing or failed: the merged report covers the others and names it.
+   */
+  public static final int PARTIAL = 6;
+
+  /**
    * The run was interrupted (Ctrl-C or SIGTERM): requests in flight were drained or cancelled and
    * the summary is marked incomplete. 130 is the shell's convention for an interrupt.
    */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -389,6 +390,15 @@ public final class Aggregator {
       double plannedRate,
       Summary.TokenCountCheck promptCheck) {
     List<String> warnings = scheduleWarnings(run, end, lag, achievedRate, plannedRate);
+    if (Boolean.TRUE.equals(run.configuration().get("partial"))
+        && run.configuration().get("missing_shards") instanceof List<?> missing) {
+      warnings.add(
+          "merged from "
+              + run.configuration().get("merged_shards")
+              + " shards, but not all of them whole ("
+              + missing.stream().map(String::valueOf).collect(Collectors.joining("; "))
+              + "): the figures cover only the requests the others recorded");
+    }
     String mismatch =
         promptTokenMismatch(promptCheck, String.valueOf(run.configuration().get("tokenizer")));
     if (mismatch != null) {

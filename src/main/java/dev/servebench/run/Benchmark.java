@@ -32,6 +32,7 @@ import dev.servebench.report.VllmResultJson;
 import dev.servebench.schedule.ArrivalSchedule;
 import dev.servebench.schedule.GapDistribution;
 import dev.servebench.schedule.Pacer;
+import dev.servebench.schedule.Shard;
 import dev.servebench.schedule.TraceSchedule;
 import dev.servebench.tokenizer.ChatTemplate;
 import dev.servebench.tokenizer.Tokenizer;
@@ -42,6 +43,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -49,6 +51,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.PrimitiveIterator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -211,17 +214,24 @@ public final class Benchmark {
                 Datasets.traceOffsetsNanos(source.format(), source.dataset()),
                 load.traceTimeScale())
             : null;
-    SendPlan plan = plan(load, config.prompts().dataset().seed(), trace);
+    Shard shard = config.sharding().shard();
+    SendPlan plan = SendPlan.shareOf(plan(load, config.prompts().dataset().seed(), trace), shard);
     int numPrompts = config.prompts().dataset().numPrompts();
-    BenchmarkRunner.Bounds bounds =
+    // A trace's warm-up requests are its first rows, not extra ones: the plan holds one request
+    // per row.
+    long measuredRequests =
+        load.durationNanos() >= 0
+            ? -1
+            : trace != null ? numPrompts - load.warmupRequests() : numPrompts;
+    // A shard's warm-up requests are its share of the plan's first ones, and so is its count.
+    int warmupRequests = (int) shard.requestsOf(load.warmupRequests());
+    BenchmarkRunner.Bounds wholeBounds =
         new BenchmarkRunner.Bounds(
-            load.durationNanos() >= 0
+            measuredRequests < 0
                 ? -1
-                // A trace's warm-up requests are its first rows, not extra ones: the plan holds
-                // one request per row.
-                : trace != null ? numPrompts - load.warmupRequests() : numPrompts,
+                : shard.requestsOf(load.warmupRequests() + measuredRequests) - warmupRequests,
             load.durationNanos(),
-            load.warmupRequests(),
+            warmupRequests,
             load.warmupNanos(),
             load.drain());
     BenchmarkRunner runner = new BenchmarkRunner(runnerSettings(config, authorization), tokenizer);
@@ -231,22 +241,51 @@ public final class Benchmark {
     }
     rehearsal.join();
     Startup.settleHeap();
-    RunClock clock = RunClock.start();
-    String runId = "servebench-" + RUN_ID_TIME.format(clock.wallAnchor()) + "-" + shortId();
+    Instant startAt = config.sharding().startAt();
+    RunClock clock = startAt == null ? RunClock.start() : RunClock.anchoredAt(startAt);
+    // Negative: ready before the common start, which the plan then waits for.
+    long startOffsetNanos = System.nanoTime() - clock.anchorNanos();
+    BenchmarkRunner.Bounds bounds =
+        startAt == null
+            ? wholeBounds
+            : new BenchmarkRunner.Bounds(
+                wholeBounds.measuredRequests(),
+                wholeBounds.durationNanos(),
+                wholeBounds.warmupRequests(),
+                wholeBounds.warmupNanos(),
+                wholeBounds.drain(),
+                clock.anchorNanos());
+    String runId =
+        "servebench-"
+            + RUN_ID_TIME.format(clock.wallAnchor())
+            + "-"
+            + shortId()
+            + (shard.whole() ? "" : "-shard-" + (shard.index() + 1) + "-of-" + shard.count());
+    Map<String, Object> configuration =
+        config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file());
+    if (startAt != null) {
+      configuration.put("start_offset_ms", startOffsetNanos / 1e6);
+    }
+    double planRatePerSecond =
+        load.closedLoop()
+            ? Double.POSITIVE_INFINITY
+            : trace != null
+                ? trace.meanRatePerSecond()
+                : load.rampUp().perRequest() != null
+                    ? load.rampUp().perRequest().meanRatePerSecond()
+                    : load.ratePerSecond();
     RunInfo run =
         new RunInfo(
             runId,
             Version.current(),
             clock.wallAnchor(),
-            load.closedLoop()
-                ? Double.POSITIVE_INFINITY
-                : trace != null
-                    ? trace.meanRatePerSecond()
-                    : load.rampUp().perRequest() != null
-                        ? load.rampUp().perRequest().meanRatePerSecond()
-                        : load.ratePerSecond(),
-            config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file()),
+            // A shard sends its share of the plan's rate.
+            planRatePerSecond / shard.count(),
+            configuration,
             RunInfo.Client.current());
+    if (startAt != null) {
+      sayStart(shard, startAt, startOffsetNanos, info, log);
+    }
     Path recordsFile = resultsDir == null ? null : resultsDir.resolve(runId + "-records.jsonl");
     Path summaryFile = resultsDir == null ? null : resultsDir.resolve(runId + "-summary.json");
     Aggregator aggregator =
@@ -297,7 +336,7 @@ public final class Benchmark {
             bounds.durationNanos() >= 0
                 ? -1
                 : sessions != null
-                    ? turns(sessions, bounds.measuredRequests() + bounds.warmupRequests())
+                    ? turns(sessions, bounds.measuredRequests() + bounds.warmupRequests(), shard)
                     : bounds.measuredRequests() + bounds.warmupRequests(),
             bounds.durationNanos() >= 0 ? bounds.warmupNanos() + bounds.durationNanos() : -1,
             !load.closedLoop()
@@ -367,11 +406,36 @@ public final class Benchmark {
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
   }
 
-  /** The requests of the first {@code starts} sessions: each turn is one. */
-  private static long turns(List<Session> sessions, long starts) {
+  /**
+   * Says when the plan starts: on {@code info} how long this process waits for it, on {@code log}
+   * (even with {@code --quiet}) that it is late, and its first requests with it.
+   */
+  private static void sayStart(
+      Shard shard, Instant startAt, long startOffsetNanos, PrintWriter info, PrintWriter log) {
+    String who = shard.whole() ? "the plan" : "shard " + shard.label();
+    if (startOffsetNanos <= 0) {
+      info.printf(
+          Locale.ROOT,
+          "servebench: %s starts at %s, in %.3f s%n",
+          who,
+          startAt,
+          -startOffsetNanos / 1e9);
+    } else {
+      log.printf(
+          Locale.ROOT,
+          "servebench: warning: %s was ready %.3f s after --start-at %s: the requests due before"
+              + " then go at once, late (their schedule lag shows it); give a later --start-at%n",
+          who,
+          startOffsetNanos / 1e9,
+          startAt);
+    }
+  }
+
+  /** The requests of {@code shard}'s first {@code starts} sessions: each turn is one. */
+  private static long turns(List<Session> sessions, long starts, Shard shard) {
     long requests = 0;
     for (long i = 0; i < starts; i++) {
-      requests += sessions.get((int) (i % sessions.size())).turns().size();
+      requests += sessions.get((int) (shard.planIndex(i) % sessions.size())).turns().size();
     }
     return requests;
   }
@@ -505,7 +569,13 @@ public final class Benchmark {
         .authorizationHeader(authorization)
         .headers(endpoint.headers())
         .requestIdPrefix(endpoint.requestIdPrefix())
-        .maxConcurrency(load.closedLoop() ? load.concurrency() : load.maxConcurrency())
+        // A shard keeps its share of the streams, or of the cap on them.
+        .maxConcurrency(
+            config
+                .sharding()
+                .shard()
+                .concurrencyOf(load.closedLoop() ? load.concurrency() : load.maxConcurrency()))
+        .shard(config.sharding().shard())
         .closedLoop(load.closedLoop())
         .timeout(limits.timeout())
         .firstTokenTimeout(limits.firstTokenTimeout())

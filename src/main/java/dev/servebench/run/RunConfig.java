@@ -12,10 +12,12 @@ import dev.servebench.report.LiveView;
 import dev.servebench.report.PercentileMetric;
 import dev.servebench.report.VllmResultJson;
 import dev.servebench.schedule.RateRamp;
+import dev.servebench.schedule.Shard;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +33,35 @@ public record RunConfig(
     Load load,
     Limits limits,
     Sampling sampling,
-    Output output) {
+    Output output,
+    Sharding sharding) {
 
   /** Checks what depends on more than one group of settings. */
   public RunConfig {
+    sharding = sharding == null ? Sharding.NONE : sharding;
+    Shard shard = sharding.shard();
+    if (!shard.whole()) {
+      if (load.closedLoop() && load.concurrency() < shard.count()) {
+        throw new InvalidInputException(
+            "--concurrency "
+                + load.concurrency()
+                + " cannot be split into "
+                + shard.count()
+                + " shards (each needs a stream of its own): raise --concurrency to at least "
+                + shard.count()
+                + " or use fewer shards");
+      }
+      if (load.maxConcurrency() > 0 && load.maxConcurrency() < shard.count()) {
+        throw new InvalidInputException(
+            "--max-concurrency "
+                + load.maxConcurrency()
+                + " cannot be split into "
+                + shard.count()
+                + " shards (each needs a slot of its own): raise --max-concurrency to at least "
+                + shard.count()
+                + ", drop it, or use fewer shards");
+      }
+    }
     if (load.sessions() && prompts.format() != DatasetFormat.SHAREGPT) {
       throw new InvalidInputException(
           "--multi-turn replays conversations, which only --dataset-format ShareGPT holds: pass a"
@@ -538,10 +565,35 @@ public record RunConfig(
    */
   public record Live(LiveView.Mode mode, Duration lineInterval) {}
 
+  /**
+   * This process's part of a plan shared by several ({@code --shard}, {@code --start-at};
+   * docs/scale-out.md).
+   *
+   * @param shard the requests this process sends: those of the one-process plan whose index is
+   *     {@code shard.index()} modulo {@code shard.count()}, at the plan's times, with the rate, the
+   *     concurrency and the cap on it divided; {@link Shard#WHOLE} for the whole plan
+   * @param startAt the wall-clock instant at which the plan starts (its offset 0), or {@code null}
+   *     to start as soon as the run is ready
+   */
+  public record Sharding(Shard shard, Instant startAt) {
+
+    public static final Sharding NONE = new Sharding(Shard.WHOLE, null);
+
+    public Sharding {
+      shard = shard == null ? Shard.WHOLE : shard;
+    }
+  }
+
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
     return new RunConfig(
-        endpoint.withModelName(discoveredModelName), prompts, load, limits, sampling, output);
+        endpoint.withModelName(discoveredModelName),
+        prompts,
+        load,
+        limits,
+        sampling,
+        output,
+        sharding);
   }
 
   /**
@@ -598,6 +650,12 @@ public record RunConfig(
     settings.put("duration_s", load.durationNanos() < 0 ? null : load.durationNanos() / 1e9);
     settings.put("warmup_requests", load.warmupRequests());
     settings.put("warmup_s", load.warmupNanos() / 1e9);
+    if (!sharding.shard().whole()) {
+      settings.put("shard", sharding.shard().label());
+    }
+    if (sharding.startAt() != null) {
+      settings.put("start_at", sharding.startAt().toString());
+    }
     if (load.sessions()) {
       settings.put("multi_turn", true);
       settings.put(

@@ -1,0 +1,251 @@
+package dev.servebench.run;
+
+import dev.servebench.engine.RunControl;
+import dev.servebench.error.ExitCode;
+import dev.servebench.report.ConsoleReport;
+import dev.servebench.schedule.Shard;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code run --processes N}: the plan as N shards ({@code --shard I/N}) in N child JVMs of this
+ * one's Java and class path, started together at one {@code --start-at}, their results merged
+ * ({@link ShardMerge}) into the results directory. Each shard writes into {@code shard-I-of-N/}
+ * under it (its console report into {@code console.txt} there); its standard error is passed on,
+ * each line prefixed with {@code [shard I/N]}.
+ *
+ * <p>A stop (Ctrl-C, SIGTERM) goes to every shard: a shard in the same process group as a
+ * terminal's Ctrl-C already has it, which it says on its standard error; one that has not said so
+ * within {@link #STOP_FORWARD_GRACE} is sent SIGTERM, so no shard gets a second signal, which would
+ * stop it at once.
+ */
+public final class LocalShards {
+
+  /** Most processes: each is a whole client (JVM, I/O threads), more only compete for the cores. */
+  public static final int MAX_PROCESSES = 256;
+
+  /**
+   * The time from the launch to the common start when none is given: a child JVM starts, loads its
+   * tokenizer and prompts and rehearses the request path in this; one that is not ready says how
+   * late it was (its first requests are late with it), and {@code --start-at} gives more.
+   */
+  static final Duration START_LEAD = Duration.ofSeconds(10);
+
+  static final Duration STOP_FORWARD_GRACE = Duration.ofSeconds(1);
+
+  /**
+   * What a shard prints on standard error once it stops sending after a signal (cli.Interrupts).
+   */
+  private static final String STOP_ACKNOWLEDGED = ": no new requests; waiting for those in flight";
+
+  /** Flags a launch sets per shard itself, with a value each. */
+  private static final Set<String> PER_SHARD_FLAGS =
+      Set.of("--processes", "--shard", "--start-at", "--results-dir", "--results_dir");
+
+  /**
+   * One launch.
+   *
+   * @param arguments the run's command line without the per-shard flags ({@link #shardArguments})
+   * @param processes how many shards
+   * @param config the settings as checked, for the results directory, the start and the report
+   */
+  public record Launch(List<String> arguments, int processes, RunConfig config) {}
+
+  private LocalShards() {}
+
+  /**
+   * {@code arguments} without {@code --processes}, {@code --shard}, {@code --start-at} and {@code
+   * --results-dir} and their values, which each shard is given its own of.
+   */
+  public static List<String> shardArguments(List<String> arguments) {
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < arguments.size(); i++) {
+      String argument = arguments.get(i);
+      int equals = argument.indexOf('=');
+      String name = equals > 0 ? argument.substring(0, equals) : argument;
+      if (PER_SHARD_FLAGS.contains(name)) {
+        if (equals < 0) {
+          i++; // its value is the next argument
+        }
+        continue;
+      }
+      kept.add(argument);
+    }
+    return List.copyOf(kept);
+  }
+
+  /**
+   * Runs the shards, merges them, prints the merged report on {@code out}; returns the exit code.
+   */
+  public static int run(Launch launch, RunControl control, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException {
+    RunConfig config = launch.config();
+    Path resultsDir = config.output().resultsDir();
+    Instant startAt =
+        config.sharding().startAt() != null
+            ? config.sharding().startAt()
+            : Instant.now().plus(START_LEAD);
+    int count = launch.processes();
+    List<Child> children = new ArrayList<>();
+    List<Path> shardDirs = new ArrayList<>();
+    err.println(
+        "servebench: "
+            + count
+            + " shards start at "
+            + startAt
+            + "; each one's results in "
+            + resultsDir.resolve("shard-I-of-" + count));
+    err.flush();
+    try {
+      for (int index = 0; index < count; index++) {
+        Shard shard = new Shard(index, count);
+        Path dir = resultsDir.resolve("shard-" + (index + 1) + "-of-" + count);
+        Files.createDirectories(dir);
+        shardDirs.add(dir);
+        List<String> command = new ArrayList<>(ColdAccuracyCheck.javaCommand());
+        command.add("run");
+        command.addAll(launch.arguments());
+        command.addAll(
+            List.of(
+                "--shard",
+                shard.label(),
+                "--start-at",
+                startAt.toString(),
+                "--results-dir",
+                dir.toString()));
+        Process process =
+            new ProcessBuilder(command)
+                .redirectOutput(dir.resolve("console.txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        process.getOutputStream().close();
+        children.add(new Child(shard, process, err));
+      }
+      awaitAll(children, control);
+    } finally {
+      for (Child child : children) {
+        if (child.process.isAlive()) {
+          child.process.destroyForcibly(); // the launcher itself failed: leave no shard behind
+        }
+        child.pump.join();
+      }
+    }
+
+    Map<Integer, String> failed = new TreeMap<>();
+    for (Child child : children) {
+      int code = child.process.exitValue();
+      if (code != ExitCode.OK && code != ExitCode.REQUESTS_FAILED) {
+        failed.put(
+            child.shard.index(),
+            code == ExitCode.INTERRUPTED
+                ? "interrupted (exit " + code + ")"
+                : "failed (exit " + code + "; its lines above say why)");
+      }
+    }
+    if (failed.size() == count) {
+      err.println("servebench: every shard failed; their lines above say why");
+      err.flush();
+      int first = children.get(0).process.exitValue();
+      return first == ExitCode.INTERRUPTED || control.stopRequested()
+          ? ExitCode.INTERRUPTED
+          : first;
+    }
+    ShardMerge.Result merged = ShardMerge.merge(shardDirs, resultsDir, failed);
+    for (String warning : merged.warnings()) {
+      err.println("servebench: warning: " + warning);
+    }
+    for (String problem : merged.problems()) {
+      err.println("servebench: warning: the merged result is partial: " + problem);
+    }
+    out.println();
+    ConsoleReport.print(merged.summary(), config.output().percentileMetrics(), out);
+    out.flush();
+    err.println("servebench: merged records: " + merged.recordsFile());
+    err.println("servebench: merged summary: " + merged.summaryFile());
+    err.println("servebench: merged HTML report: " + merged.htmlFile());
+    err.flush();
+    if (control.stopRequested()) {
+      return ExitCode.INTERRUPTED;
+    }
+    if (merged.partial()) {
+      return ExitCode.PARTIAL;
+    }
+    return merged.summary().counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
+  }
+
+  /** Waits for every shard to end, passing a stop on to those that have not seen it. */
+  private static void awaitAll(List<Child> children, RunControl control)
+      throws InterruptedException {
+    long stopSeenNanos = 0;
+    boolean forwarded = false;
+    for (Child child : children) {
+      while (!child.process.waitFor(100, TimeUnit.MILLISECONDS)) {
+        if (!control.stopRequested() || forwarded) {
+          continue;
+        }
+        if (stopSeenNanos == 0) {
+          stopSeenNanos = System.nanoTime();
+        } else if (System.nanoTime() - stopSeenNanos >= STOP_FORWARD_GRACE.toNanos()) {
+          for (Child other : children) {
+            if (other.process.isAlive() && !other.stopAcknowledged) {
+              other.process.destroy(); // SIGTERM: a graceful stop, as Ctrl-C
+            }
+          }
+          forwarded = true;
+        }
+      }
+    }
+  }
+
+  /** One shard's process and the thread that passes its standard error on. */
+  private static final class Child {
+    final Shard shard;
+    final Process process;
+    final Thread pump;
+    volatile boolean stopAcknowledged;
+
+    Child(Shard shard, Process process, PrintWriter err) {
+      this.shard = shard;
+      this.process = process;
+      String prefix = "[shard " + shard.label() + "] ";
+      this.pump =
+          Thread.ofPlatform()
+              .name("shard-" + shard.label() + "-stderr")
+              .daemon()
+              .start(
+                  () -> {
+                    try (BufferedReader lines =
+                        new BufferedReader(
+                            new InputStreamReader(
+                                process.getErrorStream(), StandardCharsets.UTF_8))) {
+                      String line;
+                      while ((line = lines.readLine()) != null) {
+                        if (line.contains(STOP_ACKNOWLEDGED)) {
+                          stopAcknowledged = true;
+                        }
+                        synchronized (err) {
+                          err.println(prefix + line);
+                          err.flush();
+                        }
+                      }
+                    } catch (IOException gone) {
+                      // The shard's stream closed under the reader: the process is gone, and its
+                      // exit code says how it ended.
+                    }
+                  });
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.servebench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import dev.servebench.metrics.Summary;
+import dev.servebench.mock.MockServer;
+import dev.servebench.mock.MockServerConfig;
+import dev.servebench.record.RecordReader;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.run.RecordsSummary;
+import dev.servebench.testing.Cli;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code run --processes N} against the mock: the shards together send the plan one process sends,
+ * and the merged result reports it as that process's run would.
+ */
+class ShardsTest {
+
+  private static final int REQUESTS = 30;
+
+  @TempDir Path dir;
+
+  private static String[] plan(Path cache, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--input-len-mean",
+                "16",
+                "--input-len-stddev",
+                "0",
+                "--num-prompts",
+                Integer.toString(REQUESTS),
+                "--request-rate",
+                "25",
+                "--seed",
+                "11",
+                "--prompt-cache",
+                cache.toString()));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  private static Map<Integer, RequestRecord> byIndex(Path records) {
+    Map<Integer, RequestRecord> all = new TreeMap<>();
+    RecordReader.read(records, record -> all.put(record.index(), record));
+    return all;
+  }
+
+  @Test
+  void twoLocalShardsSendTheOneProcessPlan() throws IOException {
+    Path cache = dir.resolve("cache");
+    Path one = dir.resolve("one");
+    Path shards = dir.resolve("shards");
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .ttftMillis(20)
+                .itlMillis(5)
+                .fixedOutputTokens(4)
+                .modelName("gpt2")
+                .build())) {
+      Cli.Result whole = Cli.runSynthetic(server.baseUrl(), one, plan(cache));
+      assertThat(whole.exitCode()).as(whole.err()).isZero();
+      // The children's JVMs start, load and rehearse before the common start: give them time.
+      String startAt = Instant.now().plusSeconds(15).toString();
+      Cli.Result split =
+          Cli.runSynthetic(
+              server.baseUrl(), shards, plan(cache, "--processes", "2", "--start-at", startAt));
+      assertThat(split.exitCode()).as(split.err()).isZero();
+      assertThat(split.err()).contains("[shard 1/2] ", "[shard 2/2] ");
+      assertThat(split.out()).contains("Successful requests:");
+
+      Path wholeRecords = Cli.onlyFile(one, "-records.jsonl");
+      Path mergedRecords = Cli.onlyFile(shards, "-records.jsonl");
+      Summary wholeSummary = RecordsSummary.read(wholeRecords, null, null).summary();
+      Summary merged = RecordsSummary.read(mergedRecords, null, null).summary();
+
+      // Counts exact: the same requests, the same prompts, the same outputs.
+      assertThat(merged.counts().requests()).isEqualTo(REQUESTS);
+      assertThat(merged.counts().succeeded()).isEqualTo(wholeSummary.counts().succeeded());
+      assertThat(merged.throughput().inputTokens())
+          .isEqualTo(wholeSummary.throughput().inputTokens());
+      assertThat(merged.throughput().outputTokens())
+          .isEqualTo(wholeSummary.throughput().outputTokens());
+      assertThat(merged.run().configuredRatePerSecond()).isEqualTo(25.0);
+      assertThat(merged.warnings()).noneMatch(warning -> warning.contains("merged from"));
+
+      // When each shard was ready, from the common start: a shard ready late sends what is due
+      // before then at once, late by design (and says so).
+      long[] readyNanos = new long[2];
+      for (int shard = 1; shard <= 2; shard++) {
+        Path shardDir = shards.resolve("shard-" + shard + "-of-2");
+        Map<String, Object> configuration =
+            RecordsSummary.read(Cli.onlyFile(shardDir, "-records.jsonl"), null, null)
+                .summary()
+                .run()
+                .configuration();
+        assertThat(configuration.get("shard")).isEqualTo(shard + "/2");
+        assertThat(configuration.get("start_at")).isEqualTo(startAt);
+        assertThat(configuration.get("start_offset_ms")).isInstanceOf(Number.class);
+        readyNanos[shard - 1] =
+            (long) (((Number) configuration.get("start_offset_ms")).doubleValue() * 1e6);
+        assertThat(Cli.onlyFile(shardDir, "-summary.json")).exists();
+      }
+
+      Map<Integer, RequestRecord> wholeByIndex = byIndex(wholeRecords);
+      Map<Integer, RequestRecord> mergedByIndex = byIndex(mergedRecords);
+      assertThat(mergedByIndex.keySet()).isEqualTo(wholeByIndex.keySet()).hasSize(REQUESTS);
+      long wholeStart = wholeByIndex.get(0).stamps().intendedNanos();
+      List<Long> lateness = new ArrayList<>();
+      for (int index = 0; index < REQUESTS; index++) {
+        RequestRecord mine = mergedByIndex.get(index);
+        RequestRecord theirs = wholeByIndex.get(index);
+        assertThat(mine.tokens().prompt()).isEqualTo(theirs.tokens().prompt());
+        // The plan's own times: offsets from the common start, which one process has too.
+        assertThat(mine.stamps().intendedNanos())
+            .as("request %d's intended time", index)
+            .isEqualTo(theirs.stamps().intendedNanos() - wholeStart);
+        if (mine.stamps().intendedNanos() >= readyNanos[index % 2]) {
+          lateness.add(mine.stamps().sentNanos() - mine.stamps().intendedNanos());
+        }
+      }
+      lateness.sort(null);
+      assertThat(lateness).as("requests due after their shard was ready").hasSizeGreaterThan(10);
+      // Sent within a few ms of the plan (the median; one slow wake-up may lie further out).
+      assertThat(lateness.get(lateness.size() / 2))
+          .as(lateness + "\n" + split.err())
+          .isLessThan(5_000_000L);
+
+      // Percentiles within noise: the mock's 20 ms TTFT and 35 ms E2E both ways.
+      assertThat(merged.latencies().ttft().p50Nanos())
+          .isCloseTo(wholeSummary.latencies().ttft().p50Nanos(), offset(15e6));
+      assertThat(merged.latencies().e2e().p50Nanos())
+          .isCloseTo(wholeSummary.latencies().e2e().p50Nanos(), offset(15e6));
+
+      assertThat(Cli.onlyFile(shards, "-report.html")).exists();
+
+      // report rebuilds the merged run from its records alone.
+      Cli.Result report = Cli.run("report", mergedRecords.toString());
+      assertThat(report.exitCode()).as(report.err()).isZero();
+      assertThat(report.out()).contains("Successful requests:");
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package dev.servebench.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.servebench.error.InvalidInputException;
+import dev.servebench.record.RecordReader;
+import dev.servebench.record.RecordWriter;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunEnd;
+import dev.servebench.record.RunInfo;
+import dev.servebench.testing.Records;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Merging shards' records files: counts, order, the union window, and what is missing. */
+class ShardMergeTest {
+
+  private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** Request i of the whole plan: intended at 100 ms * i, e2e 50 ms + i ms, 10 output tokens. */
+  private static RequestRecord planRequest(int index) {
+    return Records.complete(index, 100L * index, 50 + index, 20, 10);
+  }
+
+  @TempDir Path dir;
+
+  /**
+   * Writes shard {@code index}/{@code count} of a 10-request plan into {@code dir/shard-I}: its
+   * records in the order they finished (the last first), with a closing line unless {@code cut}.
+   */
+  private Path writeShard(int index, int count, long seed, Instant startedAt, boolean cut)
+      throws IOException {
+    Map<String, Object> configuration = new LinkedHashMap<>();
+    configuration.put("seed", seed);
+    configuration.put("num_prompts", 10);
+    configuration.put("request_rate", 10.0);
+    configuration.put("shard", (index + 1) + "/" + count);
+    configuration.put("start_at", START.toString());
+    configuration.put("start_offset_ms", -1500.0);
+    configuration.put("percentiles", List.of(50.0, 99.0));
+    Path shardDir = dir.resolve("shard-" + (index + 1));
+    Files.createDirectories(shardDir);
+    Path file = shardDir.resolve("run-" + index + "-records.jsonl");
+    List<RequestRecord> records = new ArrayList<>();
+    long shiftNanos = java.time.Duration.between(startedAt, START).toNanos();
+    for (int i = index; i < 10; i += count) {
+      records.add(ShardMerge.shifted(planRequest(i), shiftNanos));
+    }
+    try (RecordWriter writer =
+        RecordWriter.create(
+            file, new RunInfo("run-" + index, "test", startedAt, 10.0 / count, configuration))) {
+      for (RequestRecord record : records.reversed()) {
+        writer.write(record);
+      }
+      if (!cut) {
+        writer.writeEnd(new RunEnd(false, records.size(), records.size(), 2, -1, 1, 2, 0, -1, 1));
+      }
+    }
+    return shardDir;
+  }
+
+  private Path output() {
+    return dir.resolve("merged");
+  }
+
+  @Test
+  void allShardsMergeIntoTheWholePlanInTimeOrder() throws IOException {
+    for (int index = 0; index < 3; index++) {
+      writeShard(index, 3, 7, START, false);
+    }
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), Map.of());
+
+    assertThat(merged.partial()).isFalse();
+    assertThat(merged.summary().counts().requests()).isEqualTo(10);
+    assertThat(merged.summary().throughput().outputTokens()).isEqualTo(100);
+    // The union of the windows: request 0 sent at 0 to request 9 ended at 900 + 59 ms.
+    assertThat(merged.summary().throughput().durationNanos()).isEqualTo(959_000_000L);
+    // The whole plan's rate, the shards' shares added.
+    assertThat(merged.summary().run().configuredRatePerSecond()).isEqualTo(10.0);
+    assertThat(merged.summary().run().configuration()).doesNotContainKey("shard");
+    assertThat(merged.summary().run().configuration().get("merged_shards")).isEqualTo(3);
+    assertThat(merged.summary().end().sentRequests()).isEqualTo(10);
+    // Every e2e of the plan is in the distribution: 50 .. 59 ms, so the largest is 59 ms.
+    assertThat(merged.summary().latencies().e2e().maxNanos()).isBetween(58_900_000.0, 59_100_000.0);
+    List<Integer> indices = new ArrayList<>();
+    RecordReader.read(merged.recordsFile(), record -> indices.add(record.index()));
+    assertThat(indices).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(merged.summaryFile()).exists();
+    assertThat(Files.readString(merged.htmlFile())).contains(merged.summary().run().runId());
+    // report rebuilds the same figures from the merged records file.
+    assertThat(RecordsSummary.read(merged.recordsFile(), null, null).summary().counts())
+        .isEqualTo(merged.summary().counts());
+  }
+
+  @Test
+  void aMissingShardIsNamedAndTheMergePartial() throws IOException {
+    writeShard(0, 3, 7, START, false);
+    writeShard(2, 3, 7, START, false);
+    ShardMerge.Result merged =
+        ShardMerge.merge(
+            List.of(dir.resolve("shard-1"), dir.resolve("shard-3")), output(), Map.of());
+
+    assertThat(merged.partial()).isTrue();
+    assertThat(merged.problems())
+        .singleElement()
+        .asString()
+        .startsWith("shard 2/3:")
+        .contains("no records file");
+    // Shard 2/3's requests 1, 4, 7 are not there.
+    assertThat(merged.summary().counts().requests()).isEqualTo(7);
+    assertThat(merged.summary().warnings())
+        .anySatisfy(warning -> assertThat(warning).contains("merged from 3 shards", "2/3"));
+    assertThat(merged.summary().run().configuration().get("partial")).isEqualTo(true);
+  }
+
+  @Test
+  void aCutOffOrFailedShardIsNamed() throws IOException {
+    writeShard(0, 2, 7, START, false);
+    writeShard(1, 2, 7, START, true);
+    ShardMerge.Result cut = ShardMerge.merge(List.of(dir), output(), Map.of());
+    assertThat(cut.problems()).singleElement().asString().contains("2/2", "no closing line");
+    // Its records still count.
+    assertThat(cut.summary().counts().requests()).isEqualTo(10);
+
+    ShardMerge.Result failed =
+        ShardMerge.merge(List.of(dir), dir.resolve("again"), Map.of(0, "failed (exit 5)"));
+    assertThat(failed.problems()).hasSize(2).first().asString().contains("1/2", "exit 5");
+  }
+
+  @Test
+  void shardsStartedApartAreMovedOntoOneClock() throws IOException {
+    // Shard 2 started 2 s later than shard 1, and its stamps count from its own start.
+    writeShard(0, 2, 7, START, false);
+    writeShard(1, 2, 7, START.plusSeconds(2), false);
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), Map.of());
+    List<Long> intended = new ArrayList<>();
+    RecordReader.read(
+        merged.recordsFile(), record -> intended.add(record.stamps().intendedNanos()));
+    assertThat(intended).isSorted().hasSize(10);
+    assertThat(merged.summary().run().startedAt()).isEqualTo(START);
+    assertThat(intended.get(9)).isEqualTo(900_000_000L);
+  }
+
+  @Test
+  void shardsOfDifferentPlansAreRefusedNamingTheSetting() throws IOException {
+    writeShard(0, 2, 7, START, false);
+    writeShard(1, 2, 8, START, false);
+    assertThatThrownBy(() -> ShardMerge.merge(List.of(dir), output(), Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("shards of different plans: seed");
+  }
+
+  @Test
+  void aWholeRunIsNotAShard() throws IOException {
+    Path file = dir.resolve("whole-records.jsonl");
+    try (RecordWriter writer = RecordWriter.create(file, Records.run(10))) {
+      writer.write(planRequest(0));
+    }
+    assertThatThrownBy(() -> ShardMerge.merge(List.of(file), output(), Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("is not a shard's records file");
+    assertThatThrownBy(() -> ShardMerge.merge(List.of(dir), output(), Map.of()))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("no shard's records file");
+  }
+}
