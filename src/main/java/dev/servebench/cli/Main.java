@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
         "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
     subcommands = {
       RunCommand.class,
+      SweepCommand.class,
       ReportCommand.class,
       CompareCommand.class,
       MockServerCommand.class,
@@ -41,6 +42,7 @@ public final class Main {
   private static final Set<String> TOP_LEVEL_WORDS =
       Set.of(
           "run",
+          "sweep",
           "report",
           "compare",
           "mock-server",
@@ -58,6 +60,7 @@ public final class Main {
       servebench: benchmarks LLM serving endpoints (throughput, TTFT, TPOT, ITL, E2E latency).
 
       Usage: servebench [run] [FLAGS]     benchmark an endpoint (run is the default command)
+             servebench sweep [FLAGS]     a run per step at rising load, or an SLO search
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
              servebench compare RUN...    compare runs side by side (summaries, records, dirs)
@@ -155,6 +158,10 @@ public final class Main {
     RunCommand run = (RunCommand) commandLine.getSubcommands().get("run").getCommand();
     run.environment = environment;
     run.stderrTerminal = errIsTerminal;
+    RunCommand sweepRun =
+        ((SweepCommand) commandLine.getSubcommands().get("sweep").getCommand()).run;
+    sweepRun.environment = environment;
+    sweepRun.stderrTerminal = errIsTerminal;
     ((DemoCommand) commandLine.getSubcommands().get("demo").getCommand()).stderrTerminal =
         errIsTerminal;
     commandLine.setOut(out);

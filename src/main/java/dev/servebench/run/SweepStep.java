@@ -75,10 +75,23 @@ public record SweepStep(Kind kind, double ratePerSecond, int concurrency) {
   /**
    * {@code base} with this step's load: its rate or closed loop replaces the sweep's. The
    * throughput step keeps a {@code --max-concurrency} cap, and so does a rate step; a closed loop
-   * has none. With {@code warmup} false the warm-up requests and span are dropped: the sweep warms
-   * the server up once, in its first step.
+   * has none. No warm-up: the sweep warms the server up once, before its first step ({@link
+   * #warmUp}), so that every step sends the same prompts in the same order.
    */
-  public RunConfig.Load applyTo(RunConfig.Load base, boolean warmup) {
+  public RunConfig.Load applyTo(RunConfig.Load base) {
+    return load(base, base.durationNanos());
+  }
+
+  /**
+   * The sweep's warm-up run at this step's load: its measured requests are {@code base}'s warm-up
+   * requests (the prompt count the sweep gives it), or, with a warm-up span, all it sends in that
+   * span.
+   */
+  public RunConfig.Load warmUp(RunConfig.Load base) {
+    return load(base, base.warmupNanos() > 0 ? base.warmupNanos() : -1);
+  }
+
+  private RunConfig.Load load(RunConfig.Load base, long durationNanos) {
     boolean closed = kind == Kind.SYNCHRONOUS || kind == Kind.CONCURRENCY;
     return new RunConfig.Load(
         closed ? Double.POSITIVE_INFINITY : ratePerSecond,
@@ -87,9 +100,9 @@ public record SweepStep(Kind kind, double ratePerSecond, int concurrency) {
         RunConfig.RampUp.NONE,
         closed ? concurrency : 0,
         closed ? 0 : base.maxConcurrency(),
-        base.durationNanos(),
-        warmup ? base.warmupRequests() : 0,
-        warmup ? base.warmupNanos() : 0,
+        durationNanos,
+        0,
+        0,
         base.drain(),
         null,
         base.multiTurn());

@@ -46,7 +46,7 @@ class SweepPlanTest {
   }
 
   @Test
-  void aStepReplacesTheLoadAndOnlyTheFirstKeepsTheWarmUp() {
+  void aStepReplacesTheLoadAndLeavesTheWarmUpToItsOwnRun() {
     RunConfig.Load base =
         new RunConfig.Load(
             Double.POSITIVE_INFINITY,
@@ -62,19 +62,40 @@ class SweepPlanTest {
             null,
             null);
 
-    RunConfig.Load rate = SweepStep.rate(4).applyTo(base, false);
+    RunConfig.Load rate = SweepStep.rate(4).applyTo(base);
     assertThat(rate.ratePerSecond()).isEqualTo(4);
     assertThat(rate.arrival()).isEqualTo(RunConfig.Arrival.CONSTANT);
     assertThat(rate.maxConcurrency()).isEqualTo(16);
     assertThat(rate.warmupRequests()).isZero();
 
-    RunConfig.Load synchronous = SweepStep.synchronous().applyTo(base, true);
+    RunConfig.Load synchronous = SweepStep.synchronous().applyTo(base);
     assertThat(synchronous.closedLoop()).isTrue();
     assertThat(synchronous.concurrency()).isEqualTo(1);
     assertThat(synchronous.maxConcurrency()).isZero();
-    assertThat(synchronous.warmupRequests()).isEqualTo(5);
+    assertThat(synchronous.warmupRequests()).isZero();
+    assertThat(synchronous.durationNanos()).isEqualTo(-1);
 
-    RunConfig.Load throughput = SweepStep.throughput().applyTo(base, false);
+    // The warm-up run measures what the sweep's warm-up is: a span, here, sent at the step's load.
+    RunConfig.Load spanned =
+        new RunConfig.Load(
+            Double.POSITIVE_INFINITY,
+            RunConfig.Arrival.GAMMA,
+            1,
+            RunConfig.RampUp.NONE,
+            0,
+            0,
+            -1,
+            0,
+            3_000_000_000L,
+            Duration.ofSeconds(5),
+            null,
+            null);
+    RunConfig.Load warmUp = SweepStep.rate(4).warmUp(spanned);
+    assertThat(warmUp.durationNanos()).isEqualTo(3_000_000_000L);
+    assertThat(warmUp.warmupNanos()).isZero();
+    assertThat(warmUp.ratePerSecond()).isEqualTo(4);
+
+    RunConfig.Load throughput = SweepStep.throughput().applyTo(base);
     assertThat(throughput.ratePerSecond()).isInfinite();
     assertThat(throughput.closedLoop()).isFalse();
     assertThat(throughput.maxConcurrency()).isEqualTo(16);
