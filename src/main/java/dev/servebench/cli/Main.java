@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
         "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
     subcommands = {
       RunCommand.class,
+      SweepCommand.class,
       ReportCommand.class,
       MergeCommand.class,
       CompareCommand.class,
@@ -43,6 +44,7 @@ public final class Main {
   private static final Set<String> TOP_LEVEL_WORDS =
       Set.of(
           "run",
+          "sweep",
           "report",
           "merge",
           "compare",
@@ -61,6 +63,7 @@ public final class Main {
       servebench: benchmarks LLM serving endpoints (throughput, TTFT, TPOT, ITL, E2E latency).
 
       Usage: servebench [run] [FLAGS]     benchmark an endpoint (run is the default command)
+             servebench sweep [FLAGS]     a run per step at rising load, or an SLO search
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
              servebench merge SHARD... -o DIR  merge the shards of one plan (run --shard I/N)
@@ -160,6 +163,10 @@ public final class Main {
     run.environment = environment;
     run.stderrTerminal = errIsTerminal;
     run.arguments = List.of(effective).subList(1, effective.length);
+    RunCommand sweepRun =
+        ((SweepCommand) commandLine.getSubcommands().get("sweep").getCommand()).run;
+    sweepRun.environment = environment;
+    sweepRun.stderrTerminal = errIsTerminal;
     ((DemoCommand) commandLine.getSubcommands().get("demo").getCommand()).stderrTerminal =
         errIsTerminal;
     commandLine.setOut(out);

@@ -73,6 +73,36 @@ public record DatasetOptions(
     }
   }
 
+  /** The same options for another number of prompts (a sweep's warm-up run sends fewer). */
+  public DatasetOptions withNumPrompts(int prompts) {
+    return new DatasetOptions(
+        dataset,
+        prompts,
+        seed,
+        minInputTokens,
+        maxInputTokens,
+        minOutputTokens,
+        maxOutputTokens,
+        maxLength,
+        modelType,
+        inputTokens,
+        maxNewTokens,
+        inputLenMean,
+        inputLenStddev,
+        outputLenMean,
+        outputLenStddev,
+        randomInputLen,
+        randomOutputLen,
+        randomRangeRatio,
+        randomPrefixLen,
+        prefixGroups,
+        promptsPerGroup,
+        systemPromptLen,
+        questionLen,
+        sharedPrefixOutputLen,
+        traceBlockTokens);
+  }
+
   /** A builder holding the command line's defaults. */
   public static Builder builder() {
     return new Builder();

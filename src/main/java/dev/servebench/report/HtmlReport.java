@@ -220,7 +220,7 @@ public final class HtmlReport {
     html.append("</tr></table>\n");
   }
 
-  private static void figure(StringBuilder html, String id, String caption, String note) {
+  static void figure(StringBuilder html, String id, String caption, String note) {
     html.append("<figure class=\"chart\"><figcaption>")
         .append(escape(caption))
         .append("</figcaption><canvas data-chart=\"")
@@ -635,7 +635,7 @@ public final class HtmlReport {
     return out.toString();
   }
 
-  private static String resource(String name) {
+  static String resource(String name) {
     try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("the HTML report's " + name + " is missing from the jar");

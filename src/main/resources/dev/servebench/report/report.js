@@ -50,13 +50,16 @@
     var left = 72, right = 18, top = 30, bottom = 46;
     var bars = chart.kind === "bars";
     var barWidth = chart.barWidth || 0;
-    var x = chart.x;
     var xmin = Infinity, xmax = -Infinity, ymax = 0;
-    for (var i = 0; i < x.length; i++) {
-      xmin = Math.min(xmin, x[i]);
-      xmax = Math.max(xmax, x[i] + (bars ? barWidth : 0));
-    }
+    // A series may have x values of its own (a curve through a sweep's steps); else the chart's.
     chart.series.forEach(function (s) {
+      var sx = s.x || chart.x;
+      for (var i = 0; i < sx.length; i++) {
+        if (finite(sx[i])) {
+          xmin = Math.min(xmin, sx[i]);
+          xmax = Math.max(xmax, sx[i] + (bars ? barWidth : 0));
+        }
+      }
       s.y.forEach(function (v) {
         if (finite(v)) {
           ymax = Math.max(ymax, v);
@@ -119,6 +122,7 @@
     chart.series.forEach(function (s, k) {
       var color = s.color || COLORS[k % COLORS.length];
       var y = s.y;
+      var x = s.x || chart.x;
       g.strokeStyle = color;
       g.fillStyle = color;
       g.lineWidth = 1.6;
@@ -148,8 +152,9 @@
         }
         g.stroke();
         for (var n = 0; n < y.length; n++) {
-          // A point with no neighbour draws no line: a dot shows it.
-          if (finite(y[n]) && !finite(y[n - 1]) && !finite(y[n + 1])) {
+          // A point with no neighbour draws no line: a dot shows it; a series of points shows
+          // every one.
+          if (finite(y[n]) && (s.points || (!finite(y[n - 1]) && !finite(y[n + 1])))) {
             g.beginPath();
             g.arc(px(x[n]), py(y[n]), 2.2, 0, 2 * Math.PI);
             g.fill();
