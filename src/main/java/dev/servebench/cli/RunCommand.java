@@ -399,8 +399,20 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--label",
-      description = "First part of vLLM's result file name, and its label key. Default: --backend.")
+      description =
+          "A short name for the run, kept in its summary and shown wherever runs are listed (the"
+              + " reports, compare); the first part of its file names and of vLLM's result file"
+              + " name (and that file's label key, which defaults to --backend).")
   String label;
+
+  @Option(
+      names = "--metadata",
+      paramLabel = "KEY=VALUE",
+      showDefaultValue = Help.Visibility.NEVER,
+      description =
+          "A note kept with the run and shown wherever runs are listed (repeatable), e.g."
+              + " --metadata gpu=H100 --metadata server=vllm-0.6.3.")
+  List<String> metadata = List.of();
 
   @Option(
       names = {"--ready-check-timeout-sec", "--ready_check_timeout_sec"},
@@ -835,7 +847,8 @@ final class RunCommand implements Callable<Integer> {
             Goodput.parse(goodput),
             percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics),
             vllmResult(),
-            backend));
+            backend),
+        new RunConfig.Identity(label, RunConfig.Identity.parseMetadata(metadata)));
   }
 
   /**
@@ -908,10 +921,10 @@ final class RunCommand implements Callable<Integer> {
   /** vLLM's result file, or {@code null} when neither --save-result nor --append-result asks. */
   private VllmResultJson.Options vllmResult() {
     if (!saveResult && !appendResult) {
-      if (saveDetailed || resultDir != null || resultFilename != null || label != null) {
+      if (saveDetailed || resultDir != null || resultFilename != null) {
         throw new InvalidInputException(
-            "--save-detailed, --result-dir, --result-filename and --label shape vLLM's result"
-                + " file: add --save-result (or --append-result), or drop them");
+            "--save-detailed, --result-dir and --result-filename shape vLLM's result file: add"
+                + " --save-result (or --append-result), or drop them");
       }
       return null;
     }

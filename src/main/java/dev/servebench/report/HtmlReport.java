@@ -63,7 +63,7 @@ public final class HtmlReport {
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>servebench report: ")
-        .append(escape(s.run().runId()))
+        .append(escape(ConsoleReport.label(s) != null ? ConsoleReport.label(s) : s.run().runId()))
         .append("</title>\n<style>\n")
         .append(resource("report.css"))
         .append("</style>\n</head>\n<body>\n");
@@ -102,6 +102,22 @@ public final class HtmlReport {
                     ? "The run was interrupted: these figures cover only what it recorded."
                     : "The run completed.")
         .append("</p>\n");
+    String label = ConsoleReport.label(s);
+    Map<String, String> metadata = ConsoleReport.metadata(s);
+    if (label != null || !metadata.isEmpty()) {
+      html.append("<dl class=\"identity\">");
+      if (label != null) {
+        html.append("<dt>Label</dt><dd class=\"label\">").append(escape(label)).append("</dd>");
+      }
+      for (Map.Entry<String, String> entry : metadata.entrySet()) {
+        html.append("<dt>")
+            .append(escape(entry.getKey()))
+            .append("</dt><dd>")
+            .append(escape(entry.getValue()))
+            .append("</dd>");
+      }
+      html.append("</dl>\n");
+    }
     if (!s.warnings().isEmpty()) {
       html.append("<ul class=\"warnings\">\n");
       for (String warning : s.warnings()) {

@@ -44,7 +44,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,9 +59,6 @@ import java.util.function.Consumer;
  * the report to {@code out} (stdout).
  */
 public final class Benchmark {
-
-  private static final DateTimeFormatter RUN_ID_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   /** The seed script named its files by local time ({@code time.strftime("%Y%m%d-%H%M%S")}). */
   private static final DateTimeFormatter SEED_FILE_TIME =
@@ -232,7 +228,7 @@ public final class Benchmark {
     rehearsal.join();
     Startup.settleHeap();
     RunClock clock = RunClock.start();
-    String runId = "servebench-" + RUN_ID_TIME.format(clock.wallAnchor()) + "-" + shortId();
+    String runId = RunId.of(config, clock.wallAnchor(), shortId());
     RunInfo run =
         new RunInfo(
             runId,
