@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.report.Comparison;
+import dev.servebench.report.ComparisonHtml;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.run.RecordsSummary;
 import java.io.ByteArrayOutputStream;
@@ -53,8 +54,17 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the comparison as JSON instead of a table.")
   boolean json;
 
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write the comparison as one self-contained page: the table, and every run's TTFT,"
+              + " TPOT, ITL and E2E CDFs and time series overlaid.")
+  Path htmlOut;
+
   @Override
   public Integer call() throws IOException {
+    checkHtmlOut();
     List<Comparison.Run> runs = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Path input : inputs) {
@@ -74,7 +84,28 @@ final class CompareCommand implements Callable<Integer> {
     } else {
       comparison.print(out);
     }
+    if (htmlOut != null) {
+      ComparisonHtml.write(comparison, htmlOut);
+      err.println("servebench: comparison page: " + htmlOut);
+      err.flush();
+    }
     return 0;
+  }
+
+  /** Checks the page's path before the runs are read, which can take a while. */
+  private void checkHtmlOut() {
+    if (htmlOut == null) {
+      return;
+    }
+    if (Files.isDirectory(htmlOut)) {
+      throw new InvalidInputException(
+          "--html " + htmlOut + " is a directory: give the file to write, such as compare.html");
+    }
+    Path parent = htmlOut.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new InvalidInputException(
+          "--html " + htmlOut + ": the directory " + parent + " does not exist; create it first");
+    }
   }
 
   /**

@@ -236,7 +236,7 @@ public final class HtmlReport {
     html.append("</tr></table>\n");
   }
 
-  private static void figure(StringBuilder html, String id, String caption, String note) {
+  static void figure(StringBuilder html, String id, String caption, String note) {
     html.append("<figure class=\"chart\"><figcaption>")
         .append(escape(caption))
         .append("</figcaption><canvas data-chart=\"")
@@ -309,32 +309,43 @@ public final class HtmlReport {
    * evenly to at most {@link #MAX_CDF_POINTS} (the first and last kept).
    */
   static ObjectNode cdfChart(String name, Distribution d, Histogram histogram) {
+    ObjectNode chart = chart("lines", name + " (ms)", "share of samples at or below");
+    ArrayNode x = chart.putArray("x");
+    ArrayNode y = MAPPER.createArrayNode();
+    cdfPoints(histogram, d.minNanos(), d.maxNanos(), x, y);
+    series(chart, "CDF", y);
+    markers(chart, d);
+    return chart;
+  }
+
+  /**
+   * Adds a distribution's CDF to {@code xMillis} and {@code share}: from its minimum at 0, each
+   * distinct HdrHistogram value (its bucket's highest equivalent value, clamped into [min, max]) at
+   * the share of samples at or below it, thinned evenly to at most {@link #MAX_CDF_POINTS} (the
+   * first and last kept).
+   */
+  static void cdfPoints(
+      Histogram histogram, double minNanos, double maxNanos, ArrayNode xMillis, ArrayNode share) {
     List<double[]> points = new ArrayList<>();
-    points.add(new double[] {d.minNanos(), 0});
+    points.add(new double[] {minNanos, 0});
     long total = histogram.getTotalCount();
     long cumulative = 0;
     for (HistogramIterationValue value : histogram.recordedValues()) {
       cumulative += value.getCountAddedInThisIterationStep();
       double nanos =
           Math.max(
-              d.minNanos(),
-              Math.min(d.maxNanos(), histogram.highestEquivalentValue(value.getValueIteratedTo())));
+              minNanos,
+              Math.min(maxNanos, histogram.highestEquivalentValue(value.getValueIteratedTo())));
       points.add(new double[] {nanos, cumulative / (double) total});
     }
-    ObjectNode chart = chart("lines", name + " (ms)", "share of samples at or below");
-    ArrayNode x = chart.putArray("x");
-    ArrayNode y = MAPPER.createArrayNode();
     int size = points.size();
     int kept = Math.min(size, MAX_CDF_POINTS);
     for (int k = 0; k < kept; k++) {
       // Evenly spaced indexes from the first point to the last.
       int index = kept == 1 ? 0 : (int) Math.round(k * (size - 1) / (double) (kept - 1));
-      x.add(points.get(index)[0] / NANOS_PER_MILLI);
-      y.add(points.get(index)[1]);
+      xMillis.add(points.get(index)[0] / NANOS_PER_MILLI);
+      share.add(points.get(index)[1]);
     }
-    series(chart, "CDF", y);
-    markers(chart, d);
-    return chart;
   }
 
   private static void markers(ObjectNode chart, Distribution d) {
@@ -351,14 +362,14 @@ public final class HtmlReport {
     }
   }
 
-  private static ObjectNode chart(String kind, String xLabel, String yLabel) {
+  static ObjectNode chart(String kind, String xLabel, String yLabel) {
     ObjectNode chart = MAPPER.createObjectNode();
     chart.put("kind", kind).put("xLabel", xLabel).put("yLabel", yLabel);
     chart.putArray("series");
     return chart;
   }
 
-  private static void series(ObjectNode chart, String label, ArrayNode y) {
+  static void series(ObjectNode chart, String label, ArrayNode y) {
     ObjectNode series = ((ArrayNode) chart.get("series")).addObject();
     series.put("label", label);
     series.set("y", y);
@@ -651,7 +662,7 @@ public final class HtmlReport {
     return out.toString();
   }
 
-  private static String resource(String name) {
+  static String resource(String name) {
     try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("the HTML report's " + name + " is missing from the jar");
