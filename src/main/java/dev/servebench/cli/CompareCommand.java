@@ -35,8 +35,15 @@ import picocli.CommandLine.Spec;
     name = "compare",
     mixinStandardHelpOptions = true,
     description =
-        "Compares runs side by side: one column per run, each figure's change from the first run,"
-            + " and the best run of each figure marked.")
+        "Compares runs side by side: a column per run, each figure's change from the first run"
+            + " and the best run marked; --html overlays their CDFs and time series on one page.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  Every run of a results directory, in the order they ran:",
+      "    servebench compare results/",
+      "  Two runs, the first the baseline, and a page of their charts:",
+      "    servebench compare base-summary.json new-records.jsonl --html compare.html"
+    })
 final class CompareCommand implements Callable<Integer> {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
