@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
     showDefaultValues = true,
     sortOptions = false,
     description = {
-      "Checks servebench's own timing on this machine: the mock server logs when it wrote each chunk,",
-      "servebench stamps when each arrived; the difference is all the client adds to TTFT, ITL and E2E.",
+      "Checks servebench's own timing where it runs: what the client adds to TTFT, ITL and E2E.",
+      "The mock server logs when it wrote each chunk, servebench stamps when each arrived; the",
+      "difference is all the client adds.",
       "warm: a warm-up phase comes first (see --warmup-requests); the figures are of the requests",
       "after it. cold: a fresh `servebench run` process per row, no warm-up, all its requests at",
       "once (as a user's first run), openai-chat, openai-completions and simple, http and https."

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.report.Comparison;
+import dev.servebench.report.ComparisonHtml;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.run.RecordsSummary;
 import java.io.ByteArrayOutputStream;
@@ -34,8 +35,15 @@ import picocli.CommandLine.Spec;
     name = "compare",
     mixinStandardHelpOptions = true,
     description =
-        "Compares runs side by side: one column per run, each figure's change from the first run,"
-            + " and the best run of each figure marked.")
+        "Compares runs side by side: a column per run, each figure's change from the first run"
+            + " and the best run marked; --html overlays their CDFs and time series on one page.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  Every run of a results directory, in the order they ran:",
+      "    servebench compare results/",
+      "  Two runs, the first the baseline, and a page of their charts:",
+      "    servebench compare base-summary.json new-records.jsonl --html compare.html"
+    })
 final class CompareCommand implements Callable<Integer> {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -53,8 +61,17 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the comparison as JSON instead of a table.")
   boolean json;
 
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write the comparison as one self-contained page: the table, and every run's TTFT,"
+              + " TPOT, ITL and E2E CDFs and time series overlaid.")
+  Path htmlOut;
+
   @Override
   public Integer call() throws IOException {
+    checkHtmlOut();
     List<Comparison.Run> runs = new ArrayList<>();
     PrintWriter err = spec.commandLine().getErr();
     for (Path input : inputs) {
@@ -74,7 +91,28 @@ final class CompareCommand implements Callable<Integer> {
     } else {
       comparison.print(out);
     }
+    if (htmlOut != null) {
+      ComparisonHtml.write(comparison, htmlOut);
+      err.println("servebench: comparison page: " + htmlOut);
+      err.flush();
+    }
     return 0;
+  }
+
+  /** Checks the page's path before the runs are read, which can take a while. */
+  private void checkHtmlOut() {
+    if (htmlOut == null) {
+      return;
+    }
+    if (Files.isDirectory(htmlOut)) {
+      throw new InvalidInputException(
+          "--html " + htmlOut + " is a directory: give the file to write, such as compare.html");
+    }
+    Path parent = htmlOut.toAbsolutePath().getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new InvalidInputException(
+          "--html " + htmlOut + ": the directory " + parent + " does not exist; create it first");
+    }
   }
 
   /**

@@ -28,6 +28,15 @@ import picocli.CommandLine.Command;
     versionProvider = Main.VersionProvider.class,
     description =
         "Benchmarks LLM serving endpoints: throughput, TTFT, TPOT, ITL and end-to-end latency.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  servebench demo",
+      "  servebench --base-url http://127.0.0.1:8000 --dataset-format Synthesis \\",
+      "      --request-rate 5 --stream --label baseline --results-dir results/",
+      "  servebench compare results/ --html compare.html",
+      "",
+      "'servebench run --help' lists every flag of a run, in sections."
+    },
     subcommands = {
       RunCommand.class,
       SweepCommand.class,
@@ -67,9 +76,10 @@ public final class Main {
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
              servebench merge SHARD... -o DIR  merge the shards of one plan (run --shard I/N)
-             servebench compare RUN...    compare runs side by side (summaries, records, dirs)
+             servebench compare RUN...    compare runs side by side (summaries, records, dirs);
+                                          --html FILE overlays their CDFs and time series
              servebench mock-server       serve the built-in mock LLM
-             servebench accuracy          check servebench's own timing on this machine
+             servebench accuracy          check servebench's own timing where it runs
 
       Examples:
         servebench demo
@@ -78,8 +88,10 @@ public final class Main {
             --num-prompts 200 --request-rate 5 --stream --results-dir results/
         servebench --model_endpoint_base http://127.0.0.1:8000 --model_name gpt-j-6b --simple \\
             --dataset prompt.json --dataset-format IPEX --model-type gpt-j --num-prompts 10
+        servebench compare results/ --html compare.html
 
-      'servebench run --help' lists every flag; 'servebench COMMAND --help' each command's.
+      'servebench run --help' lists every flag, in sections; 'servebench COMMAND --help' each
+      command's.
       """;
 
   public static void main(String[] args) {
@@ -182,6 +194,7 @@ public final class Main {
     commandLine.setExecutionExceptionHandler(Main::handleError);
     commandLine.setParameterExceptionHandler(Main::handleUsageError);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    GroupedOptionList.install(commandLine.getSubcommands().get("run"), RunCommand.HELP_SECTIONS);
     return commandLine;
   }
 

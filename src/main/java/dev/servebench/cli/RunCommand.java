@@ -48,8 +48,163 @@ import picocli.CommandLine.Spec;
     showDefaultValues = true,
     sortOptions = false,
     abbreviateSynopsis = true,
-    description = "Benchmarks an LLM serving endpoint (the default command).")
+    description =
+        "Benchmarks an LLM serving endpoint (the default command): sends prompts at a rate or a"
+            + " concurrency and reports throughput, TTFT, TPOT, ITL and end-to-end latency.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  A ShareGPT file at 5 requests/s, streamed, with every result file:",
+      "    servebench run --base-url http://127.0.0.1:8000 --tokenizer cl100k_base \\",
+      "        --dataset ShareGPT_V3_unfiltered_cleaned_split.json \\",
+      "        --num-prompts 200 --request-rate 5 --stream --results-dir results/",
+      "  A closed loop of 16 synthetic requests for 5 minutes, labelled:",
+      "    servebench run --base-url http://127.0.0.1:8000 \\",
+      "        --dataset-format Synthesis --concurrency 16 --duration 5m --stream \\",
+      "        --label c16 --metadata gpu=H100 --results-dir results/",
+      "  vLLM's bench serve command line, with its result file:",
+      "    servebench --backend vllm --model meta-llama/Llama-3.1-8B-Instruct \\",
+      "        --dataset-name random --random-input-len 1024 \\",
+      "        --random-output-len 128 --request-rate 10 --save-result",
+      "  The seed script's command line, as it was:",
+      "    servebench --model_endpoint_base http://127.0.0.1:8000 \\",
+      "        --model_name gpt-j-6b --simple --dataset prompt.json \\",
+      "        --dataset_format IPEX --num_prompts 10",
+      "  Then compare the runs of a results directory:",
+      "    servebench compare results/ --html compare.html"
+    })
 final class RunCommand implements Callable<Integer> {
+
+  /**
+   * The sections of {@code run --help}, each with its options (by any of their names), in the order
+   * a user decides them: where to send, what, how fast, what to measure, what to write.
+   */
+  static final Map<String, List<String>> HELP_SECTIONS = helpSections();
+
+  private static Map<String, List<String>> helpSections() {
+    Map<String, List<String>> sections = new java.util.LinkedHashMap<>();
+    sections.put(
+        "Endpoint",
+        List.of(
+            "--base-url",
+            "--host",
+            "--port",
+            "--model-name",
+            "--endpoint-type",
+            "--backend",
+            "--simple",
+            "--route",
+            "--api-key",
+            "--api-key-file",
+            "--header",
+            "--insecure",
+            "--ca-cert",
+            "--wait-for-server",
+            "--ready-check-timeout-sec"));
+    sections.put(
+        "Dataset & tokenizer",
+        List.of(
+            "--dataset",
+            "--dataset-format",
+            "--num-prompts",
+            "--tokenizer",
+            "--model-config",
+            "--llm-on-ray",
+            "--no-chat-template",
+            "--prompt-cache",
+            "--no-prompt-cache",
+            "--input-tokens",
+            "--max-new-tokens",
+            "--model-type",
+            "--min-input-tokens-len",
+            "--max-input-tokens-len",
+            "--min-output-tokens-len",
+            "--max-output-tokens-len",
+            "--max-length",
+            "--input-len-mean",
+            "--input-len-stddev",
+            "--output-len-mean",
+            "--output-len-stddev",
+            "--random-input-len",
+            "--random-output-len",
+            "--random-range-ratio",
+            "--random-prefix-len",
+            "--prefix-groups",
+            "--prompts-per-group",
+            "--prefix-len",
+            "--question-len",
+            "--prefix-output-len",
+            "--trace-block-tokens",
+            "--trust-remote-code"));
+    sections.put(
+        "Load shape",
+        List.of(
+            "--request-rate",
+            "--concurrency",
+            "--max-concurrency",
+            "--arrival",
+            "--burstiness",
+            "--ramp-up",
+            "--ramp-up-strategy",
+            "--ramp-up-start-rps",
+            "--ramp-up-end-rps",
+            "--duration",
+            "--trace-time-scale",
+            "--multi-turn",
+            "--max-turns",
+            "--think-time",
+            "--seed",
+            "--drain-timeout"));
+    sections.put("Scale-out", List.of("--shard", "--start-at", "--processes"));
+    sections.put(
+        "Requests",
+        List.of(
+            "--stream",
+            "--extra-body",
+            "--request-id-prefix",
+            "--temperature",
+            "--top-p",
+            "--top-k",
+            "--do-sample",
+            "--vllm-engine",
+            "--continuous-usage",
+            "--timeout",
+            "--ttft-timeout",
+            "--idle-timeout",
+            "--max-response-bytes",
+            "--retries",
+            "--io-threads"));
+    sections.put(
+        "Measurement",
+        List.of(
+            "--track-token-latency",
+            "--warmup-requests",
+            "--warmup",
+            "--percentiles",
+            "--percentile-metrics",
+            "--goodput"));
+    sections.put(
+        "Output",
+        List.of(
+            "--results-dir",
+            "--csv",
+            "--track-input-output",
+            "--label",
+            "--metadata",
+            "--quiet",
+            "--progress",
+            "--live-interval",
+            "--disable-tqdm"));
+    sections.put(
+        "vLLM's result file",
+        List.of(
+            "--save-result",
+            "--append-result",
+            "--save-detailed",
+            "--result-dir",
+            "--result-filename"));
+    sections.put("Help", List.of("--help", "--version"));
+    return java.util.Collections.unmodifiableMap(sections);
+  }
 
   @Spec CommandSpec spec;
 
@@ -424,8 +579,20 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--label",
-      description = "First part of vLLM's result file name, and its label key. Default: --backend.")
+      description =
+          "A short name for the run, kept in its summary and shown wherever runs are listed (the"
+              + " reports, compare); the first part of its file names and of vLLM's result file"
+              + " name (and that file's label key, which defaults to --backend).")
   String label;
+
+  @Option(
+      names = "--metadata",
+      paramLabel = "KEY=VALUE",
+      showDefaultValue = Help.Visibility.NEVER,
+      description =
+          "A note kept with the run and shown wherever runs are listed (repeatable), e.g."
+              + " --metadata gpu=H100 --metadata server=vllm-0.6.3.")
+  List<String> metadata = List.of();
 
   @Option(
       names = {"--ready-check-timeout-sec", "--ready_check_timeout_sec"},
@@ -900,7 +1067,8 @@ final class RunCommand implements Callable<Integer> {
             backend),
         new RunConfig.Sharding(
             shard == null ? null : Shard.parse(shard),
-            startAt == null ? null : StartTime.parse(startAt, Instant.now())));
+            startAt == null ? null : StartTime.parse(startAt, Instant.now())),
+        new RunConfig.Identity(label, RunConfig.Identity.parseMetadata(metadata)));
   }
 
   /**
@@ -973,10 +1141,10 @@ final class RunCommand implements Callable<Integer> {
   /** vLLM's result file, or {@code null} when neither --save-result nor --append-result asks. */
   private VllmResultJson.Options vllmResult() {
     if (!saveResult && !appendResult) {
-      if (saveDetailed || resultDir != null || resultFilename != null || label != null) {
+      if (saveDetailed || resultDir != null || resultFilename != null) {
         throw new InvalidInputException(
-            "--save-detailed, --result-dir, --result-filename and --label shape vLLM's result"
-                + " file: add --save-result (or --append-result), or drop them");
+            "--save-detailed, --result-dir and --result-filename shape vLLM's result file: add"
+                + " --save-result (or --append-result), or drop them");
       }
       return null;
     }

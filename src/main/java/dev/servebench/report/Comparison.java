@@ -166,15 +166,25 @@ public final class Comparison {
     return keys;
   }
 
-  /** Prints the table: the runs' settings, then every figure that any run has. */
-  public void print(PrintWriter out) {
-    int width = columnWidth();
-    out.println(row("", names(), width));
-    out.println("-".repeat(NAME_WIDTH + runs.size() * (width + 2)));
-    for (String[] described : describedRows(runs)) {
-      out.println(row(described[0], List.of(described).subList(1, described.length), width));
-    }
-    out.println("-".repeat(NAME_WIDTH + runs.size() * (width + 2)));
+  /**
+   * One figure's row as printed: its cells (value, change from the first run, {@code *} on the
+   * best) and the index of the best run, or -1.
+   */
+  record FigureRow(Figure figure, List<String> cells, int best) {}
+
+  /** The runs compared, in column order. */
+  List<Run> runs() {
+    return runs;
+  }
+
+  /** The settings rows: a name, then one value per run ("-" where a run has none). */
+  List<String[]> settingsRows() {
+    return describedRows(runs);
+  }
+
+  /** A row for every figure that any run has, in {@link #FIGURES} order. */
+  List<FigureRow> figureRows() {
+    List<FigureRow> rows = new ArrayList<>();
     for (Figure figure : FIGURES) {
       Double[] values = values(figure);
       if (allNull(values)) {
@@ -185,7 +195,22 @@ public final class Comparison {
       for (int i = 0; i < values.length; i++) {
         cells.add(cell(figure, values, i, i == best));
       }
-      out.println(row(figure.name(), cells, width));
+      rows.add(new FigureRow(figure, List.copyOf(cells), best));
+    }
+    return rows;
+  }
+
+  /** Prints the table: the runs' settings, then every figure that any run has. */
+  public void print(PrintWriter out) {
+    int width = columnWidth();
+    out.println(row("", names(), width));
+    out.println("-".repeat(NAME_WIDTH + runs.size() * (width + 2)));
+    for (String[] described : describedRows(runs)) {
+      out.println(row(described[0], List.of(described).subList(1, described.length), width));
+    }
+    out.println("-".repeat(NAME_WIDTH + runs.size() * (width + 2)));
+    for (FigureRow figureRow : figureRows()) {
+      out.println(row(figureRow.figure().name(), figureRow.cells(), width));
     }
     out.println();
     out.println(

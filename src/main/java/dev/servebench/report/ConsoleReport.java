@@ -3,6 +3,7 @@ package dev.servebench.report;
 import dev.servebench.metrics.Distribution;
 import dev.servebench.metrics.Summary;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,12 +31,44 @@ public final class ConsoleReport {
    * --percentile-metrics}), as vLLM prints them.
    */
   public static void print(Summary summary, List<PercentileMetric> metrics, PrintWriter out) {
+    if (label(summary) != null) {
+      out.println("Label: " + label(summary));
+    }
+    if (!metadata(summary).isEmpty()) {
+      out.println("Metadata: " + metadataText(summary));
+    }
+    if (label(summary) != null || !metadata(summary).isEmpty()) {
+      out.println();
+    }
     printSeedLines(summary, out);
     out.println();
     tables(summary, metrics, console(out));
     printFailures(summary, out);
     printWarnings(summary, out);
     out.flush();
+  }
+
+  /** The run's {@code --label}, or {@code null} where it has none. */
+  static String label(Summary summary) {
+    Object label = summary.run().configuration().get("label");
+    return label == null ? null : label.toString();
+  }
+
+  /** The run's {@code --metadata} in the order given; empty where it has none. */
+  static Map<String, String> metadata(Summary summary) {
+    if (!(summary.run().configuration().get("metadata") instanceof Map<?, ?> given)) {
+      return Map.of();
+    }
+    Map<String, String> metadata = new LinkedHashMap<>();
+    given.forEach((key, value) -> metadata.put(String.valueOf(key), String.valueOf(value)));
+    return metadata;
+  }
+
+  /** The metadata as one line: {@code key=value, key=value}. */
+  static String metadataText(Summary summary) {
+    return metadata(summary).entrySet().stream()
+        .map(entry -> entry.getKey() + "=" + entry.getValue())
+        .collect(Collectors.joining(", "));
   }
 
   /**

@@ -63,7 +63,7 @@ public final class HtmlReport {
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>servebench report: ")
-        .append(escape(s.run().runId()))
+        .append(escape(ConsoleReport.label(s) != null ? ConsoleReport.label(s) : s.run().runId()))
         .append("</title>\n<style>\n")
         .append(resource("report.css"))
         .append("</style>\n</head>\n<body>\n");
@@ -102,6 +102,22 @@ public final class HtmlReport {
                     ? "The run was interrupted: these figures cover only what it recorded."
                     : "The run completed.")
         .append("</p>\n");
+    String label = ConsoleReport.label(s);
+    Map<String, String> metadata = ConsoleReport.metadata(s);
+    if (label != null || !metadata.isEmpty()) {
+      html.append("<dl class=\"identity\">");
+      if (label != null) {
+        html.append("<dt>Label</dt><dd class=\"label\">").append(escape(label)).append("</dd>");
+      }
+      for (Map.Entry<String, String> entry : metadata.entrySet()) {
+        html.append("<dt>")
+            .append(escape(entry.getKey()))
+            .append("</dt><dd>")
+            .append(escape(entry.getValue()))
+            .append("</dd>");
+      }
+      html.append("</dl>\n");
+    }
     if (!s.warnings().isEmpty()) {
       html.append("<ul class=\"warnings\">\n");
       for (String warning : s.warnings()) {
@@ -293,32 +309,43 @@ public final class HtmlReport {
    * evenly to at most {@link #MAX_CDF_POINTS} (the first and last kept).
    */
   static ObjectNode cdfChart(String name, Distribution d, Histogram histogram) {
+    ObjectNode chart = chart("lines", name + " (ms)", "share of samples at or below");
+    ArrayNode x = chart.putArray("x");
+    ArrayNode y = MAPPER.createArrayNode();
+    cdfPoints(histogram, d.minNanos(), d.maxNanos(), x, y);
+    series(chart, "CDF", y);
+    markers(chart, d);
+    return chart;
+  }
+
+  /**
+   * Adds a distribution's CDF to {@code xMillis} and {@code share}: from its minimum at 0, each
+   * distinct HdrHistogram value (its bucket's highest equivalent value, clamped into [min, max]) at
+   * the share of samples at or below it, thinned evenly to at most {@link #MAX_CDF_POINTS} (the
+   * first and last kept).
+   */
+  static void cdfPoints(
+      Histogram histogram, double minNanos, double maxNanos, ArrayNode xMillis, ArrayNode share) {
     List<double[]> points = new ArrayList<>();
-    points.add(new double[] {d.minNanos(), 0});
+    points.add(new double[] {minNanos, 0});
     long total = histogram.getTotalCount();
     long cumulative = 0;
     for (HistogramIterationValue value : histogram.recordedValues()) {
       cumulative += value.getCountAddedInThisIterationStep();
       double nanos =
           Math.max(
-              d.minNanos(),
-              Math.min(d.maxNanos(), histogram.highestEquivalentValue(value.getValueIteratedTo())));
+              minNanos,
+              Math.min(maxNanos, histogram.highestEquivalentValue(value.getValueIteratedTo())));
       points.add(new double[] {nanos, cumulative / (double) total});
     }
-    ObjectNode chart = chart("lines", name + " (ms)", "share of samples at or below");
-    ArrayNode x = chart.putArray("x");
-    ArrayNode y = MAPPER.createArrayNode();
     int size = points.size();
     int kept = Math.min(size, MAX_CDF_POINTS);
     for (int k = 0; k < kept; k++) {
       // Evenly spaced indexes from the first point to the last.
       int index = kept == 1 ? 0 : (int) Math.round(k * (size - 1) / (double) (kept - 1));
-      x.add(points.get(index)[0] / NANOS_PER_MILLI);
-      y.add(points.get(index)[1]);
+      xMillis.add(points.get(index)[0] / NANOS_PER_MILLI);
+      share.add(points.get(index)[1]);
     }
-    series(chart, "CDF", y);
-    markers(chart, d);
-    return chart;
   }
 
   private static void markers(ObjectNode chart, Distribution d) {
@@ -335,14 +362,14 @@ public final class HtmlReport {
     }
   }
 
-  private static ObjectNode chart(String kind, String xLabel, String yLabel) {
+  static ObjectNode chart(String kind, String xLabel, String yLabel) {
     ObjectNode chart = MAPPER.createObjectNode();
     chart.put("kind", kind).put("xLabel", xLabel).put("yLabel", yLabel);
     chart.putArray("series");
     return chart;
   }
 
-  private static void series(ObjectNode chart, String label, ArrayNode y) {
+  static void series(ObjectNode chart, String label, ArrayNode y) {
     ObjectNode series = ((ArrayNode) chart.get("series")).addObject();
     series.put("label", label);
     series.set("y", y);

@@ -30,6 +30,14 @@ public final class SummaryCsv {
   static String render(Summary s) {
     StringBuilder out = new StringBuilder(8192);
     out.append("figure,value,unit").append(Csv.LINE_END);
+    // What the run was called comes first, so that joined summaries say which run is which.
+    String label = ConsoleReport.label(s);
+    if (label != null) {
+      text(out, "label", label);
+    }
+    for (Map.Entry<String, String> entry : ConsoleReport.metadata(s).entrySet()) {
+      text(out, "metadata_" + entry.getKey(), entry.getValue());
+    }
     row(out, "requests_total", s.counts().requests(), "requests");
     row(out, "requests_succeeded", s.counts().succeeded(), "requests");
     row(out, "requests_failed", s.counts().failed(), "requests");
@@ -101,6 +109,11 @@ public final class SummaryCsv {
         row(out, name + "_p" + level, d.percentileNanos()[i] / 1e6, "ms");
       }
     }
+  }
+
+  private static void text(StringBuilder out, String figure, String value) {
+    out.append(Csv.field(figure)).append(',').append(Csv.field(value)).append(",text");
+    out.append(Csv.LINE_END);
   }
 
   private static void row(StringBuilder out, String figure, long value, String unit) {

@@ -46,7 +46,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
@@ -63,9 +62,6 @@ import java.util.function.Consumer;
  * the report to {@code out} (stdout).
  */
 public final class Benchmark {
-
-  private static final DateTimeFormatter RUN_ID_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   /** The seed script named its files by local time ({@code time.strftime("%Y%m%d-%H%M%S")}). */
   private static final DateTimeFormatter SEED_FILE_TIME =
@@ -256,10 +252,7 @@ public final class Benchmark {
                 wholeBounds.drain(),
                 clock.anchorNanos());
     String runId =
-        "servebench-"
-            + RUN_ID_TIME.format(clock.wallAnchor())
-            + "-"
-            + shortId()
+        RunId.of(config, clock.wallAnchor(), shortId())
             + (shard.whole() ? "" : "-shard-" + (shard.index() + 1) + "-of-" + shard.count());
     Map<String, Object> configuration =
         config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file());

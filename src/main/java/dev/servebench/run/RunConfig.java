@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +35,13 @@ public record RunConfig(
     Limits limits,
     Sampling sampling,
     Output output,
-    Sharding sharding) {
+    Sharding sharding,
+    Identity identity) {
 
   /** Checks what depends on more than one group of settings. */
   public RunConfig {
     sharding = sharding == null ? Sharding.NONE : sharding;
+    identity = identity == null ? Identity.NONE : identity;
     Shard shard = sharding.shard();
     if (!shard.whole()) {
       if (load.closedLoop() && load.concurrency() < shard.count()) {
@@ -584,6 +587,66 @@ public record RunConfig(
     }
   }
 
+  /**
+   * What a run is called, so that it can be told from others wherever runs are listed: the
+   * summary's configuration, the reports' headers, the comparison's columns, the file names.
+   *
+   * @param label a short name ({@code --label}), or {@code null}; also the first part of the run's
+   *     file names and of vLLM's result file name
+   * @param metadata free {@code KEY=VALUE} notes ({@code --metadata}: the GPU, a commit, a server
+   *     flag), in the order given
+   */
+  public record Identity(String label, Map<String, String> metadata) {
+
+    public static final Identity NONE = new Identity(null, Map.of());
+
+    public Identity {
+      if (label != null
+          && (label.isBlank() || label.contains("/") || label.chars().anyMatch(c -> c < 0x20))) {
+        throw new InvalidInputException(
+            "--label '"
+                + label
+                + "' must be a non-empty name without '/': it starts a file name (e.g. --label"
+                + " nightly)");
+      }
+      metadata = metadata == null ? Map.of() : unmodifiableCopy(metadata);
+    }
+
+    /**
+     * Parses repeated {@code --metadata KEY=VALUE}: the key is everything before the first '=', the
+     * value may be empty; a key given twice is refused, since one of the values would be lost.
+     */
+    public static Map<String, String> parseMetadata(List<String> entries) {
+      Map<String, String> metadata = new LinkedHashMap<>();
+      for (String entry : entries) {
+        int equals = entry.indexOf('=');
+        String key = equals < 0 ? entry : entry.substring(0, equals).strip();
+        if (equals < 0 || key.isEmpty()) {
+          throw new InvalidInputException(
+              "--metadata '"
+                  + entry
+                  + "' is not KEY=VALUE: give a key, '=' and a value (e.g. --metadata gpu=H100)");
+        }
+        if (key.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+          throw new InvalidInputException(
+              "--metadata key '"
+                  + key
+                  + "' contains a space or a control character: use letters, digits, '_', '-' or"
+                  + " '.' (e.g. --metadata server_version=0.6.3)");
+        }
+        if (metadata.putIfAbsent(key, entry.substring(equals + 1)) != null) {
+          throw new InvalidInputException(
+              "--metadata " + key + " is given twice: give each key once");
+        }
+      }
+      return metadata;
+    }
+
+    private static Map<String, String> unmodifiableCopy(Map<String, String> metadata) {
+      return Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+    }
+  }
+
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
     return new RunConfig(
@@ -593,7 +656,8 @@ public record RunConfig(
         limits,
         sampling,
         output,
-        sharding);
+        sharding,
+        identity);
   }
 
   /**
@@ -604,6 +668,12 @@ public record RunConfig(
    */
   public Map<String, Object> describe(String tokenizerName, Path chatTemplateFile) {
     Map<String, Object> settings = new LinkedHashMap<>();
+    if (identity.label() != null) {
+      settings.put("label", identity.label());
+    }
+    if (!identity.metadata().isEmpty()) {
+      settings.put("metadata", identity.metadata());
+    }
     settings.put("model_endpoint_base", endpoint.target().url());
     settings.put("endpoint_type", endpoint.type().flagValue());
     settings.put("model_name", endpoint.modelName());

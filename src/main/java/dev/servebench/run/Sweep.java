@@ -279,7 +279,8 @@ public final class Sweep {
             base.limits(),
             base.sampling(),
             stepOutput(directory),
-            RunConfig.Sharding.NONE);
+            RunConfig.Sharding.NONE,
+            base.identity());
     Benchmark.Outcome outcome =
         Benchmark.execute(config, control, new PrintWriter(Writer.nullWriter()), log);
     if (outcome.exitCode() == ExitCode.INTERRUPTED) {
@@ -356,7 +357,8 @@ public final class Sweep {
             base.limits(),
             base.sampling(),
             stepOutput(directory),
-            RunConfig.Sharding.NONE);
+            RunConfig.Sharding.NONE,
+            base.identity());
     Benchmark.Outcome outcome =
         Benchmark.execute(config, control, new PrintWriter(Writer.nullWriter()), log);
     if (outcome.exitCode() == ExitCode.INTERRUPTED) {

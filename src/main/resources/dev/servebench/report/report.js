@@ -1,6 +1,8 @@
 "use strict";
 // Draws every canvas whose data-chart attribute names a chart of the page's JSON data block, and sets
-// its data-points attribute to the number of points it drew. Any error lands in #errors.
+// its data-points attribute to the number of points it drew (data-series-points: per series, comma
+// separated). A series has the chart's x values, or its own (a comparison's runs). Any error lands
+// in #errors.
 (function () {
   var errors = document.getElementById("errors");
   function fail(message) {
@@ -10,7 +12,10 @@
   window.addEventListener("error", function (event) {
     fail("error: " + event.message);
   });
-  var COLORS = ["#1f6fb4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
+  var COLORS = [
+    "#1f6fb4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"
+  ];
   var finite = function (v) {
     return typeof v === "number" && isFinite(v);
   };
@@ -47,7 +52,21 @@
     canvas.height = Math.round(height * ratio);
     var g = canvas.getContext("2d");
     g.scale(ratio, ratio);
-    var left = 72, right = 18, top = 30, bottom = 46;
+    var left = 72, right = 18, bottom = 46;
+    g.font = "12px system-ui, sans-serif";
+    // The legend: one entry per series, wrapped onto as many rows as it needs above the plot.
+    var legend = [];
+    var legendX = left, legendRow = 0;
+    chart.series.forEach(function (s) {
+      var entry = 16 + g.measureText(s.label).width + 18;
+      if (legendX > left && legendX + entry > width - right) {
+        legendX = left;
+        legendRow++;
+      }
+      legend.push({ x: legendX, y: 15 + legendRow * 16 });
+      legendX += entry;
+    });
+    var top = 30 + legendRow * 16;
     var bars = chart.kind === "bars";
     var barWidth = chart.barWidth || 0;
     var xmin = Infinity, xmax = -Infinity, ymax = 0;
@@ -85,7 +104,6 @@
     var py = function (v) {
       return height - bottom - (v / ymax) * (height - top - bottom);
     };
-    g.font = "12px system-ui, sans-serif";
     g.lineWidth = 1;
     g.strokeStyle = "#e3e6ea";
     g.fillStyle = "#333";
@@ -118,11 +136,12 @@
     g.restore();
 
     var drawn = 0;
-    var legendX = left;
+    var perSeries = [];
     chart.series.forEach(function (s, k) {
       var color = s.color || COLORS[k % COLORS.length];
-      var y = s.y;
       var x = s.x || chart.x;
+      var y = s.y;
+      var before = drawn;
       g.strokeStyle = color;
       g.fillStyle = color;
       g.lineWidth = 1.6;
@@ -161,12 +180,12 @@
           }
         }
       }
-      g.fillRect(legendX, 9, 12, 12);
+      g.fillRect(legend[k].x, legend[k].y - 6, 12, 12);
       g.fillStyle = "#333";
       g.textAlign = "left";
       g.textBaseline = "middle";
-      g.fillText(s.label, legendX + 16, 15);
-      legendX += 16 + g.measureText(s.label).width + 18;
+      g.fillText(s.label, legend[k].x + 16, legend[k].y);
+      perSeries.push(drawn - before);
     });
 
     g.setLineDash([4, 3]);
@@ -191,6 +210,7 @@
     });
     g.setLineDash([]);
     canvas.setAttribute("data-points", String(drawn));
+    canvas.setAttribute("data-series-points", perSeries.join(","));
   }
 
   var data = JSON.parse(document.getElementById("report-data").textContent);

@@ -126,6 +126,51 @@ class CompareCommandTest {
   }
 
   @Test
+  void htmlPageHoldsTheTableAndEveryRunsLines(@TempDir Path pages) throws IOException {
+    Path page = pages.resolve("compare.html");
+    Cli.Result result = Cli.run("compare", results.toString(), "--html", page.toString());
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).contains("comparison page: " + page);
+    String html = Files.readString(page);
+    // The table, with the faster (second) run's median TTFT marked best.
+    assertThat(html)
+        .containsPattern(
+            "<td>Median TTFT \\(ms\\)</td><td class=\"num\">[^<]+</td>"
+                + "<td class=\"num best\">[^<]+ \\*</td>");
+    String json =
+        html.substring(
+            html.indexOf("id=\"report-data\">") + "id=\"report-data\">".length(),
+            html.indexOf("</script>", html.indexOf("id=\"report-data\">")));
+    JsonNode charts = new ObjectMapper().readTree(json).path("charts");
+    List<Path> summaries = files("-summary.json");
+    for (String id : List.of("cdf-ttft", "cdf-tpot", "cdf-itl", "cdf-e2e", "ts-finished")) {
+      JsonNode series = charts.path(id).path("series");
+      assertThat(series).as(id).hasSize(2);
+      for (JsonNode line : series) {
+        assertThat(line.path("x").size()).as(id).isPositive().isEqualTo(line.path("y").size());
+      }
+    }
+    // A CDF ends at the run's maximum, at the share 1; a time series has a point per second.
+    JsonNode slowTtft = charts.at("/cdf-ttft/series/0");
+    JsonNode slowSummary =
+        summaries.stream()
+            .map(Cli::json)
+            .filter(s -> s.at("/latency_ms/ttft/p50").asDouble() > 100)
+            .findFirst()
+            .orElseThrow();
+    assertThat(slowTtft.path("x").get(slowTtft.path("x").size() - 1).asDouble())
+        .isEqualTo(slowSummary.at("/latency_ms/ttft/max").asDouble());
+    assertThat(slowTtft.path("y").get(slowTtft.path("y").size() - 1).asDouble()).isEqualTo(1.0);
+    assertThat(charts.at("/ts-finished/series/0/x").size())
+        .isEqualTo(slowSummary.path("time_series").size());
+
+    Cli.Result directory = Cli.run("compare", results.toString(), "--html", pages.toString());
+    assertThat(directory.exitCode()).isEqualTo(2);
+    assertThat(directory.err()).contains("--html " + pages + " is a directory");
+  }
+
+  @Test
   void badInputsAreNamedWithWhatToPass() throws IOException {
     Path notJson = Files.writeString(results.resolve("notes.txt"), "not json");
     Path otherJson = Files.writeString(results.resolve("other.json"), "{\"a\": 1}");

@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The HTML report of a run against the mock, opened in headless Chromium (Debian's {@code
  * chromium}, which {@code .ci/run} installs): its script must run without an error, and every chart
  * must have drawn its data (the page's script sets {@code data-points} on each canvas to the number
- * of points it drew). A screenshot is kept as {@code target/report-screenshot.png}.
+ * of points it drew). A screenshot is kept as {@code target/report-screenshot.png}. The page of
+ * {@code compare --html} likewise: each chart must have drawn every run's line ({@code
+ * data-series-points}).
  */
 class HtmlReportBrowserTest {
 
@@ -139,6 +141,78 @@ class HtmlReportBrowserTest {
     chromium("--screenshot=" + screenshot, "--window-size=1400,3000", html.toUri().toString());
     assertThat(screenshot).exists();
     assertThat(Files.size(screenshot)).isPositive();
+  }
+
+  /** Every chart of a comparison page. */
+  private static final List<String> COMPARE_CHARTS =
+      List.of(
+          "cdf-ttft",
+          "cdf-tpot",
+          "cdf-itl",
+          "cdf-e2e",
+          "ts-finished",
+          "ts-tokens",
+          "ts-in-flight",
+          "ts-ttft-p50",
+          "ts-ttft-p99",
+          "ts-itl-p50",
+          "ts-failures");
+
+  private static final Pattern SERIES_POINTS =
+      Pattern.compile("<canvas data-chart=\"([^\"]+)\"[^>]* data-series-points=\"([\\d,]*)\"");
+
+  @Test
+  void everyChartOfTheComparisonPageDrawsEachRun() throws Exception {
+    // Three runs against mocks of different speeds, one of them labelled.
+    double[] ttftMillis = {40, 5, 15};
+    for (int i = 0; i < ttftMillis.length; i++) {
+      try (MockServer server =
+          MockServer.start(
+              MockServerConfig.builder()
+                  .ttftMillis(ttftMillis[i])
+                  .itlMillis(2)
+                  .fixedOutputTokens(8)
+                  .modelName("gpt2")
+                  .build())) {
+        Cli.Result run =
+            Cli.runSynthetic(
+                server.baseUrl(),
+                results,
+                "--input-len-mean",
+                "16",
+                "--num-prompts",
+                "20",
+                "--request-rate",
+                "40",
+                "--label",
+                "ttft-" + (int) ttftMillis[i]);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+      }
+    }
+    Path page = scratch.resolve("compare.html");
+    Cli.Result compare = Cli.run("compare", results.toString(), "--html", page.toString());
+    assertThat(compare.exitCode()).as(compare.err()).isZero();
+    assertThat(Files.readString(page)).doesNotContain("src=\"http", "href=\"http", "<link");
+
+    Browser browser = dumpDom(page);
+    Map<String, String> perRun = new LinkedHashMap<>();
+    Matcher canvas = SERIES_POINTS.matcher(browser.dom());
+    while (canvas.find()) {
+      perRun.put(canvas.group(1), canvas.group(2));
+    }
+    assertThat(perRun.keySet()).containsExactlyInAnyOrderElementsOf(COMPARE_CHARTS);
+    assertThat(perRun)
+        .as("points drawn for each run by each chart")
+        .allSatisfy(
+            (id, counts) ->
+                assertThat(counts.split(","))
+                    .as(id)
+                    .hasSize(ttftMillis.length)
+                    .allSatisfy(n -> assertThat(Integer.parseInt(n)).isPositive()));
+    assertThat(browser.dom()).contains("data-charts-drawn=\"" + COMPARE_CHARTS.size() + "\"");
+    assertThat(browser.dom())
+        .containsPattern("<pre id=\"errors\" class=\"messages\" hidden=\"\"></pre>");
+    assertThat(browser.consoleErrors()).as("console errors").isEmpty();
   }
 
   /** The page's DOM after its scripts ran, and the console errors Chromium logged. */

@@ -471,7 +471,7 @@ class VllmCompatibilityTest {
             + " drop --request-rate",
         "--save-detailed | add --save-result",
         "--result-dir results | add --save-result",
-        "--save-result --label a/b | --label 'a/b' must be a non-empty name without '/'",
+        "--label a/b | --label 'a/b' must be a non-empty name without '/'",
         "--host 127.0.0.1 | --base-url (--model-endpoint-base) and --host/--port both name",
         "--endpoint-type openai-chat | --backend (vLLM's name) and --endpoint-type both",
         "--ready-check-timeout-sec -1 | --ready-check-timeout-sec must be 0",
