@@ -21,6 +21,8 @@ import dev.servebench.run.RunConfig;
 import dev.servebench.schedule.RateRamp;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,6 +136,26 @@ final class RunCommand implements Callable<Integer> {
       description =
           "Before the run, wait up to this long for the server to answer (OpenAI endpoints: GET /v1/models; the simple endpoint: a one-token request), asking every 0.5 s, instead of failing at once when nothing listens yet. Default: check once.")
   Double waitForServerSeconds;
+
+  @Option(
+      names = "--server-metrics",
+      arity = "0..1",
+      fallbackValue = "",
+      paramLabel = "URL",
+      description =
+          "Scrape the server's Prometheus metrics during the run (vLLM, SGLang, TGI, llama.cpp: running and waiting requests, KV-cache use, tokens/s), into the records, the summary and the reports. Without a URL: /metrics on the endpoint's host. Default: /metrics is probed once before the run and scraped if it answers.")
+  String serverMetrics;
+
+  @Option(
+      names = "--no-server-metrics",
+      description = "Neither probe nor scrape the server's metrics.")
+  boolean noServerMetrics;
+
+  @Option(
+      names = "--server-metrics-interval",
+      paramLabel = "DURATION",
+      description = "Time between scrapes of the server's metrics (e.g. 1s, 500ms). Default: 1s.")
+  String serverMetricsInterval;
 
   @Option(
       names = "--tokenizer",
@@ -835,7 +857,42 @@ final class RunCommand implements Callable<Integer> {
             Goodput.parse(goodput),
             percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics),
             vllmResult(),
-            backend));
+            backend),
+        serverMetrics());
+  }
+
+  /**
+   * {@code --server-metrics [URL]}, {@code --no-server-metrics}, {@code --server-metrics-interval}.
+   */
+  private RunConfig.ServerMetrics serverMetrics() {
+    if (noServerMetrics && serverMetrics != null) {
+      throw new InvalidInputException(
+          "--server-metrics and --no-server-metrics contradict each other: give one of them");
+    }
+    Duration interval =
+        serverMetricsInterval == null
+            ? RunConfig.ServerMetrics.DEFAULT_INTERVAL
+            : DurationParser.parse("--server-metrics-interval", serverMetricsInterval);
+    if (noServerMetrics) {
+      return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.OFF, null, interval);
+    }
+    if (serverMetrics == null) {
+      return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.AUTO, null, interval);
+    }
+    URI url = null;
+    if (!serverMetrics.isBlank()) {
+      try {
+        url = new URI(serverMetrics.strip());
+      } catch (URISyntaxException bad) {
+        throw new InvalidInputException(
+            "--server-metrics '"
+                + serverMetrics
+                + "' is not a URL: "
+                + bad.getReason()
+                + " (expected e.g. http://127.0.0.1:8000/metrics)");
+      }
+    }
+    return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.ON, url, interval);
   }
 
   /**

@@ -3,10 +3,7 @@ package dev.servebench.exposition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.servebench.testing.Expositions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,21 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The text format's own example, its escapes and special values, and what breaks it. */
 class ExpositionParserTest {
 
-  /** A fixture exposition from this test's resources. */
-  public static String fixture(String name) {
-    try (InputStream in = ExpositionParserTest.class.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("no test resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   @Test
   void theFormatsOwnExampleReadsWhole() {
-    Exposition exposition = ExpositionParser.parse(fixture("spec-example.prom"));
+    Exposition exposition = ExpositionParser.parse(Expositions.fixture("spec-example.prom"));
 
     assertThat(exposition.samples()).hasSize(2 + 1 + 1 + 1 + 8 + 7);
     assertThat(exposition.types())
