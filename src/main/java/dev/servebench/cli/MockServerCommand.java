@@ -1,5 +1,6 @@
 package dev.servebench.cli;
 
+import dev.servebench.mock.CapacitySpec;
 import dev.servebench.mock.FaultSpec;
 import dev.servebench.mock.LatencySpec;
 import dev.servebench.mock.MockFlags;
@@ -149,6 +150,30 @@ final class MockServerCommand implements Callable<Integer> {
   List<String> faults = List.of();
 
   @Option(
+      names = {"--max-running", "--max_running"},
+      description = {
+        "Run at most B requests at once, as a serving engine's batch; the rest wait first in, first",
+        "out, their TTFT counting from when they get a place. 0: no limit."
+      })
+  int maxRunning;
+
+  @Option(
+      names = {"--token-budget", "--token_budget"},
+      description = {
+        "Decode tokens per second shared equally by the running requests: each one's gap between",
+        "tokens is max(ITL, running / budget). 0: no limit."
+      })
+  double tokenBudget;
+
+  @Option(
+      names = {"--prefill-tokens-per-s", "--prefill_tokens_per_s"},
+      description = {
+        "Prefill speed of one request: its TTFT grows by prompt tokens / this rate (each request's",
+        "prefill apart from the others'). 0: no prefill cost beyond --ttft-ms."
+      })
+  double prefillTokensPerSecond;
+
+  @Option(
       names = {"--record-writes", "--record_writes"},
       description =
           "Log when each chunk was written for the first N generation requests, for `servebench"
@@ -178,7 +203,8 @@ final class MockServerCommand implements Callable<Integer> {
             .usagePlacement(MockFlags.usagePlacement(usage))
             .reasoningTokens(reasoningTokens)
             .cutWords(cutWords)
-            .recordWrites(recordWrites);
+            .recordWrites(recordWrites)
+            .capacity(new CapacitySpec(maxRunning, tokenBudget, prefillTokensPerSecond));
     if (latencyFile != null) {
       builder.latency(LatencySpec.Scripted.fromJsonLines(latencyFile));
     }

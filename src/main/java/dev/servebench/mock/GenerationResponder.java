@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
@@ -32,7 +33,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Send times are absolute deadlines (start + TTFT + the gaps so far) rather than delays from the
  * previous write, so a timer that fires late does not push every later token back. A chunk of
- * several tokens leaves when its last token is due.
+ * several tokens leaves when its last token is due. The start is when the request gets its place
+ * among the running sequences ({@link SequenceScheduler}); a stream's headers go out at once, as a
+ * real server's do while the request waits in its queue.
  */
 final class GenerationResponder implements Runnable {
 
@@ -96,7 +99,20 @@ final class GenerationResponder implements Runnable {
 
   private int nextChunkTokens;
   private long lastPlannedDueNanos;
+
+  /** The running sequences the gaps of the next chunk were fixed with. */
+  private int plannedRunning;
+
+  /** When a whole answer's first token was due, for the TTFT the server reports. */
+  private long firstTokenDueNanos;
+
   private ScheduledFuture<?> pending;
+
+  /** The request's place among the running sequences; null for an answer replaced by a fault. */
+  private SequenceScheduler.Slot slot;
+
+  /** The connection has gone; a start handed over later must not write. */
+  private boolean cancelled;
 
   GenerationResponder(
       ChannelHandlerContext ctx,
@@ -116,7 +132,11 @@ final class GenerationResponder implements Runnable {
     this.delays =
         runtime
             .latencies()
-            .forRequest(generation.requestNumber(), random.split(), generation.stalls());
+            .forRequest(
+                generation.requestNumber(),
+                random.split(),
+                generation.stalls(),
+                generation.totalPromptTokens());
     this.tokenRandom = random.split();
     this.totalTokens =
         generation.faulty(Fault.ENDLESS_STREAM) ? Integer.MAX_VALUE : generation.outputTokens();
@@ -142,20 +162,47 @@ final class GenerationResponder implements Runnable {
     if (generation.fault() != null && answeredByFault(generation.fault())) {
       return;
     }
-    long startNanos = System.nanoTime();
-    lastPlannedDueNanos = startNanos;
     if (generation.stream()) {
       // Real servers send the headers at once and the body as it is generated.
       writeStreamHeaders();
+    }
+    slot =
+        new SequenceScheduler.Slot() {
+          @Override
+          void admitted(long admittedNanos) {
+            try {
+              ctx.executor().execute(() -> begin(admittedNanos));
+            } catch (RejectedExecutionException serverClosing) {
+              // The event loop has stopped: the server is closing and the connection with it.
+            }
+          }
+        };
+    if (runtime.scheduler().enter(slot)) {
+      begin(slot.admission().admittedNanos());
+    }
+  }
+
+  /** The request has its place: its timeline starts at {@code admittedNanos}. */
+  private void begin(long admittedNanos) {
+    if (cancelled) {
+      return;
+    }
+    recorder.admitted(slot.admission());
+    lastPlannedDueNanos = admittedNanos;
+    if (generation.stream()) {
       planNextChunk();
     } else {
       // The whole answer comes when a stream would have ended; one without tokens (an embedding)
       // still takes the time of its prefill, the first token's delay.
+      plannedRunning = runtime.scheduler().runningSequences();
       for (int i = 0; i < Math.max(1, totalTokens); i++) {
-        lastPlannedDueNanos += delays.beforeTokenNanos(i);
+        lastPlannedDueNanos += delays.beforeTokenNanos(i, plannedRunning);
+        if (i == 0) {
+          firstTokenDueNanos = lastPlannedDueNanos;
+        }
       }
     }
-    scheduleAt(lastPlannedDueNanos, startNanos);
+    scheduleAt(lastPlannedDueNanos, System.nanoTime());
   }
 
   /** Plays the faults that replace the whole answer; false for the others. */
@@ -191,10 +238,19 @@ final class GenerationResponder implements Runnable {
 
   /** Stops a response whose connection has gone; nothing more is written. */
   void cancel() {
+    cancelled = true;
     if (pending != null) {
       pending.cancel(false);
     }
+    leaveScheduler();
     recorder.finish();
+  }
+
+  /** Gives up the request's place (or its turn in the queue); idempotent. */
+  private void leaveScheduler() {
+    if (slot != null) {
+      runtime.scheduler().leave(slot);
+    }
   }
 
   @Override
@@ -251,8 +307,9 @@ final class GenerationResponder implements Runnable {
     if (faultAtTokens > tokensWritten) {
       tokens = Math.min(tokens, faultAtTokens - tokensWritten);
     }
+    plannedRunning = runtime.scheduler().runningSequences();
     for (int i = 0; i < tokens; i++) {
-      lastPlannedDueNanos += delays.beforeTokenNanos(tokensWritten + i);
+      lastPlannedDueNanos += delays.beforeTokenNanos(tokensWritten + i, plannedRunning);
     }
     nextChunkTokens = tokens;
   }
@@ -289,7 +346,11 @@ final class GenerationResponder implements Runnable {
     }
     format.writeChunkClose(
         event, tokensAfter == totalTokens, generation.promptTokens()[0], tokensAfter);
-    recorder.chunkWritten(tokensEnding);
+    recorder.chunkWritten(tokensEnding, lastPlannedDueNanos, plannedRunning);
+    if (tokensWritten == 0) {
+      runtime.counters().firstToken(lastPlannedDueNanos - generation.receivedNanos());
+    }
+    runtime.counters().generated(nextChunkTokens);
     if (framedCtx != null) {
       framedCtx.write(frameChunk(event), framedCtx.voidPromise());
     } else {
@@ -371,6 +432,7 @@ final class GenerationResponder implements Runnable {
       format.writeDone(tail);
     }
     countIfHealthy();
+    leaveScheduler(); // before the last byte, so a client holding the answer sees its place free
     recorder.finish(); // before the last byte, so a client holding the answer finds its log
     ctx.writeAndFlush(new DefaultLastHttpContent(tail), ctx.voidPromise());
     done();
@@ -400,8 +462,13 @@ final class GenerationResponder implements Runnable {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(response, body.length);
     countIfHealthy();
+    if (totalTokens > 0) {
+      runtime.counters().firstToken(firstTokenDueNanos - generation.receivedNanos());
+      runtime.counters().generated(generation.totalOutputTokens());
+    }
+    leaveScheduler();
     recorder.headersWritten();
-    recorder.chunkWritten(generation.totalOutputTokens());
+    recorder.chunkWritten(generation.totalOutputTokens(), lastPlannedDueNanos, plannedRunning);
     recorder.finish(); // before the last byte, so a client holding the answer finds its log
     ctx.writeAndFlush(response, ctx.voidPromise());
     done();
@@ -418,6 +485,7 @@ final class GenerationResponder implements Runnable {
   }
 
   private void done() {
+    leaveScheduler();
     recorder.finish();
     connection.responseDone();
     if (generation.faulty(Fault.CLOSE_IDLE_KEEPALIVE)) {
@@ -427,6 +495,7 @@ final class GenerationResponder implements Runnable {
 
   /** SO_LINGER 0 makes the close send RST instead of FIN, as a crashed server's kernel does. */
   private void reset() {
+    leaveScheduler();
     recorder.finish();
     ctx.flush();
     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);

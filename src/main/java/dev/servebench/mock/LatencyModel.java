@@ -3,7 +3,12 @@ package dev.servebench.mock;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/** Turns a {@link LatencySpec} and a request's stalls into that request's token delays. */
+/**
+ * Turns a {@link LatencySpec}, the server's {@link CapacitySpec} and a request's stalls into that
+ * request's token delays: the drawn or scripted delay, stretched by the capacity (a prefill added
+ * to the TTFT, a gap no shorter than the running sequences' share of the token budget), then any
+ * stall's hold added.
+ */
 final class LatencyModel {
 
   private static final double NANOS_PER_MILLI = 1_000_000.0;
@@ -11,7 +16,23 @@ final class LatencyModel {
   /** The delays of one response: before token 0 (the TTFT), then the gap before each later one. */
   @FunctionalInterface
   interface TokenDelays {
-    /** Must be called for token 0, 1, 2, ... in order: drawn delays consume a random stream. */
+    /**
+     * Must be called for token 0, 1, 2, ... in order: drawn delays consume a random stream.
+     *
+     * @param runningSequences the sequences running as the delay is fixed, which share the token
+     *     budget; 0 ignores the budget
+     */
+    long beforeTokenNanos(int tokenIndex, int runningSequences);
+
+    /** The delay with the token budget ignored. */
+    default long beforeTokenNanos(int tokenIndex) {
+      return beforeTokenNanos(tokenIndex, 0);
+    }
+  }
+
+  /** A request's delays before capacity and stalls. */
+  @FunctionalInterface
+  private interface BaseDelays {
     long beforeTokenNanos(int tokenIndex);
   }
 
@@ -19,7 +40,14 @@ final class LatencyModel {
   private final long[] scriptTtftNanos;
   private final long[][] scriptItlNanos;
 
+  private final CapacitySpec capacity;
+
   LatencyModel(LatencySpec spec) {
+    this(spec, CapacitySpec.UNLIMITED);
+  }
+
+  LatencyModel(LatencySpec spec, CapacitySpec capacity) {
+    this.capacity = capacity;
     switch (spec) {
       case LatencySpec.Drawn d -> {
         this.drawn = d;
@@ -44,21 +72,40 @@ final class LatencyModel {
     }
   }
 
+  /** {@link #forRequest(long, RandomGenerator, List, long)} for a request of no prompt tokens. */
+  TokenDelays forRequest(long requestNumber, RandomGenerator random, List<Stall> stalls) {
+    return forRequest(requestNumber, random, stalls, 0);
+  }
+
   /**
    * @param random the request's own latency generator
    * @param stalls the stalls chosen for this request, usually none
+   * @param promptTokens the request's prompt tokens, whose prefill the capacity may add to its TTFT
    */
-  TokenDelays forRequest(long requestNumber, RandomGenerator random, List<Stall> stalls) {
-    TokenDelays delays = scripted(requestNumber);
-    if (delays == null) {
+  TokenDelays forRequest(
+      long requestNumber, RandomGenerator random, List<Stall> stalls, long promptTokens) {
+    BaseDelays base = scripted(requestNumber);
+    if (base == null) {
       LatencySpec.Distribution ttft = drawn.ttft();
       LatencySpec.Distribution itl = drawn.itl();
-      delays = token -> nanos((token == 0 ? ttft : itl).drawMillis(random));
+      base = token -> nanos((token == 0 ? ttft : itl).drawMillis(random));
     }
+    TokenDelays delays = withCapacity(base, promptTokens);
     return stalls.isEmpty() ? delays : withStalls(delays, stalls);
   }
 
-  private TokenDelays scripted(long requestNumber) {
+  private TokenDelays withCapacity(BaseDelays base, long promptTokens) {
+    if (!capacity.limited()) {
+      return (token, running) -> base.beforeTokenNanos(token);
+    }
+    long prefillNanos = capacity.prefillNanos(promptTokens);
+    return (token, running) -> {
+      long nanos = base.beforeTokenNanos(token);
+      return token == 0 ? nanos + prefillNanos : Math.max(nanos, capacity.budgetGapNanos(running));
+    };
+  }
+
+  private BaseDelays scripted(long requestNumber) {
     if (scriptTtftNanos == null) {
       return null;
     }
@@ -69,8 +116,8 @@ final class LatencyModel {
   }
 
   private static TokenDelays withStalls(TokenDelays delays, List<Stall> stalls) {
-    return token -> {
-      long nanos = delays.beforeTokenNanos(token);
+    return (token, running) -> {
+      long nanos = delays.beforeTokenNanos(token, running);
       for (Stall stall : stalls) {
         if (stall.afterTokens() == token) {
           nanos += nanos(stall.holdMillis());

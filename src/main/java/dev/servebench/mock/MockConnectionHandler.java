@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -130,9 +129,9 @@ final class MockConnectionHandler extends ChannelInboundHandlerAdapter
   private static FullHttpResponse response(Reply.Fixed fixed) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, fixed.status(), Unpooled.wrappedBuffer(fixed.jsonBody()));
-    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-    HttpUtil.setContentLength(response, fixed.jsonBody().length);
+            HttpVersion.HTTP_1_1, fixed.status(), Unpooled.wrappedBuffer(fixed.body()));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, fixed.contentType());
+    HttpUtil.setContentLength(response, fixed.body().length);
     if (fixed.closeConnection()) {
       HttpUtil.setKeepAlive(response, false);
     }

@@ -10,6 +10,8 @@ final class MockCounters {
   private final LongAdder requestsServed = new LongAdder();
   private final LongAdder completionTokens = new LongAdder();
   private final LongAdder promptTokens = new LongAdder();
+  private final LongAdder generatedTokens = new LongAdder();
+  private final FirstTokenHistogram firstTokens = new FirstTokenHistogram();
   private final Map<Fault, LongAdder> faults = new EnumMap<>(Fault.class);
 
   MockCounters() {
@@ -28,6 +30,16 @@ final class MockCounters {
   void served(Generation generation) {
     completionTokens.add(generation.totalOutputTokens());
     requestsServed.increment();
+  }
+
+  /** Tokens as they are written (a whole answer's when it is), cut or faulty answers' too. */
+  void generated(int tokens) {
+    generatedTokens.add(tokens);
+  }
+
+  /** A request's first token was written {@code ttftNanos} after the request was read. */
+  void firstToken(long ttftNanos) {
+    firstTokens.observe(ttftNanos);
   }
 
   /** Called when a fault is chosen for a request, before any of it is written. */
@@ -57,5 +69,13 @@ final class MockCounters {
 
   long promptTokens() {
     return promptTokens.sum();
+  }
+
+  long generatedTokens() {
+    return generatedTokens.sum();
+  }
+
+  FirstTokenHistogram.Snapshot firstTokens() {
+    return firstTokens.snapshot();
   }
 }

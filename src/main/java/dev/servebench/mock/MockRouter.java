@@ -57,15 +57,21 @@ final class MockRouter {
   private final Injections injections;
   private final byte[] modelsBody;
   private final WriteLog writeLog;
+  private final SequenceScheduler scheduler;
   private final AtomicLong generationRequests = new AtomicLong();
 
   /** The last requests whole, or {@code null} when the config asks for none. */
   final RequestCapture capture;
 
-  MockRouter(MockServerConfig config, MockCounters counters, WriteLog writeLog) {
+  MockRouter(
+      MockServerConfig config,
+      MockCounters counters,
+      WriteLog writeLog,
+      SequenceScheduler scheduler) {
     this.config = config;
     this.counters = counters;
     this.writeLog = writeLog;
+    this.scheduler = scheduler;
     this.injections = new Injections(config, counters);
     this.capture =
         config.captureRequests() > 0 ? new RequestCapture(config.captureRequests()) : null;
@@ -97,6 +103,13 @@ final class MockRouter {
     if (HttpMethod.GET.equals(method)) {
       if (path.equals(MODELS_PATH)) {
         return Reply.Fixed.ok(modelsBody);
+      }
+      if (path.equals(MockServer.METRICS_PATH)) {
+        return new Reply.Fixed(
+            HttpResponseStatus.OK,
+            VllmMetrics.render(config.modelName(), scheduler, counters),
+            false,
+            VllmMetrics.CONTENT_TYPE);
       }
       if (path.equals(MockServer.WRITES_PATH)) {
         return Reply.Fixed.ok(WriteLogJson.encode(writeLog.takeAll()));

@@ -6,6 +6,7 @@ package dev.servebench.mock;
  * @param tokensPerChunk tokens of chunk 0, 1, 2, ... of a stream, cycled
  * @param reasoningTokens how many leading tokens of a chat stream are reasoning
  * @param cutWords stream events cut inside words ({@link MockServerConfig#cutWords})
+ * @param scheduler which requests run and which wait ({@link CapacitySpec})
  */
 record MockRuntime(
     MockRouter router,
@@ -16,4 +17,5 @@ record MockRuntime(
     WriteLog writeLog,
     int[] tokensPerChunk,
     int reasoningTokens,
-    boolean cutWords) {}
+    boolean cutWords,
+    SequenceScheduler scheduler) {}

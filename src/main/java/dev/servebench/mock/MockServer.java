@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * LLM-on-Ray's simple protocol on every other POST route, with seeded latencies and output whose
  * token count is exact in the configured tokenizer. Tests, demos and dry runs point servebench at
  * it; it holds thousands of concurrent streams on one thread because every token is a timer task on
- * a non-blocking event loop.
+ * a non-blocking event loop. With a {@link CapacitySpec} it saturates as a serving engine does: at
+ * most so many requests run, sharing a decode budget, the rest wait; {@code GET /metrics} reports
+ * its counts under vLLM's names ({@link #METRICS_PATH}).
  *
  * <pre>{@code
  * try (MockServer server = MockServer.start(MockServerConfig.builder().ttftMillis(50).build())) {
@@ -46,6 +48,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  */
 public final class MockServer implements AutoCloseable {
+
+  /**
+   * {@code GET}: the server's own counts in Prometheus's text format under vLLM's names (running
+   * and waiting requests, token counters, TTFT histogram), as a client scraping vLLM would find
+   * them.
+   */
+  public static final String METRICS_PATH = "/metrics";
 
   /** Hands out, and forgets, the write log of every finished request: {@link WriteLogJson}. */
   public static final String WRITES_PATH = "/servebench/writes";
@@ -68,6 +77,7 @@ public final class MockServer implements AutoCloseable {
   private final MockCounters counters;
   private final WriteLog writeLog;
   private final RequestCapture capture;
+  private final SequenceScheduler scheduler;
   private final boolean https;
   private final ChannelGroup connections;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -79,6 +89,7 @@ public final class MockServer implements AutoCloseable {
       MockCounters counters,
       WriteLog writeLog,
       RequestCapture capture,
+      SequenceScheduler scheduler,
       boolean https) {
     this.group = group;
     this.serverChannel = serverChannel;
@@ -86,6 +97,7 @@ public final class MockServer implements AutoCloseable {
     this.counters = counters;
     this.writeLog = writeLog;
     this.capture = capture;
+    this.scheduler = scheduler;
     this.https = https;
   }
 
@@ -100,18 +112,20 @@ public final class MockServer implements AutoCloseable {
     MockCounters counters = new MockCounters();
     WriteLog writeLog = new WriteLog(config.recordWritesMaxRequests());
     // Server stalls count from here, after the slow vocabulary scan, just before binding.
-    MockRouter router = new MockRouter(config, counters, writeLog);
+    SequenceScheduler scheduler = new SequenceScheduler(config.capacity());
+    MockRouter router = new MockRouter(config, counters, writeLog, scheduler);
     MockRuntime runtime =
         new MockRuntime(
             router,
             vocabulary,
-            new LatencyModel(config.latency()),
+            new LatencyModel(config.latency(), config.capacity()),
             counters,
             new ServerStallGate(config.serverStalls(), System.nanoTime()),
             writeLog,
             config.tokensPerChunk().stream().mapToInt(Integer::intValue).toArray(),
             config.reasoningTokens(),
-            config.cutWords());
+            config.cutWords(),
+            scheduler);
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -179,6 +193,7 @@ public final class MockServer implements AutoCloseable {
         counters,
         writeLog,
         router.capture,
+        scheduler,
         config.tls() != null);
   }
 
@@ -230,6 +245,22 @@ public final class MockServer implements AutoCloseable {
   /** Prompt tokens of every accepted generation request, counted with the server's tokenizer. */
   public long promptTokensReceived() {
     return counters.promptTokens();
+  }
+
+  /**
+   * Generation requests holding a place among the running sequences now: admitted and not yet
+   * finished (see {@link CapacitySpec}); what {@code vllm:num_requests_running} reports.
+   */
+  public int runningSequences() {
+    return scheduler.runningSequences();
+  }
+
+  /**
+   * Generation requests waiting now for a place among the running sequences; what {@code
+   * vllm:num_requests_waiting} reports. Always 0 without a limit on running sequences.
+   */
+  public int waitingRequests() {
+    return scheduler.waitingRequests();
   }
 
   /**

@@ -46,6 +46,8 @@ import java.util.Objects;
  *     heads and bodies; 0 keeps none
  * @param chatTemplate the template a chat request's messages are rendered with before they are
  *     counted as prompt tokens, as a serving engine does; {@code null} counts their bare text
+ * @param capacity how many requests run at once and how fast they share the decode; {@link
+ *     CapacitySpec#UNLIMITED} (the default) runs every request at once at its configured latencies
  */
 public record MockServerConfig(
     String host,
@@ -68,7 +70,8 @@ public record MockServerConfig(
     SslContext tls,
     boolean cutWords,
     int captureRequests,
-    ChatTemplate chatTemplate) {
+    ChatTemplate chatTemplate,
+    CapacitySpec capacity) {
 
   /** Most event-loop threads: beyond the cores they only take turns (and each costs memory). */
   public static final int MAX_IO_THREADS = 64;
@@ -80,6 +83,7 @@ public record MockServerConfig(
     Objects.requireNonNull(usagePlacement, "usagePlacement");
     Objects.requireNonNull(tokenizer, "tokenizer");
     Objects.requireNonNull(modelName, "modelName");
+    Objects.requireNonNull(capacity, "capacity");
     tokensPerChunk = List.copyOf(tokensPerChunk);
     stalls = List.copyOf(stalls);
     serverStalls = List.copyOf(serverStalls);
@@ -142,6 +146,7 @@ public record MockServerConfig(
     private boolean cutWords;
     private int captureRequests;
     private ChatTemplate chatTemplate;
+    private CapacitySpec capacity = CapacitySpec.UNLIMITED;
 
     private Builder() {}
 
@@ -289,7 +294,14 @@ public record MockServerConfig(
           tls,
           cutWords,
           captureRequests,
-          chatTemplate);
+          chatTemplate,
+          capacity);
+    }
+
+    /** Limits how many requests run at once and how fast they decode; see {@link CapacitySpec}. */
+    public Builder capacity(CapacitySpec capacity) {
+      this.capacity = capacity;
+      return this;
     }
 
     /** Render chat prompts with this template before counting them; {@code null}: bare text. */

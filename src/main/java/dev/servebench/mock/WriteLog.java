@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,7 +55,14 @@ final class WriteLog {
 
     default void headersWritten() {}
 
-    default void chunkWritten(int tokens) {}
+    /**
+     * @param dueNanos when the latency model wanted the chunk written
+     * @param runningSequences the running count its gaps were fixed with
+     */
+    default void chunkWritten(int tokens, long dueNanos, int runningSequences) {}
+
+    /** The request's place among the running sequences, once it has one. */
+    default void admitted(RequestWrites.Admission admission) {}
 
     /** The request is over (answered, failed or cut); later calls change nothing. */
     default void finish() {}
@@ -67,7 +75,10 @@ final class WriteLog {
     private boolean headersWritten;
     private long[] chunkNanos = new long[16];
     private int[] chunkTokens = new int[16];
+    private long[] chunkDueNanos = new long[16];
+    private int[] chunkRunning = new int[16];
     private int chunks;
+    private RequestWrites.Admission admission;
     private boolean finished;
 
     Recording(String requestId, long receivedNanos) {
@@ -82,13 +93,22 @@ final class WriteLog {
     }
 
     @Override
-    public void chunkWritten(int tokens) {
+    public void chunkWritten(int tokens, long dueNanos, int runningSequences) {
       if (chunks == chunkNanos.length) {
         chunkNanos = Arrays.copyOf(chunkNanos, chunks * 2);
         chunkTokens = Arrays.copyOf(chunkTokens, chunks * 2);
+        chunkDueNanos = Arrays.copyOf(chunkDueNanos, chunks * 2);
+        chunkRunning = Arrays.copyOf(chunkRunning, chunks * 2);
       }
       chunkNanos[chunks] = System.nanoTime();
+      chunkDueNanos[chunks] = dueNanos;
+      chunkRunning[chunks] = runningSequences;
       chunkTokens[chunks++] = tokens;
+    }
+
+    @Override
+    public void admitted(RequestWrites.Admission admission) {
+      this.admission = admission;
     }
 
     @Override
@@ -100,7 +120,9 @@ final class WriteLog {
       List<RequestWrites.Chunk> written = new ArrayList<>(chunks);
       int totalTokens = 0;
       for (int i = 0; i < chunks; i++) {
-        written.add(new RequestWrites.Chunk(chunkNanos[i], chunkTokens[i]));
+        written.add(
+            new RequestWrites.Chunk(
+                chunkNanos[i], chunkTokens[i], chunkDueNanos[i], chunkRunning[i]));
         totalTokens += chunkTokens[i];
       }
       WriteLog.this.finished.put(
@@ -110,7 +132,8 @@ final class WriteLog {
               receivedNanos,
               headersWritten ? OptionalLong.of(headersNanos) : OptionalLong.empty(),
               written,
-              totalTokens));
+              totalTokens,
+              Optional.ofNullable(admission)));
     }
   }
 }

@@ -9,13 +9,16 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * The write log as the mock server hands it out on {@code GET /servebench/writes}, for a check run
  * in another process: {@code {"requests":[{"id":..,"received_ns":..,"headers_ns":..,"tokens":..,
- * "chunks":[[write_ns,tokens],...]}]}}. Stamps are {@link System#nanoTime()}, which on Linux is
- * {@code CLOCK_MONOTONIC}: the same clock in every process of the host.
+ * "admission":[entry,admission,entered_ns,admitted_ns],"chunks":[[write_ns,tokens,due_ns,running],
+ * ...]}]}} (see {@link RequestWrites}; a reader of the older two-element chunks still reads the
+ * first two). Stamps are {@link System#nanoTime()}, which on Linux is {@code CLOCK_MONOTONIC}: the
+ * same clock in every process of the host.
  */
 public final class WriteLogJson {
 
@@ -43,11 +46,22 @@ public final class WriteLogJson {
           json.writeNumberField("headers_ns", writes.headersNanos().getAsLong());
         }
         json.writeNumberField("tokens", writes.totalTokens());
+        if (writes.admission().isPresent()) {
+          RequestWrites.Admission admission = writes.admission().get();
+          json.writeArrayFieldStart("admission");
+          json.writeNumber(admission.entryNumber());
+          json.writeNumber(admission.admissionNumber());
+          json.writeNumber(admission.enteredNanos());
+          json.writeNumber(admission.admittedNanos());
+          json.writeEndArray();
+        }
         json.writeArrayFieldStart("chunks");
         for (RequestWrites.Chunk chunk : writes.chunks()) {
           json.writeStartArray();
           json.writeNumber(chunk.writeNanos());
           json.writeNumber(chunk.tokens());
+          json.writeNumber(chunk.dueNanos());
+          json.writeNumber(chunk.runningSequences());
           json.writeEndArray();
         }
         json.writeEndArray();
@@ -76,16 +90,30 @@ public final class WriteLogJson {
       JsonNode chunksNode = entry.path("chunks");
       List<RequestWrites.Chunk> chunks = new ArrayList<>(chunksNode.size());
       for (JsonNode chunk : chunksNode) {
-        chunks.add(new RequestWrites.Chunk(chunk.path(0).asLong(), chunk.path(1).asInt()));
+        chunks.add(
+            new RequestWrites.Chunk(
+                chunk.path(0).asLong(),
+                chunk.path(1).asInt(),
+                chunk.path(2).asLong(),
+                chunk.path(3).asInt()));
       }
       JsonNode headers = entry.path("headers_ns");
+      JsonNode admission = entry.path("admission");
       log.add(
           new RequestWrites(
               entry.path("id").asText(),
               entry.path("received_ns").asLong(),
               headers.isNumber() ? OptionalLong.of(headers.asLong()) : OptionalLong.empty(),
               chunks,
-              entry.path("tokens").asInt()));
+              entry.path("tokens").asInt(),
+              admission.isArray()
+                  ? Optional.of(
+                      new RequestWrites.Admission(
+                          admission.path(0).asLong(),
+                          admission.path(1).asLong(),
+                          admission.path(2).asLong(),
+                          admission.path(3).asLong()))
+                  : Optional.empty()));
     }
     return log;
   }

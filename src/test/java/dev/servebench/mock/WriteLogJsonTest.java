@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,14 @@ class WriteLogJsonTest {
                 OptionalLong.of(123_456_789_012L),
                 List.of(new RequestWrites.Chunk(1L, 1), new RequestWrites.Chunk(Long.MAX_VALUE, 3)),
                 4),
-            new RequestWrites("cut-before-headers", 42, OptionalLong.empty(), List.of(), 0));
+            new RequestWrites("cut-before-headers", 42, OptionalLong.empty(), List.of(), 0),
+            new RequestWrites(
+                "waited",
+                100,
+                OptionalLong.of(101),
+                List.of(new RequestWrites.Chunk(900, 2, 899, 4)),
+                2,
+                Optional.of(new RequestWrites.Admission(7, 5, 102, 600))));
 
     byte[] body = WriteLogJson.encode(log);
 
