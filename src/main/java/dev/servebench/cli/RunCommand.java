@@ -138,7 +138,7 @@ final class RunCommand implements Callable<Integer> {
   Double waitForServerSeconds;
 
   @Option(
-      names = "--server-metrics",
+      names = {"--server-metrics", "--server_metrics"},
       arity = "0..1",
       fallbackValue = "",
       paramLabel = "URL",
@@ -147,12 +147,12 @@ final class RunCommand implements Callable<Integer> {
   String serverMetrics;
 
   @Option(
-      names = "--no-server-metrics",
+      names = {"--no-server-metrics", "--no_server_metrics"},
       description = "Neither probe nor scrape the server's metrics.")
   boolean noServerMetrics;
 
   @Option(
-      names = "--server-metrics-interval",
+      names = {"--server-metrics-interval", "--server_metrics_interval"},
       paramLabel = "DURATION",
       description = "Time between scrapes of the server's metrics (e.g. 1s, 500ms). Default: 1s.")
   String serverMetricsInterval;

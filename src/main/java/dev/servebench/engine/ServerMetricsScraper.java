@@ -114,9 +114,6 @@ public final class ServerMetricsScraper implements AutoCloseable {
             ServerScrape.failed(
                 clock.since(sentNanos), System.nanoTime() - sentNanos, failure.getMessage());
       } catch (InterruptedException interrupted) {
-        return; // the run is over: a scrape cut short is no scrape
-      }
-      if (stopped) {
         return;
       }
       scrapes.add(scrape);
@@ -162,11 +159,15 @@ public final class ServerMetricsScraper implements AutoCloseable {
     }
   }
 
-  /** Stops scraping; what was scraped stays to be {@linkplain #poll() taken}. */
+  /**
+   * Stops scraping; what was scraped stays to be {@linkplain #poll() taken}. A scrape in flight is
+   * waited for (its timeout bounds the wait), so that a run shorter than its first scrape still has
+   * it.
+   */
   @Override
   public void close() throws InterruptedException {
     stopped = true;
-    thread.interrupt();
+    LockSupport.unpark(thread);
     thread.join();
     client.close();
   }
