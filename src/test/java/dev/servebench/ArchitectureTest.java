@@ -34,6 +34,7 @@ class ArchitectureTest {
           "dataset",
           "record",
           "tokenizer",
+          "exposition",
           "config",
           "error");
 

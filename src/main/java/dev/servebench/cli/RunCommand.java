@@ -24,6 +24,8 @@ import dev.servebench.schedule.RateRamp;
 import dev.servebench.schedule.Shard;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -176,6 +178,9 @@ final class RunCommand implements Callable<Integer> {
     sections.put(
         "Measurement",
         List.of(
+            "--server-metrics",
+            "--no-server-metrics",
+            "--server-metrics-interval",
             "--track-token-latency",
             "--warmup-requests",
             "--warmup",
@@ -293,6 +298,26 @@ final class RunCommand implements Callable<Integer> {
       description =
           "Before the run, wait up to this long for the server to answer (OpenAI endpoints: GET /v1/models; the simple endpoint: a one-token request), asking every 0.5 s, instead of failing at once when nothing listens yet. Default: check once.")
   Double waitForServerSeconds;
+
+  @Option(
+      names = {"--server-metrics", "--server_metrics"},
+      arity = "0..1",
+      fallbackValue = "",
+      paramLabel = "URL",
+      description =
+          "Scrape the server's Prometheus metrics during the run (vLLM, SGLang, TGI, llama.cpp: running and waiting requests, KV-cache use, tokens/s), into the records, the summary and the reports. Without a URL: /metrics on the endpoint's host. Default: /metrics is probed once before the run and scraped if it answers.")
+  String serverMetrics;
+
+  @Option(
+      names = {"--no-server-metrics", "--no_server_metrics"},
+      description = "Neither probe nor scrape the server's metrics.")
+  boolean noServerMetrics;
+
+  @Option(
+      names = {"--server-metrics-interval", "--server_metrics_interval"},
+      paramLabel = "DURATION",
+      description = "Time between scrapes of the server's metrics (e.g. 1s, 500ms). Default: 1s.")
+  String serverMetricsInterval;
 
   @Option(
       names = "--tokenizer",
@@ -1068,7 +1093,42 @@ final class RunCommand implements Callable<Integer> {
         new RunConfig.Sharding(
             shard == null ? null : Shard.parse(shard),
             startAt == null ? null : StartTime.parse(startAt, Instant.now())),
-        new RunConfig.Identity(label, RunConfig.Identity.parseMetadata(metadata)));
+        new RunConfig.Identity(label, RunConfig.Identity.parseMetadata(metadata)),
+        serverMetrics());
+  }
+
+  /**
+   * {@code --server-metrics [URL]}, {@code --no-server-metrics}, {@code --server-metrics-interval}.
+   */
+  private RunConfig.ServerMetrics serverMetrics() {
+    if (noServerMetrics && serverMetrics != null) {
+      throw new InvalidInputException(
+          "--server-metrics and --no-server-metrics contradict each other: give one of them");
+    }
+    Duration interval =
+        serverMetricsInterval == null
+            ? RunConfig.ServerMetrics.DEFAULT_INTERVAL
+            : DurationParser.parse("--server-metrics-interval", serverMetricsInterval);
+    if (noServerMetrics) {
+      return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.OFF, null, interval);
+    }
+    if (serverMetrics == null) {
+      return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.AUTO, null, interval);
+    }
+    URI url = null;
+    if (!serverMetrics.isBlank()) {
+      try {
+        url = new URI(serverMetrics.strip());
+      } catch (URISyntaxException bad) {
+        throw new InvalidInputException(
+            "--server-metrics '"
+                + serverMetrics
+                + "' is not a URL: "
+                + bad.getReason()
+                + " (expected e.g. http://127.0.0.1:8000/metrics)");
+      }
+    }
+    return new RunConfig.ServerMetrics(RunConfig.ServerMetrics.Mode.ON, url, interval);
   }
 
   /**

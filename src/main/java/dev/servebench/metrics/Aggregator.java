@@ -3,6 +3,7 @@ package dev.servebench.metrics;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class Aggregator {
 
   private static final int ERROR_QUOTE_CHARS = 300;
   private static final double NANOS_PER_MILLI = 1e6;
+
+  /** The run header's setting that names where the server's metrics were scraped. */
+  public static final String SERVER_METRICS_URL = "server_metrics_url";
 
   /** A run whose lag p99 exceeds this fell behind its schedule. */
   static final double LAG_WARNING_NANOS = 10 * NANOS_PER_MILLI;
@@ -77,6 +81,7 @@ public final class Aggregator {
   private final TimeSeries timeSeries = new TimeSeries();
   private final ConcurrencyPeak concurrencyPeak = new ConcurrencyPeak();
   private final SessionTally sessions = new SessionTally();
+  private final ServerMetricsTally server = new ServerMetricsTally();
 
   private final Map<String, Long> failuresByReason = new TreeMap<>();
   private final Map<Integer, Long> failuresByHttpStatus = new TreeMap<>();
@@ -130,6 +135,11 @@ public final class Aggregator {
       return;
     }
     addMeasured(record);
+  }
+
+  /** Adds one scrape of the server's metrics, in the order the run took them. */
+  public void add(ServerScrape scrape) {
+    server.add(scrape);
   }
 
   /**
@@ -326,6 +336,9 @@ public final class Aggregator {
             Collections.unmodifiableMap(new TreeMap<>(failuresByHttpStatus)),
             List.copyOf(firstErrors));
     List<Summary.Interval> intervals = timeSeries.intervals();
+    Object scrapedUrl = run.configuration().get(SERVER_METRICS_URL);
+    Summary.ServerMetrics serverMetrics =
+        server.summarize(scrapedUrl == null ? null : scrapedUrl.toString());
     Summary.Throughput throughput =
         new Summary.Throughput(
             durationNanos,
@@ -378,8 +391,10 @@ public final class Aggregator {
         goodput,
         latencies,
         intervals,
-        warnings(run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck()),
-        sessions.summarize(levels));
+        warnings(
+            run, end, lag, achievedRate, plannedRate, tokens.promptTokenCheck(), serverMetrics),
+        sessions.summarize(levels),
+        serverMetrics);
   }
 
   private List<String> warnings(
@@ -388,7 +403,8 @@ public final class Aggregator {
       Distribution lag,
       double achievedRate,
       double plannedRate,
-      Summary.TokenCountCheck promptCheck) {
+      Summary.TokenCountCheck promptCheck,
+      Summary.ServerMetrics serverMetrics) {
     List<String> warnings = scheduleWarnings(run, end, lag, achievedRate, plannedRate);
     if (Boolean.TRUE.equals(run.configuration().get("partial"))
         && run.configuration().get("missing_shards") instanceof List<?> missing) {
@@ -403,6 +419,17 @@ public final class Aggregator {
         promptTokenMismatch(promptCheck, String.valueOf(run.configuration().get("tokenizer")));
     if (mismatch != null) {
       warnings.add(mismatch);
+    }
+    if (serverMetrics != null && serverMetrics.failedScrapes() > 0) {
+      warnings.add(
+          String.format(
+              Locale.ROOT,
+              "%d of %d scrapes of the server's metrics%s failed (the first: %s): the server's"
+                  + " series have gaps there",
+              serverMetrics.failedScrapes(),
+              serverMetrics.scrapes(),
+              serverMetrics.url() == null ? "" : " at " + serverMetrics.url(),
+              serverMetrics.firstError()));
     }
     return warnings;
   }

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param timeSeries the run second by second
  * @param warnings what the run should not be trusted for, in plain words
  * @param sessions multi-turn sessions' figures, or {@code null} when the run replayed none
+ * @param server the server's own metrics scraped during the run, or {@code null} when none were
  */
 public record Summary(
     RunInfo run,
@@ -29,7 +30,57 @@ public record Summary(
     Latencies latencies,
     List<Interval> timeSeries,
     List<String> warnings,
-    Sessions sessions) {
+    Sessions sessions,
+    ServerMetrics server) {
+
+  /**
+   * The server's own metrics, scraped from its Prometheus endpoint during the run ({@code
+   * --server-metrics}), under common names whichever server reported them.
+   *
+   * @param url where they were scraped, or {@code null} when the records file does not say
+   * @param scrapes scrapes tried
+   * @param failedScrapes scrapes that brought no exposition (no answer, an HTTP error, a malformed
+   *     text)
+   * @param firstError why the first failed scrape failed, or {@code null}
+   * @param servers the servers whose known series were found ({@code vLLM}, {@code SGLang}, {@code
+   *     TGI}, {@code llama.cpp})
+   * @param figures each figure's min, mean and max over the scrapes that gave it
+   * @param sources the series each figure was read from
+   * @param seconds the figures second by second (seconds since the run's start, as the client's
+   *     time series); a second without a scrape is left out
+   * @param rawSeries the names of the series kept in the records file but given no common name
+   */
+  public record ServerMetrics(
+      String url,
+      long scrapes,
+      long failedScrapes,
+      String firstError,
+      List<String> servers,
+      Map<ServerFigure, ServerFigureStats> figures,
+      Map<ServerFigure, String> sources,
+      List<ServerSecond> seconds,
+      List<String> rawSeries) {}
+
+  /**
+   * One server figure over the run.
+   *
+   * @param scrapes scrapes that gave a value (a rate needs two)
+   */
+  public record ServerFigureStats(long scrapes, double min, double mean, double max) {}
+
+  /**
+   * One second of the server's figures: the mean of the scrapes taken in it.
+   *
+   * @param values the figures the second's scrapes gave; a figure not there is unknown
+   */
+  public record ServerSecond(long second, Map<ServerFigure, Double> values) {
+
+    /** The figure's value, NaN when the second has none. */
+    public double value(ServerFigure figure) {
+      Double value = values.get(figure);
+      return value == null ? Double.NaN : value;
+    }
+  }
 
   /**
    * Multi-turn sessions ({@code --multi-turn}), over the measured ones.

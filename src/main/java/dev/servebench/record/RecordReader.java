@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.exposition.Exposition;
+import dev.servebench.exposition.ExpositionParser;
+import dev.servebench.exposition.Sample;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -20,8 +23,9 @@ import java.util.function.Consumer;
 
 /**
  * Reads a records file written by {@link RecordWriter}, one line at a time, so a file of millions
- * of requests is re-reported in constant memory. A torn last line (the run was killed mid-write) is
- * skipped and reported as a warning; a damaged line elsewhere is an error naming its number.
+ * of requests is re-reported in constant memory (the scrapes of the server's metrics are handed on
+ * one at a time too). A torn last line (the run was killed mid-write) is skipped and reported as a
+ * warning; a damaged line elsewhere is an error naming its number.
  */
 public final class RecordReader {
 
@@ -45,6 +49,21 @@ public final class RecordReader {
    * onRecord} in file order.
    */
   public static Result read(Path path, Consumer<RunInfo> onRun, Consumer<RequestRecord> onRecord) {
+    return read(path, onRun, onRecord, scrape -> {});
+  }
+
+  /**
+   * Reads {@code path}: the run header to {@code onRun} first, then each request record to {@code
+   * onRecord} and each scrape of the server's metrics to {@code onServerScrape}, in file order.
+   *
+   * <p>A line of a kind this version does not know (written by a later servebench) is skipped and
+   * counted in a warning, so that what it does know still reports.
+   */
+  public static Result read(
+      Path path,
+      Consumer<RunInfo> onRun,
+      Consumer<RequestRecord> onRecord,
+      Consumer<ServerScrape> onServerScrape) {
     if (Files.isDirectory(path)) {
       throw new InvalidInputException(
           "records file " + path + " is a directory: pass the *-records.jsonl file inside it");
@@ -53,6 +72,7 @@ public final class RecordReader {
     RunInfo run = null;
     RunEnd end = null;
     long count = 0;
+    Map<String, Long> unknownKinds = new LinkedHashMap<>();
     try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
       String line = reader.readLine();
       long lineNumber = 0;
@@ -105,6 +125,10 @@ public final class RecordReader {
             }
             onRecord.accept(requestRecord(node, path, lineNumber));
             count++;
+          } else if ("server_metrics".equals(kind)) {
+            onServerScrape.accept(serverScrape(node, path, lineNumber));
+          } else if (run != null && !kind.isEmpty()) {
+            unknownKinds.merge(kind, 1L, Long::sum);
           } else {
             throw new InvalidInputException(
                 "records file "
@@ -134,6 +158,14 @@ public final class RecordReader {
               + path
               + " is empty or has no run header line: is it a servebench records file?");
     }
+    unknownKinds.forEach(
+        (kind, lines) ->
+            warnings.add(
+                "skipped "
+                    + lines
+                    + " line(s) of kind \""
+                    + kind
+                    + "\", which this servebench does not know (a later version wrote them)"));
     if (end == null) {
       warnings.add("the file has no closing line: the run was cut off; reporting what it recorded");
     }
@@ -244,6 +276,47 @@ public final class RecordReader {
       throw new InvalidInputException(
           "records file " + path + ", line " + lineNumber + ": " + bad.getMessage());
     }
+  }
+
+  private static ServerScrape serverScrape(JsonNode node, Path path, long lineNumber) {
+    try {
+      long atNanos = required(node, "at_ns").asLong();
+      long tookNanos = node.path("took_ns").asLong();
+      if (node.hasNonNull("error")) {
+        return ServerScrape.failed(atNanos, tookNanos, node.get("error").asText());
+      }
+      Map<String, String> types = new LinkedHashMap<>();
+      node.path("types")
+          .properties()
+          .forEach(type -> types.put(type.getKey(), type.getValue().asText()));
+      List<Sample> samples = new ArrayList<>();
+      for (Map.Entry<String, JsonNode> sample : required(node, "samples").properties()) {
+        samples.add(ExpositionParser.parseSeries(sample.getKey(), sampleValue(sample.getValue())));
+      }
+      return ServerScrape.read(atNanos, tookNanos, new Exposition(samples, types));
+    } catch (IllegalArgumentException bad) {
+      throw new InvalidInputException(
+          "records file "
+              + path
+              + ", line "
+              + lineNumber
+              + ": damaged server metrics ("
+              + bad.getMessage()
+              + ")");
+    }
+  }
+
+  /** A number, or one of the strings the writer puts for what JSON has no number for. */
+  private static double sampleValue(JsonNode value) {
+    if (value.isNumber()) {
+      return value.asDouble();
+    }
+    return switch (value.asText()) {
+      case "NaN" -> Double.NaN;
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> throw new IllegalArgumentException("'" + value.asText() + "' is not a value");
+    };
   }
 
   private static JsonNode required(JsonNode node, String field) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.servebench.exposition.Sample;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -13,11 +14,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Streams records to a JSONL file as they finish: a {@code "record":"run"} header line, then one
- * {@code "record":"request"} line per request. Nothing is kept in memory after it is written, and
- * {@link #flush()} at intervals bounds what a crash can lose.
+ * {@code "record":"request"} line per request, and with {@code --server-metrics} a {@code
+ * "record":"server_metrics"} line per scrape of the server's metrics. Nothing is kept in memory
+ * after it is written, and {@link #flush()} at intervals bounds what a crash can lose.
  *
  * <p>Times are written in nanoseconds since the run's start ({@code *_ns}); a stamp that was never
  * taken is {@code null}, never a sentinel number.
@@ -195,6 +199,43 @@ public final class RecordWriter implements Closeable {
     } else {
       json.writeNumberField(name, count);
     }
+  }
+
+  /**
+   * Appends one scrape of the server's metrics (buffered until {@link #flush()}): a {@code
+   * "record":"server_metrics"} line with the scrape's stamp, the families' declared types and every
+   * sample as {@code "series": value}, or the scrape's error. Values that JSON has no number for
+   * are the strings {@code "NaN"}, {@code "+Inf"} and {@code "-Inf"}.
+   */
+  public void write(ServerScrape scrape) throws IOException {
+    json.writeStartObject();
+    json.writeStringField("record", "server_metrics");
+    json.writeNumberField("at_ns", scrape.atNanos());
+    json.writeNumberField("took_ns", scrape.tookNanos());
+    if (scrape.succeeded()) {
+      json.writeObjectFieldStart("types");
+      for (Map.Entry<String, String> type : new TreeMap<>(scrape.exposition().types()).entrySet()) {
+        json.writeStringField(type.getKey(), type.getValue());
+      }
+      json.writeEndObject();
+      json.writeObjectFieldStart("samples");
+      for (Sample sample : scrape.exposition().samples()) {
+        json.writeFieldName(sample.series());
+        double value = sample.value();
+        if (Double.isNaN(value)) {
+          json.writeString("NaN");
+        } else if (Double.isInfinite(value)) {
+          json.writeString(value > 0 ? "+Inf" : "-Inf");
+        } else {
+          json.writeNumber(value);
+        }
+      }
+      json.writeEndObject();
+    } else {
+      json.writeStringField("error", scrape.error());
+    }
+    json.writeEndObject();
+    json.writeRaw('\n');
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.servebench.report;
 
 import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.ServerFigure;
 import dev.servebench.metrics.Summary;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -99,6 +100,7 @@ public final class ConsoleReport {
     printServingTable(summary, metrics, out);
     printMoreLatencies(summary, out);
     printSessions(summary, out);
+    printServer(summary, out);
     printClientSection(summary, out);
   }
 
@@ -264,6 +266,43 @@ public final class ConsoleReport {
     }
     out.row("E2E, first turns:", triple(sessions.firstTurnE2e()));
     out.row("E2E, later turns:", triple(sessions.laterTurnsE2e()));
+  }
+
+  /** The server's own metrics, scraped during the run: what it says it was doing. */
+  private static void printServer(Summary s, Table out) {
+    Summary.ServerMetrics server = s.server();
+    if (server == null) {
+      return;
+    }
+    out.section("Server (its own metrics)");
+    out.row(
+        "Scraped from:",
+        (server.url() == null ? "?" : server.url())
+            + (server.servers().isEmpty() ? "" : " (" + String.join(", ", server.servers()) + ")"));
+    out.row("Scrapes (failed):", server.scrapes() + " (" + server.failedScrapes() + ")");
+    if (server.figures().isEmpty()) {
+      out.note(
+          "(no series of vLLM, SGLang, TGI or llama.cpp; "
+              + server.rawSeries().size()
+              + " kept raw in the records file)");
+      return;
+    }
+    out.note("(mean / max over the scrapes)");
+    serverRow(out, server, ServerFigure.RUNNING, "Running requests:", 1);
+    serverRow(out, server, ServerFigure.WAITING, "Waiting requests:", 1);
+    serverRow(out, server, ServerFigure.KV_CACHE_USAGE, "KV-cache use (%):", 100);
+    serverRow(out, server, ServerFigure.PROMPT_TOKENS_PER_S, "Prompt tokens/s:", 1);
+    serverRow(out, server, ServerFigure.GENERATION_TOKENS_PER_S, "Generation tokens/s:", 1);
+    serverRow(out, server, ServerFigure.PREEMPTIONS_PER_S, "Preemptions/s:", 1);
+    serverRow(out, server, ServerFigure.BATCH_SIZE, "Batch size:", 1);
+  }
+
+  private static void serverRow(
+      Table out, Summary.ServerMetrics server, ServerFigure figure, String label, double scale) {
+    Summary.ServerFigureStats stats = server.figures().get(figure);
+    if (stats != null) {
+      out.row(label, number(scale * stats.mean()) + " / " + number(scale * stats.max()));
+    }
   }
 
   private static String triple(Distribution d) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.ServerFigure;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RunInfo;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -376,8 +378,11 @@ public final class HtmlReport {
   }
 
   /** One time-series line: how a merged point is made from the seconds it stands for. */
-  private record Line(
-      String label, ToDoubleFunction<Summary.Interval> perSecond, boolean highest, double scale) {}
+  private record Line<T>(
+      String label, ToDoubleFunction<T> perSecond, boolean highest, double scale) {}
+
+  /** A time series' seconds and where each stands in the run. */
+  private record Seconds<T>(List<T> seconds, ToLongFunction<T> secondOf, int perPoint) {}
 
   private static void overTime(Summary s, StringBuilder html, ObjectNode charts) {
     html.append("<h2 id=\"time\">Over time</h2>\n");
@@ -394,96 +399,159 @@ public final class HtmlReport {
           .append(" highest value; the p50 lines their mean.</p>\n");
     }
     html.append("<div class=\"charts\">\n");
+    Seconds<Summary.Interval> client =
+        new Seconds<>(seconds, Summary.Interval::second, secondsPerPoint);
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-requests",
         "Requests per second",
         "requests/s",
-        new Line("sent", Summary.Interval::started, false, 1),
-        new Line("succeeded", Summary.Interval::finished, false, 1));
+        new Line<Summary.Interval>("sent", Summary.Interval::started, false, 1),
+        new Line<Summary.Interval>("succeeded", Summary.Interval::finished, false, 1));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-tokens",
         "Output tokens per second",
         "tokens/s",
-        new Line("output tokens", Summary.Interval::outputTokens, false, 1));
+        new Line<Summary.Interval>("output tokens", Summary.Interval::outputTokens, false, 1));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-in-flight",
         "Requests in flight (end of each second)",
         "requests",
-        new Line("in flight", Summary.Interval::inFlight, true, 1));
+        new Line<Summary.Interval>("in flight", Summary.Interval::inFlight, true, 1));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-ttft",
         "TTFT by second sent",
         "ms",
-        new Line("TTFT p50", i -> i.latencies().ttftP50Nanos(), false, NANOS_PER_MILLI),
-        new Line("TTFT p99", i -> i.latencies().ttftP99Nanos(), true, NANOS_PER_MILLI));
+        new Line<Summary.Interval>(
+            "TTFT p50", i -> i.latencies().ttftP50Nanos(), false, NANOS_PER_MILLI),
+        new Line<Summary.Interval>(
+            "TTFT p99", i -> i.latencies().ttftP99Nanos(), true, NANOS_PER_MILLI));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-itl",
         "ITL by second of arrival",
         "ms",
-        new Line("ITL p50", i -> i.latencies().itlP50Nanos(), false, NANOS_PER_MILLI),
-        new Line("ITL p99", i -> i.latencies().itlP99Nanos(), true, NANOS_PER_MILLI));
+        new Line<Summary.Interval>(
+            "ITL p50", i -> i.latencies().itlP50Nanos(), false, NANOS_PER_MILLI),
+        new Line<Summary.Interval>(
+            "ITL p99", i -> i.latencies().itlP99Nanos(), true, NANOS_PER_MILLI));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-lag",
         "Schedule lag by second sent",
         "ms",
-        new Line("lag p50", i -> i.latencies().scheduleLagP50Nanos(), false, NANOS_PER_MILLI),
-        new Line("lag p99", i -> i.latencies().scheduleLagP99Nanos(), true, NANOS_PER_MILLI));
+        new Line<Summary.Interval>(
+            "lag p50", i -> i.latencies().scheduleLagP50Nanos(), false, NANOS_PER_MILLI),
+        new Line<Summary.Interval>(
+            "lag p99", i -> i.latencies().scheduleLagP99Nanos(), true, NANOS_PER_MILLI));
     timeChart(
-        seconds,
-        secondsPerPoint,
+        client,
         charts,
         html,
         "ts-failures",
         "Failures per second",
         "failures/s",
-        new Line("failed", Summary.Interval::failed, false, 1));
+        new Line<Summary.Interval>("failed", Summary.Interval::failed, false, 1));
     html.append("</div>\n");
+    serverOverTime(s, html, charts);
+  }
+
+  /**
+   * The server's own figures over the run, under the client's, on the same axis of seconds since
+   * the run's start: what the server says it was doing while the client measured.
+   */
+  private static void serverOverTime(Summary s, StringBuilder html, ObjectNode charts) {
+    Summary.ServerMetrics server = s.server();
+    if (server == null) {
+      return;
+    }
+    html.append("<h3 id=\"server-time\">The server's own metrics</h3>\n");
+    List<Summary.ServerSecond> seconds = server.seconds();
+    if (seconds.isEmpty()) {
+      html.append("<p class=\"chart-note\">")
+          .append(
+              escape(
+                  server.scrapes() == server.failedScrapes()
+                      ? "Every scrape of " + server.url() + " failed: " + server.firstError()
+                      : "No series of vLLM, SGLang, TGI or llama.cpp among the server's metrics."))
+          .append("</p>\n");
+      return;
+    }
+    int perPoint = (seconds.size() + MAX_SERIES_POINTS - 1) / MAX_SERIES_POINTS;
+    Seconds<Summary.ServerSecond> scraped =
+        new Seconds<>(seconds, Summary.ServerSecond::second, perPoint);
+    html.append("<div class=\"charts\">\n");
+    timeChart(
+        scraped,
+        charts,
+        html,
+        "ts-server-requests",
+        "Server: running and waiting requests",
+        "requests",
+        serverLine("running", ServerFigure.RUNNING, 1),
+        serverLine("waiting", ServerFigure.WAITING, 1));
+    timeChart(
+        scraped,
+        charts,
+        html,
+        "ts-server-kv-cache",
+        "Server: KV-cache use",
+        "%",
+        serverLine("KV-cache use", ServerFigure.KV_CACHE_USAGE, 0.01));
+    timeChart(
+        scraped,
+        charts,
+        html,
+        "ts-server-tokens",
+        "Server: tokens per second",
+        "tokens/s",
+        serverLine("generation", ServerFigure.GENERATION_TOKENS_PER_S, 1),
+        serverLine("prompt", ServerFigure.PROMPT_TOKENS_PER_S, 1));
+    html.append("</div>\n");
+  }
+
+  private static Line<Summary.ServerSecond> serverLine(
+      String label, ServerFigure figure, double scale) {
+    return new Line<>(label, second -> second.value(figure), false, scale);
   }
 
   /**
    * One chart of the time series, merged to at most {@link #MAX_SERIES_POINTS} points; left out,
    * with a note, when none of its lines has a value (TTFT of a run that did not stream).
    */
-  private static void timeChart(
-      List<Summary.Interval> seconds,
-      int secondsPerPoint,
+  @SafeVarargs
+  private static <T> void timeChart(
+      Seconds<T> series,
       ObjectNode charts,
       StringBuilder html,
       String id,
       String title,
       String yLabel,
-      Line... lines) {
+      Line<T>... lines) {
+    List<T> seconds = series.seconds();
+    int secondsPerPoint = series.perPoint();
     ObjectNode chart = chart("lines", "seconds since the start of the run", yLabel);
     ArrayNode x = chart.putArray("x");
     for (int start = 0; start < seconds.size(); start += secondsPerPoint) {
-      x.add(seconds.get(start).second());
+      x.add(series.secondOf().applyAsLong(seconds.get(start)));
     }
     boolean anyValue = false;
-    for (Line line : lines) {
+    for (Line<T> line : lines) {
       ArrayNode y = MAPPER.createArrayNode();
       for (int start = 0; start < seconds.size(); start += secondsPerPoint) {
         double merged = merge(seconds, start, secondsPerPoint, line);
@@ -505,7 +573,7 @@ public final class HtmlReport {
   }
 
   /** The mean (or the highest) of the finite values of {@code count} seconds from {@code start}. */
-  private static double merge(List<Summary.Interval> seconds, int start, int count, Line line) {
+  private static <T> double merge(List<T> seconds, int start, int count, Line<T> line) {
     double sum = 0;
     double highest = Double.NEGATIVE_INFINITY;
     int values = 0;

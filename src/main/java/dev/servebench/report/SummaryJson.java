@@ -3,6 +3,7 @@ package dev.servebench.report;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.ServerFigure;
 import dev.servebench.metrics.Summary;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -236,6 +237,11 @@ public final class SummaryJson {
       json.writeEndObject();
     }
 
+    // Only a run that scraped the server's metrics has them: other runs' summaries keep their keys.
+    if (s.server() != null) {
+      serverMetrics(json, s.server());
+    }
+
     json.writeArrayFieldStart("time_series");
     for (Summary.Interval interval : s.timeSeries()) {
       json.writeStartObject();
@@ -259,6 +265,48 @@ public final class SummaryJson {
     json.writeEndObject();
     json.writeRaw('\n');
     json.flush();
+  }
+
+  private static void serverMetrics(JsonGenerator json, Summary.ServerMetrics server)
+      throws IOException {
+    json.writeObjectFieldStart("server_metrics");
+    json.writeStringField("url", server.url());
+    json.writeNumberField("scrapes", server.scrapes());
+    json.writeNumberField("failed_scrapes", server.failedScrapes());
+    json.writeStringField("first_error", server.firstError());
+    json.writeArrayFieldStart("servers");
+    for (String name : server.servers()) {
+      json.writeString(name);
+    }
+    json.writeEndArray();
+    json.writeObjectFieldStart("figures");
+    for (Map.Entry<ServerFigure, Summary.ServerFigureStats> figure : server.figures().entrySet()) {
+      Summary.ServerFigureStats stats = figure.getValue();
+      json.writeObjectFieldStart(figure.getKey().key());
+      json.writeStringField("series", server.sources().get(figure.getKey()));
+      json.writeNumberField("scrapes", stats.scrapes());
+      number(json, "min", stats.min());
+      number(json, "mean", stats.mean());
+      number(json, "max", stats.max());
+      json.writeEndObject();
+    }
+    json.writeEndObject();
+    json.writeArrayFieldStart("time_series");
+    for (Summary.ServerSecond second : server.seconds()) {
+      json.writeStartObject();
+      json.writeNumberField("second", second.second());
+      for (Map.Entry<ServerFigure, Double> value : second.values().entrySet()) {
+        number(json, value.getKey().key(), value.getValue());
+      }
+      json.writeEndObject();
+    }
+    json.writeEndArray();
+    json.writeArrayFieldStart("raw_series");
+    for (String name : server.rawSeries()) {
+      json.writeString(name);
+    }
+    json.writeEndArray();
+    json.writeEndObject();
   }
 
   private static void distribution(JsonGenerator json, String name, Distribution d)

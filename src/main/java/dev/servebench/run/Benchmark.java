@@ -1,5 +1,6 @@
 package dev.servebench.run;
 
+import dev.servebench.config.HttpTarget;
 import dev.servebench.config.Version;
 import dev.servebench.dataset.Datasets;
 import dev.servebench.dataset.Prompt;
@@ -11,6 +12,7 @@ import dev.servebench.engine.RunClock;
 import dev.servebench.engine.RunControl;
 import dev.servebench.engine.RunProgress;
 import dev.servebench.engine.SendPlan;
+import dev.servebench.engine.ServerMetricsScraper;
 import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Aggregator;
@@ -20,6 +22,7 @@ import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.HtmlReport;
 import dev.servebench.report.LiveLog;
@@ -41,8 +44,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -52,6 +58,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PrimitiveIterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -143,6 +151,15 @@ public final class Benchmark {
       endpoint = config.endpoint();
       info.println("servebench: model not named; the server lists '" + endpoint.modelName() + "'");
     }
+    // The probe of /metrics runs beside the prompts' preparation: an HTTP client's first use
+    // costs a fresh process a few hundred milliseconds, and a silent server the probe's timeout.
+    RunConfig.Endpoint probed = endpoint;
+    RunConfig.ServerMetrics serverMetricsSettings = config.serverMetrics();
+    PrintWriter probeInfo = info;
+    CompletableFuture<ServerMetricsScraper.Target> serverMetricsProbe =
+        CompletableFuture.supplyAsync(
+            () -> serverMetricsTarget(serverMetricsSettings, probed, authorization, probeInfo),
+            task -> Thread.ofPlatform().daemon().name("servebench-metrics-probe").start(task));
     if (resolved == null) {
       loadStartNanos = System.nanoTime();
       resolved = findTokenizer(source, endpoint.modelName());
@@ -236,6 +253,7 @@ public final class Benchmark {
       view.preparing("rehearsal of the request path");
     }
     rehearsal.join();
+    ServerMetricsScraper.Target serverMetrics = joinProbe(serverMetricsProbe);
     Startup.settleHeap();
     Instant startAt = config.sharding().startAt();
     RunClock clock = startAt == null ? RunClock.start() : RunClock.anchoredAt(startAt);
@@ -254,8 +272,7 @@ public final class Benchmark {
     String runId =
         RunId.of(config, clock.wallAnchor(), shortId())
             + (shard.whole() ? "" : "-shard-" + (shard.index() + 1) + "-of-" + shard.count());
-    Map<String, Object> configuration =
-        config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file());
+    Map<String, Object> configuration = describe(config, tokenizer, chatTemplate, serverMetrics);
     if (startAt != null) {
       configuration.put("start_offset_ms", startOffsetNanos / 1e6);
     }
@@ -338,6 +355,12 @@ public final class Benchmark {
                     && load.maxConcurrency() == 0));
     Consumer<RunProgress> progress =
         view == null ? null : started -> view.runStarted(started, liveMetrics, livePlan);
+    ServerMetricsScraper scraper =
+        serverMetrics == null
+            ? null
+            : ServerMetricsScraper.start(
+                serverMetrics, Preflight.metricsClient(serverMetrics.url(), endpoint.tls()), clock);
+    sink.scraper = scraper;
     try {
       end =
           sessions != null
@@ -352,6 +375,10 @@ public final class Benchmark {
                   progress,
                   log)
               : runner.run(clock, prompts, plan, bounds, sink, control, progress, log);
+      if (scraper != null) {
+        scraper.close();
+        sink.takeScrapes(); // the recorder has stopped: this thread writes the file now
+      }
       if (writer != null && sink.failure == null) {
         try {
           writer.writeEnd(end);
@@ -360,6 +387,9 @@ public final class Benchmark {
         }
       }
     } finally {
+      if (scraper != null) {
+        scraper.close();
+      }
       sink.close();
       if (view != null) {
         view.close(); // the block is erased and its last warnings printed: the report stands alone
@@ -397,6 +427,93 @@ public final class Benchmark {
             ? ExitCode.INTERRUPTED
             : summary.counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
+  }
+
+  /** The probe's answer, or what it failed with, as it was thrown. */
+  private static ServerMetricsScraper.Target joinProbe(
+      CompletableFuture<ServerMetricsScraper.Target> probe) {
+    try {
+      return probe.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** How long the probe of {@code /metrics} before a run may take. */
+  private static final Duration SERVER_METRICS_PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+  /**
+   * Where and how to scrape the server's metrics during the run, or {@code null} for not at all:
+   * off, or not asked for and {@code /metrics} does not answer with an exposition (said on {@code
+   * info}). The run's credentials go only to the endpoint's own scheme, host and port.
+   */
+  private static ServerMetricsScraper.Target serverMetricsTarget(
+      RunConfig.ServerMetrics settings,
+      RunConfig.Endpoint endpoint,
+      String authorization,
+      PrintWriter info) {
+    if (settings.mode() == RunConfig.ServerMetrics.Mode.OFF) {
+      return null;
+    }
+    URI url = settings.resolve(endpoint.target());
+    HttpTarget server = endpoint.target();
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    int port = url.getPort() != -1 ? url.getPort() : https ? 443 : 80;
+    boolean sameOrigin =
+        https == server.https()
+            && server.host().equalsIgnoreCase(stripBrackets(url.getHost()))
+            && port == server.port();
+    ServerMetricsScraper.Target target =
+        new ServerMetricsScraper.Target(
+            url, settings.interval(), sameOrigin ? authorization : null);
+    if (settings.mode() == RunConfig.ServerMetrics.Mode.AUTO) {
+      String absent;
+      try (HttpClient client = Preflight.metricsClient(url, endpoint.tls())) {
+        absent =
+            ServerMetricsScraper.probe(
+                url, SERVER_METRICS_PROBE_TIMEOUT, target.authorization(), client);
+      }
+      if (absent != null) {
+        info.println(
+            "servebench: the server's metrics are not scraped: "
+                + url
+                + " "
+                + (absent.startsWith("it ") ? absent : "gave " + absent)
+                + " (--server-metrics URL names another; --no-server-metrics skips the probe)");
+        return null;
+      }
+    }
+    info.println(
+        "servebench: scraping the server's metrics at "
+            + url
+            + " every "
+            + settings.interval().toMillis()
+            + " ms");
+    return target;
+  }
+
+  private static String stripBrackets(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  /** The run's settings for its header, where the server's metrics were scraped included. */
+  private static Map<String, Object> describe(
+      RunConfig config,
+      Tokenizer tokenizer,
+      ChatTemplate chatTemplate,
+      ServerMetricsScraper.Target serverMetrics) {
+    Map<String, Object> settings =
+        config.describe(tokenizer.name(), chatTemplate == null ? null : chatTemplate.file());
+    settings.put(
+        Aggregator.SERVER_METRICS_URL,
+        serverMetrics == null ? null : serverMetrics.url().toString());
+    settings.put(
+        "server_metrics_interval_s",
+        serverMetrics == null ? null : serverMetrics.interval().toMillis() / 1000.0);
+    return settings;
   }
 
   /**
@@ -608,6 +725,9 @@ public final class Benchmark {
     private long lastFlushNanos = System.nanoTime();
     private boolean unflushed;
 
+    /** The scraper of the server's metrics, or {@code null} when the run scrapes none. */
+    volatile ServerMetricsScraper scraper;
+
     /** The first write that failed (disk full, say), or {@code null}; nothing is written after. */
     IOException failure;
 
@@ -666,8 +786,36 @@ public final class Benchmark {
       }
     }
 
+    /**
+     * Feeds the scrapes of the server's metrics taken so far to the aggregator and the records
+     * file, on the thread that writes the file (the recorder while the run goes, then the caller).
+     */
+    void takeScrapes() {
+      if (scraper == null) {
+        return;
+      }
+      for (ServerScrape scrape = scraper.poll(); scrape != null; scrape = scraper.poll()) {
+        ServerScrape clean =
+            scrape.succeeded()
+                ? scrape
+                : ServerScrape.failed(
+                    scrape.atNanos(), scrape.tookNanos(), Secrets.redact(scrape.error(), secrets));
+        aggregator.add(clean);
+        if (failure != null || writer == null) {
+          continue;
+        }
+        unflushed = true;
+        try {
+          writer.write(clean);
+        } catch (IOException full) {
+          failed("cannot write " + file, full);
+        }
+      }
+    }
+
     @Override
     public void flush() {
+      takeScrapes();
       long nowNanos = System.nanoTime();
       if (failure != null || !unflushed || nowNanos - lastFlushNanos < FLUSH_INTERVAL_NANOS) {
         return;

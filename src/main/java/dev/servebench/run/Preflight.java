@@ -361,13 +361,22 @@ final class Preflight {
   }
 
   private static HttpClient client(HttpTarget target, TlsOptions tls) {
+    return client(target.https(), tls);
+  }
+
+  /** A client for the server's metrics endpoint at {@code url}, trusting what the run trusts. */
+  static HttpClient metricsClient(URI url, TlsOptions tls) {
+    return client("https".equalsIgnoreCase(url.getScheme()), tls);
+  }
+
+  private static HttpClient client(boolean https, TlsOptions tls) {
     HttpClient.Builder builder =
         HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
             // No h2c upgrade offer: a server that mishandles one would fail a check the run
             // itself, which speaks HTTP/1.1, passes.
             .version(HttpClient.Version.HTTP_1_1);
-    if (target.https()) {
+    if (https) {
       builder.sslContext(TlsContexts.jdk(tls));
       if (tls.insecure()) {
         // The JDK client checks host names apart from trust; --insecure means neither.

@@ -40,7 +40,8 @@ public final class RecordsSummary {
         RecordReader.read(
             recordsFile,
             run -> aggregator[0] = new Aggregator(options(run, percentiles, goodput)),
-            record -> aggregator[0].add(record));
+            record -> aggregator[0].add(record),
+            scrape -> aggregator[0].add(scrape));
     if (aggregator[0] == null) {
       aggregator[0] = new Aggregator(options(result.run(), percentiles, goodput));
     }

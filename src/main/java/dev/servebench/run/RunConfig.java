@@ -15,6 +15,7 @@ import dev.servebench.schedule.RateRamp;
 import dev.servebench.schedule.Shard;
 import dev.servebench.tokenizer.LlmOnRayModel;
 import dev.servebench.tokenizer.TokenizerLocations;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -36,7 +38,8 @@ public record RunConfig(
     Sampling sampling,
     Output output,
     Sharding sharding,
-    Identity identity) {
+    Identity identity,
+    ServerMetrics serverMetrics) {
 
   /** Checks what depends on more than one group of settings. */
   public RunConfig {
@@ -647,6 +650,63 @@ public record RunConfig(
     }
   }
 
+  /**
+   * Scraping the server's own metrics during the run ({@code --server-metrics}).
+   *
+   * @param mode whether to scrape
+   * @param url the Prometheus endpoint given, or {@code null} for {@code /metrics} on the
+   *     endpoint's host
+   * @param interval between scrapes ({@code --server-metrics-interval})
+   */
+  public record ServerMetrics(Mode mode, URI url, Duration interval) {
+
+    /** The shortest interval taken: scraping faster would load the server it measures. */
+    public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+    /** Probe {@code /metrics} once and scrape when it answers: what a run does unless told. */
+    public static final ServerMetrics AUTO = new ServerMetrics(Mode.AUTO, null, DEFAULT_INTERVAL);
+
+    public enum Mode {
+      /** Probe {@code /metrics} before the run; scrape only if it answers with an exposition. */
+      AUTO,
+      /** Scrape throughout, whatever the first scrapes bring (failures are counted). */
+      ON,
+      /** Never scrape ({@code --no-server-metrics}). */
+      OFF
+    }
+
+    public ServerMetrics {
+      interval = interval == null ? DEFAULT_INTERVAL : interval;
+      if (interval.compareTo(MIN_INTERVAL) < 0) {
+        throw new InvalidInputException(
+            "--server-metrics-interval must be at least "
+                + MIN_INTERVAL.toMillis()
+                + "ms (e.g. 1s, 500ms): each scrape costs the server a little work");
+      }
+      if (url != null) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+          throw new InvalidInputException(
+              "--server-metrics '"
+                  + url
+                  + "' is not an http:// or https:// URL with a host (e.g."
+                  + " http://127.0.0.1:8000/metrics)");
+        }
+      }
+    }
+
+    /** Where to scrape: the URL given, or {@code /metrics} at the endpoint's scheme, host, port. */
+    public URI resolve(HttpTarget target) {
+      if (url != null) {
+        return url;
+      }
+      return URI.create(
+          (target.https() ? "https://" : "http://") + target.hostHeader() + "/metrics");
+    }
+  }
+
   /** The same run against another model name (once it is discovered from the server). */
   public RunConfig withModelName(String discoveredModelName) {
     return new RunConfig(
@@ -657,7 +717,8 @@ public record RunConfig(
         sampling,
         output,
         sharding,
-        identity);
+        identity,
+        serverMetrics);
   }
 
   /**

@@ -57,6 +57,17 @@ final class Secrets {
     return text != null && text.contains(secret);
   }
 
+  /** {@code text} scrubbed of each secret. */
+  static String redact(String text, List<String> secrets) {
+    String clean = text;
+    for (String secret : secrets) {
+      if (secret != null && !secret.isEmpty()) {
+        clean = scrub(clean, secret);
+      }
+    }
+    return clean;
+  }
+
   static String scrub(String text, String secret) {
     return text == null ? null : text.replace(secret, REDACTED);
   }

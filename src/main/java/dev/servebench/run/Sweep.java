@@ -280,7 +280,8 @@ public final class Sweep {
             base.sampling(),
             stepOutput(directory),
             RunConfig.Sharding.NONE,
-            base.identity());
+            base.identity(),
+            base.serverMetrics());
     Benchmark.Outcome outcome =
         Benchmark.execute(config, control, new PrintWriter(Writer.nullWriter()), log);
     if (outcome.exitCode() == ExitCode.INTERRUPTED) {
@@ -358,7 +359,8 @@ public final class Sweep {
             base.sampling(),
             stepOutput(directory),
             RunConfig.Sharding.NONE,
-            base.identity());
+            base.identity(),
+            base.serverMetrics());
     Benchmark.Outcome outcome =
         Benchmark.execute(config, control, new PrintWriter(Writer.nullWriter()), log);
     if (outcome.exitCode() == ExitCode.INTERRUPTED) {

@@ -54,7 +54,11 @@ class HtmlReportBrowserTest {
           "ts-ttft",
           "ts-itl",
           "ts-lag",
-          "ts-failures");
+          "ts-failures",
+          // The mock's own /metrics, scraped during the run.
+          "ts-server-requests",
+          "ts-server-kv-cache",
+          "ts-server-tokens");
 
   private static final Pattern CANVAS =
       Pattern.compile("<canvas data-chart=\"([^\"]+)\" data-points=\"(\\d+)\"");
@@ -108,7 +112,10 @@ class HtmlReportBrowserTest {
               "--num-prompts",
               Integer.toString(REQUESTS),
               "--request-rate",
-              "40");
+              "40",
+              // Several scrapes in the short run, so that its counters give rates.
+              "--server-metrics-interval",
+              "100ms");
       // Failed requests: exit code 3, and every file written all the same.
       assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
       html = Cli.onlyFile(results, "-report.html");
