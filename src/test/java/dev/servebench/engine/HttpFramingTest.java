@@ -112,8 +112,15 @@ class HttpFramingTest {
 
   private List<RequestRecord> run(RawServer server, int requests, String... extra)
       throws IOException {
+    // No probe of /metrics: the tests count the connections the run itself opens.
     List<String> flags =
-        new ArrayList<>(List.of("--num-prompts", Integer.toString(requests), "--timeout", "10"));
+        new ArrayList<>(
+            List.of(
+                "--num-prompts",
+                Integer.toString(requests),
+                "--timeout",
+                "10",
+                "--no-server-metrics"));
     flags.addAll(List.of(extra));
     Cli.Result result = Cli.runSynthetic(server.url(), results, flags.toArray(String[]::new));
     List<RequestRecord> records = new ArrayList<>();
