@@ -61,6 +61,10 @@ public final class ChatTemplate {
     this.file = file;
     this.specialTokens = Map.copyOf(specialTokens);
     this.fingerprint = fingerprint(source, specialTokens);
+    String refused = TemplateSandbox.refusedSource(source);
+    if (refused != null) {
+      throw new TemplateFailure(refused);
+    }
     this.jinjava = newJinjava();
     JinjavaInterpreter parser = jinjava.newInterpreter();
     this.root = parser.parse(TemplateSource.rewrite(source));
@@ -248,6 +252,8 @@ public final class ChatTemplate {
 
   private static Jinjava newJinjava() {
     CompositeELResolver resolver = new CompositeELResolver();
+    // The template is untrusted: the sandbox sees every property and call first.
+    resolver.add(new TemplateSandbox.Resolver());
     resolver.add(new PythonIsms.MethodResolver());
     resolver.add(JinjavaConfig.newBuilder().build().getElResolver());
     JinjavaConfig config =
@@ -257,6 +263,8 @@ public final class ChatTemplate {
             // A message's text is data: "{{" in a prompt is never rendered again.
             .withNestedInterpretationEnabled(false)
             .withElResolver(resolver)
+            .withMaxOutputSize(TemplateSandbox.MAX_OUTPUT_CHARS)
+            .withMaxStringLength(TemplateSandbox.MAX_OUTPUT_CHARS)
             .withLegacyOverrides(
                 LegacyOverrides.newBuilder()
                     .withUseTrimmingForNotesAndExpressions(true)
@@ -265,6 +273,7 @@ public final class ChatTemplate {
                     .build())
             .build();
     Jinjava jinjava = new Jinjava(config);
+    jinjava.setResourceLocator(new TemplateSandbox.NoResources());
     jinjava.registerFunction(
         new ELFunctionDefinition(
             "", "raise_exception", PythonIsms.class, "raiseException", Object.class));
@@ -296,11 +305,18 @@ public final class ChatTemplate {
   private static void failOnErrors(List<TemplateError> errors) {
     for (TemplateError error : errors) {
       if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+        if (error.getReason() == TemplateError.ErrorReason.OUTPUT_TOO_BIG) {
+          throw new TemplateFailure(
+              "it renders more than "
+                  + TemplateSandbox.MAX_OUTPUT_CHARS / (1024 * 1024)
+                  + " MiB, the most a chat template may render");
+        }
         String raised = raised(error.getException());
+        String refused = refused(error.getException());
         throw new TemplateFailure(
             raised != null
                 ? "it raised an exception: " + raised
-                : error.getMessage()
+                : (refused != null ? refused : error.getMessage())
                     + (error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : ""));
       }
     }
@@ -315,11 +331,24 @@ public final class ChatTemplate {
     return null;
   }
 
+  /** The sandbox's own words when it refused, without the exception's class name. */
+  private static String refused(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TemplateSandbox.Refused refused) {
+        return refused.getMessage();
+      }
+    }
+    return null;
+  }
+
   private static String message(RuntimeException failure) {
     String raised = raised(failure);
+    String refused = refused(failure);
     return raised != null
         ? "it raised an exception: " + raised
-        : failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        : refused != null
+            ? refused
+            : failure.getMessage() == null ? failure.toString() : failure.getMessage();
   }
 
   /** A failure of the template, before the file it came from is known. */

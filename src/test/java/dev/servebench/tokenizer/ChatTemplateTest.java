@@ -358,4 +358,81 @@ class ChatTemplateTest {
 
     assertThat(render("{{ messages[0].content }}", text)).isEqualTo(text);
   }
+
+  // The sandbox: a template comes with a downloaded model and is untrusted (GHSA-m49c-g9wr-hv6v).
+
+  private static void assertRefused(String source, String why) {
+    assertThatThrownBy(() -> render(source, "x"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("the chat template in inline.jinja fails")
+        .hasMessageContaining(why)
+        .hasMessageContaining("--no-chat-template");
+  }
+
+  @Test
+  void theInterpreterAndItsObjectMapperAreOutOfReach() {
+    // The advisory's payloads name the interpreter: refused before the template is parsed.
+    assertThatThrownBy(() -> inline("{{ ____int3rpr3t3r____.config.objectMapper }}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("the chat template in inline.jinja fails")
+        .hasMessageContaining("names Jinjava's interpreter");
+    assertThatThrownBy(
+            () ->
+                inline(
+                    "{% set m = ____int3rpr3t3r____.config.objectMapper %}"
+                        + "{{ m.readValue('{}', 'java.util.HashMap') }}"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("names Jinjava's interpreter");
+    // A name built at run time reaches the interpreter, but nothing behind it.
+    String interpreter = "messages['____int3' ~ 'rpr3t3r____']";
+    assertRefused("{{ " + interpreter + ".config.objectMapper }}", "'config' of a");
+    assertRefused("{{ " + interpreter + " | attr('config') }}", "out of reach");
+    assertRefused("{{ " + interpreter + " | map(attribute='config') | list }}", "out of reach");
+    assertRefused("{{ " + interpreter + ".getConfig().getObjectMapper() }}", "out of reach");
+    assertRefused(
+        "{% for c in [" + interpreter + "] %}{{ c.config.objectMapper }}{% endfor %}",
+        "out of reach");
+  }
+
+  @Test
+  void noValueReachesAClassOrAStaticMethod() {
+    System.clearProperty("servebench.sandbox");
+    for (String source :
+        List.of(
+            "{{ 'x'.getClass().forName('java.lang.System').setProperty('servebench.sandbox', 'y') }}",
+            "{{ messages.class.forName('java.lang.System').setProperty('servebench.sandbox', 'y') }}",
+            "{{ messages[0].content.class }}",
+            "{{ (1).getClass() }}",
+            "{{ loop }}{% for i in [1] %}{{ loop.getClass() }}{% endfor %}")) {
+      try {
+        assertThat(render(source, "x")).doesNotContain("class ").doesNotContain("java.lang");
+      } catch (InvalidInputException refused) {
+        assertThat(refused).hasMessageContaining("inline.jinja");
+      }
+    }
+    assertThat(System.getProperty("servebench.sandbox")).isNull();
+  }
+
+  @Test
+  void noTemplateIsIncludedImportedOrExtended() {
+    for (String source :
+        List.of(
+            "{% include 'logback.xml' %}",
+            "{% import 'logback.xml' as x %}",
+            "{% from 'logback.xml' import y %}",
+            "{% extends 'logback.xml' %}")) {
+      assertRefused(source, "may not include, import or extend another template");
+    }
+  }
+
+  @Test
+  void anOversizedRenderFails() {
+    String megabyte = "x".repeat(1024 * 1024);
+
+    assertThatThrownBy(
+            () -> render("{% for i in range(17) %}{{ messages[0].content }}{% endfor %}", megabyte))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("inline.jinja")
+        .hasMessageContaining("16 MiB");
+  }
 }
