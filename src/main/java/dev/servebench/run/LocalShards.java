@@ -9,22 +9,29 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code run --processes N}: the plan as N shards ({@code --shard I/N}) in N child JVMs of this
  * one's Java and class path, started together at one {@code --start-at}, their results merged
- * ({@link ShardMerge}) into the results directory. Each shard writes into {@code shard-I-of-N/}
- * under it (its console report into {@code console.txt} there); its standard error is passed on,
+ * ({@link ShardMerge}) into the results directory. Each launch gets a folder of its own under it,
+ * {@code shards-<yyyyMMdd-HHmmss>-<6 hex>/}, so that a second launch into the same results
+ * directory never merges the first one's shards; each shard writes into {@code shard-I-of-N/} in
+ * that folder (its console report into {@code console.txt} there); its standard error is passed on,
  * each line prefixed with {@code [shard I/N]}.
  *
  * <p>A stop (Ctrl-C, SIGTERM) goes to every shard: a shard in the same process group as a
@@ -43,6 +50,9 @@ public final class LocalShards {
    * late it was (its first requests are late with it), and {@code --start-at} gives more.
    */
   static final Duration START_LEAD = Duration.ofSeconds(10);
+
+  private static final DateTimeFormatter LAUNCH_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
   static final Duration STOP_FORWARD_GRACE = Duration.ofSeconds(1);
 
@@ -99,6 +109,7 @@ public final class LocalShards {
             ? config.sharding().startAt()
             : Instant.now().plus(START_LEAD);
     int count = launch.processes();
+    Path launchDir = launchDir(resultsDir, Instant.now());
     List<Child> children = new ArrayList<>();
     List<Path> shardDirs = new ArrayList<>();
     err.println(
@@ -107,12 +118,12 @@ public final class LocalShards {
             + " shards start at "
             + startAt
             + "; each one's results in "
-            + resultsDir.resolve("shard-I-of-" + count));
+            + launchDir.resolve("shard-I-of-" + count));
     err.flush();
     try {
       for (int index = 0; index < count; index++) {
         Shard shard = new Shard(index, count);
-        Path dir = resultsDir.resolve("shard-" + (index + 1) + "-of-" + count);
+        Path dir = launchDir.resolve("shard-" + (index + 1) + "-of-" + count);
         Files.createDirectories(dir);
         shardDirs.add(dir);
         List<String> command = new ArrayList<>(ColdAccuracyCheck.javaCommand());
@@ -184,6 +195,27 @@ public final class LocalShards {
       return ExitCode.PARTIAL;
     }
     return merged.summary().counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
+  }
+
+  /**
+   * A new folder for one launch's shards under {@code resultsDir}, {@code
+   * shards-<yyyyMMdd-HHmmss>-<6 hex>} (UTC): a launch merges only its own shards' files, however
+   * many launches went into the results directory before.
+   */
+  static Path launchDir(Path resultsDir, Instant now) throws IOException {
+    Files.createDirectories(resultsDir);
+    while (true) {
+      byte[] random = new byte[3];
+      ThreadLocalRandom.current().nextBytes(random);
+      Path dir =
+          resultsDir.resolve(
+              "shards-" + LAUNCH_TIME.format(now) + "-" + HexFormat.of().formatHex(random));
+      try {
+        return Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException taken) {
+        // Another launch drew the same name in the same second: draw again.
+      }
+    }
   }
 
   /** Waits for every shard to end, passing a stop on to those that have not seen it. */

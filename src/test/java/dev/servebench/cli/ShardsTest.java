@@ -10,12 +10,14 @@ import dev.servebench.record.RequestRecord;
 import dev.servebench.run.RecordsSummary;
 import dev.servebench.testing.Cli;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,8 +99,9 @@ class ShardsTest {
       // When each shard was ready, from the common start: a shard ready late sends what is due
       // before then at once, late by design (and says so).
       long[] readyNanos = new long[2];
+      Path launch = onlyLaunch(shards);
       for (int shard = 1; shard <= 2; shard++) {
-        Path shardDir = shards.resolve("shard-" + shard + "-of-2");
+        Path shardDir = launch.resolve("shard-" + shard + "-of-2");
         Map<String, Object> configuration =
             RecordsSummary.read(Cli.onlyFile(shardDir, "-records.jsonl"), null, null)
                 .summary()
@@ -150,6 +153,42 @@ class ShardsTest {
       Cli.Result report = Cli.run("report", mergedRecords.toString());
       assertThat(report.exitCode()).as(report.err()).isZero();
       assertThat(report.out()).contains("Successful requests:");
+
+      // A second launch into the same results directory merges its own shards only.
+      Cli.Result again =
+          Cli.runSynthetic(
+              server.baseUrl(),
+              shards,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              "4",
+              "--request-rate",
+              "25",
+              "--seed",
+              "12",
+              "--prompt-cache",
+              cache.toString(),
+              "--processes",
+              "2",
+              "--start-at",
+              Instant.now().plusSeconds(10).toString());
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      try (Stream<Path> entries = Files.list(shards)) {
+        List<Path> all = entries.toList();
+        assertThat(all).filteredOn(Files::isDirectory).hasSize(2);
+        assertThat(all).filteredOn(file -> file.toString().endsWith("-records.jsonl")).hasSize(2);
+      }
+    }
+  }
+
+  /** The one launch's folder of shards under a results directory. */
+  private static Path onlyLaunch(Path resultsDir) throws IOException {
+    try (Stream<Path> entries = Files.list(resultsDir)) {
+      List<Path> launches =
+          entries.filter(entry -> entry.getFileName().toString().startsWith("shards-")).toList();
+      assertThat(launches).hasSize(1);
+      return launches.get(0);
     }
   }
 }
