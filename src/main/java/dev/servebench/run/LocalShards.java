@@ -155,24 +155,12 @@ public final class LocalShards {
       }
     }
 
-    Map<Integer, String> failed = new TreeMap<>();
-    for (Child child : children) {
-      int code = child.process.exitValue();
-      if (code != ExitCode.OK && code != ExitCode.REQUESTS_FAILED) {
-        failed.put(
-            child.shard.index(),
-            code == ExitCode.INTERRUPTED
-                ? "interrupted (exit " + code + ")"
-                : "failed (exit " + code + "; its lines above say why)");
-      }
-    }
+    List<Integer> exitCodes = children.stream().map(child -> child.process.exitValue()).toList();
+    Map<Integer, String> failed = failedShards(exitCodes);
     if (failed.size() == count) {
       err.println("servebench: every shard failed; their lines above say why");
       err.flush();
-      int first = children.get(0).process.exitValue();
-      return first == ExitCode.INTERRUPTED || control.stopRequested()
-          ? ExitCode.INTERRUPTED
-          : first;
+      return control.stopRequested() ? ExitCode.INTERRUPTED : exitCodes.get(0);
     }
     ShardMerge.Result merged = ShardMerge.merge(shardDirs, resultsDir, failed);
     for (String warning : merged.warnings()) {
@@ -188,13 +176,29 @@ public final class LocalShards {
     err.println("servebench: merged summary: " + merged.summaryFile());
     err.println("servebench: merged HTML report: " + merged.htmlFile());
     err.flush();
-    if (control.stopRequested()) {
+    if (control.stopRequested() || exitCodes.contains(ExitCode.INTERRUPTED)) {
       return ExitCode.INTERRUPTED;
     }
     if (merged.partial()) {
       return ExitCode.PARTIAL;
     }
     return merged.summary().counts().failed() > 0 ? ExitCode.REQUESTS_FAILED : ExitCode.OK;
+  }
+
+  /**
+   * The shards whose process failed, by index from 0, with why. A shard that exited 0, 3 (some
+   * requests failed) or interrupted (it stopped sending on a signal and drained, and its records'
+   * closing line says interrupted) is merged: the merge names an interrupted one itself.
+   */
+  static Map<Integer, String> failedShards(List<Integer> exitCodes) {
+    Map<Integer, String> failed = new TreeMap<>();
+    for (int index = 0; index < exitCodes.size(); index++) {
+      int code = exitCodes.get(index);
+      if (code != ExitCode.OK && code != ExitCode.REQUESTS_FAILED && code != ExitCode.INTERRUPTED) {
+        failed.put(index, "failed (exit " + code + "; its lines above say why)");
+      }
+    }
+    return failed;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.servebench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RecordWriter;
@@ -39,6 +40,12 @@ class ShardMergeTest {
    */
   private Path writeShard(int index, int count, long seed, Instant startedAt, boolean cut)
       throws IOException {
+    return writeShard(index, count, seed, startedAt, cut, false);
+  }
+
+  private Path writeShard(
+      int index, int count, long seed, Instant startedAt, boolean cut, boolean interrupted)
+      throws IOException {
     Map<String, Object> configuration = new LinkedHashMap<>();
     configuration.put("seed", seed);
     configuration.put("num_prompts", 10);
@@ -62,7 +69,8 @@ class ShardMergeTest {
         writer.write(record);
       }
       if (!cut) {
-        writer.writeEnd(new RunEnd(false, records.size(), records.size(), 2, -1, 1, 2, 0, -1, 1));
+        writer.writeEnd(
+            new RunEnd(interrupted, records.size(), records.size(), 2, -1, 1, 2, 0, -1, 1));
       }
     }
     return shardDir;
@@ -134,6 +142,27 @@ class ShardMergeTest {
     ShardMerge.Result failed =
         ShardMerge.merge(List.of(dir), dir.resolve("again"), Map.of(0, "failed (exit 5)"));
     assertThat(failed.problems()).hasSize(2).first().asString().contains("1/2", "exit 5");
+  }
+
+  @Test
+  void interruptedShardsAreMergedAndNamed() throws IOException {
+    // Ctrl-C under --processes: every shard drained and exited interrupted; the launcher counts
+    // none of them failed, and the merge holds all their records, named as interrupted.
+    writeShard(0, 2, 7, START, false, true);
+    writeShard(1, 2, 7, START, false, true);
+    Map<Integer, String> failed =
+        LocalShards.failedShards(List.of(ExitCode.INTERRUPTED, ExitCode.INTERRUPTED));
+    assertThat(failed).isEmpty();
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), failed);
+    assertThat(merged.partial()).isTrue();
+    assertThat(merged.problems())
+        .hasSize(2)
+        .allSatisfy(problem -> assertThat(problem).contains("interrupted"));
+    assertThat(merged.summary().counts().requests()).isEqualTo(10);
+    assertThat(merged.summary().end().interrupted()).isTrue();
+    // A shard that crashed is still named failed.
+    assertThat(LocalShards.failedShards(List.of(ExitCode.OK, 5, ExitCode.REQUESTS_FAILED)))
+        .containsOnlyKeys(1);
   }
 
   @Test
