@@ -3,6 +3,8 @@ package dev.servebench.run;
 import dev.servebench.engine.RunControl;
 import dev.servebench.error.ExitCode;
 import dev.servebench.report.ConsoleReport;
+import dev.servebench.report.RecordsCsv;
+import dev.servebench.report.SummaryCsv;
 import dev.servebench.schedule.Shard;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -66,6 +68,17 @@ public final class LocalShards {
       Set.of("--processes", "--shard", "--start-at", "--results-dir", "--results_dir");
 
   /**
+   * Switches (no value) the launcher acts on itself from the merge, not passed to the shards:
+   * vLLM's result file and the CSV are the whole run's, written once from the merged records.
+   */
+  private static final Set<String> LAUNCHER_SWITCHES =
+      Set.of("--save-result", "--save_result", "--append-result", "--append_result", "--csv");
+
+  /** Flags with a value the launcher acts on itself (vLLM's result file's place). */
+  private static final Set<String> LAUNCHER_FLAGS =
+      Set.of("--result-dir", "--result_dir", "--result-filename", "--result_filename");
+
+  /**
    * One launch.
    *
    * @param arguments the run's command line without the per-shard flags ({@link #shardArguments})
@@ -78,7 +91,8 @@ public final class LocalShards {
 
   /**
    * {@code arguments} without {@code --processes}, {@code --shard}, {@code --start-at} and {@code
-   * --results-dir} and their values, which each shard is given its own of.
+   * --results-dir} and their values, which each shard is given its own of, and without vLLM's
+   * result file's flags and {@code --csv}, which the launcher writes from the merge.
    */
   public static List<String> shardArguments(List<String> arguments) {
     List<String> kept = new ArrayList<>();
@@ -86,7 +100,10 @@ public final class LocalShards {
       String argument = arguments.get(i);
       int equals = argument.indexOf('=');
       String name = equals > 0 ? argument.substring(0, equals) : argument;
-      if (PER_SHARD_FLAGS.contains(name)) {
+      if (LAUNCHER_SWITCHES.contains(name)) {
+        continue;
+      }
+      if (PER_SHARD_FLAGS.contains(name) || LAUNCHER_FLAGS.contains(name)) {
         if (equals < 0) {
           i++; // its value is the next argument
         }
@@ -109,6 +126,9 @@ public final class LocalShards {
             ? config.sharding().startAt()
             : Instant.now().plus(START_LEAD);
     int count = launch.processes();
+    if (config.output().vllmResult() != null) {
+      Benchmark.prepareVllmResultDir(config.output().vllmResult());
+    }
     Path launchDir = launchDir(resultsDir, Instant.now());
     List<Child> children = new ArrayList<>();
     List<Path> shardDirs = new ArrayList<>();
@@ -175,6 +195,20 @@ public final class LocalShards {
     err.println("servebench: merged records: " + merged.recordsFile());
     err.println("servebench: merged summary: " + merged.summaryFile());
     err.println("servebench: merged HTML report: " + merged.htmlFile());
+    if (config.output().csv()) {
+      String stem = merged.recordsFile().getFileName().toString().replace("-records.jsonl", "");
+      Path recordsCsv = resultsDir.resolve(stem + "-records.csv");
+      Path summaryCsv = resultsDir.resolve(stem + "-summary.csv");
+      RecordsCsv.write(merged.recordsFile(), recordsCsv);
+      SummaryCsv.write(merged.summary(), summaryCsv);
+      err.println("servebench: merged CSV: " + recordsCsv + ", " + summaryCsv);
+    }
+    if (config.output().vllmResult() != null) {
+      // The whole plan's rate and caps (the launcher's settings), the merged run's figures.
+      Object tokenizer = merged.summary().run().configuration().get("tokenizer");
+      Benchmark.writeVllmResult(
+          merged.summary(), config, tokenizer == null ? "" : tokenizer.toString(), null, err);
+    }
     err.flush();
     if (control.stopRequested() || exitCodes.contains(ExitCode.INTERRUPTED)) {
       return ExitCode.INTERRUPTED;

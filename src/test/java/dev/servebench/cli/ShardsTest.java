@@ -2,11 +2,13 @@ package dev.servebench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.metrics.Summary;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
+import dev.servebench.run.LocalShards;
 import dev.servebench.run.RecordsSummary;
 import dev.servebench.testing.Cli;
 import java.io.IOException;
@@ -62,6 +64,7 @@ class ShardsTest {
     Path cache = dir.resolve("cache");
     Path one = dir.resolve("one");
     Path shards = dir.resolve("shards");
+    Path vllmDir = dir.resolve("vllm");
     try (MockServer server =
         MockServer.start(
             MockServerConfig.builder()
@@ -172,14 +175,56 @@ class ShardsTest {
               "--processes",
               "2",
               "--start-at",
-              Instant.now().plusSeconds(10).toString());
+              Instant.now().plusSeconds(10).toString(),
+              "--save-result",
+              "--result-dir",
+              vllmDir.toString(),
+              "--csv");
       assertThat(again.exitCode()).as(again.err()).isZero();
+      // vLLM's file and the CSV are the launcher's, from the merge: one each, the plan's rate.
+      try (Stream<Path> vllm = Files.list(vllmDir)) {
+        List<Path> files = vllm.toList();
+        assertThat(files).hasSize(1);
+        JsonNode result = Cli.json(files.get(0));
+        assertThat(result.path("request_rate").asDouble()).isEqualTo(25.0);
+        assertThat(result.path("completed").asInt()).isEqualTo(4);
+      }
+      assertThat(Cli.onlyFile(shards, "-records.csv")).exists();
+      assertThat(Cli.onlyFile(shards, "-summary.csv")).exists();
       try (Stream<Path> entries = Files.list(shards)) {
         List<Path> all = entries.toList();
         assertThat(all).filteredOn(Files::isDirectory).hasSize(2);
         assertThat(all).filteredOn(file -> file.toString().endsWith("-records.jsonl")).hasSize(2);
       }
     }
+  }
+
+  @Test
+  void vllmsResultFileIsRefusedForOneShard() {
+    Cli.Result result =
+        Cli.runSynthetic("http://127.0.0.1:9", dir.resolve("r"), "--shard", "1/2", "--save-result");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--shard sends a share of it: merge the shards")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void theShardsAreNotGivenTheLaunchersOwnFiles() {
+    assertThat(
+            LocalShards.shardArguments(
+                List.of(
+                    "--save-result",
+                    "--result-dir",
+                    "v",
+                    "--result_filename=f.json",
+                    "--csv",
+                    "--seed",
+                    "3",
+                    "--results-dir",
+                    "r",
+                    "--append-result")))
+        .containsExactly("--seed", "3");
   }
 
   /** The one launch's folder of shards under a results directory. */
