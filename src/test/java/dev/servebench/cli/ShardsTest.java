@@ -200,6 +200,43 @@ class ShardsTest {
   }
 
   @Test
+  void theWaitForTheStartIsNotPartOfTheRun() throws IOException {
+    Path cache = dir.resolve("cache");
+    Path results = dir.resolve("later");
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .ttftMillis(5)
+                .fixedOutputTokens(2)
+                .modelName("gpt2")
+                .build())) {
+      Instant startAt = Instant.now().plusSeconds(3);
+      Cli.Result result =
+          Cli.runSynthetic(
+              server.baseUrl(),
+              results,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              "3",
+              "--request-rate",
+              "25",
+              "--prompt-cache",
+              cache.toString(),
+              "--start-at",
+              startAt.toString());
+      Instant after = Instant.now();
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      Summary summary =
+          RecordsSummary.read(Cli.onlyFile(results, "-records.jsonl"), null, null).summary();
+      // The wall clock starts at the start, so it is no longer than from the start to now.
+      assertThat(summary.end().runWallNanos())
+          .isPositive()
+          .isLessThanOrEqualTo(java.time.Duration.between(startAt, after).toNanos());
+    }
+  }
+
+  @Test
   void vllmsResultFileIsRefusedForOneShard() {
     Cli.Result result =
         Cli.runSynthetic("http://127.0.0.1:9", dir.resolve("r"), "--shard", "1/2", "--save-result");

@@ -34,6 +34,9 @@ class ShardMergeTest {
 
   @TempDir Path dir;
 
+  /** The host every written shard names, or none. */
+  private String host;
+
   /**
    * Writes shard {@code index}/{@code count} of a 10-request plan into {@code dir/shard-I}: its
    * records in the order they finished (the last first), with a closing line unless {@code cut}.
@@ -53,6 +56,9 @@ class ShardMergeTest {
     configuration.put("shard", (index + 1) + "/" + count);
     configuration.put("start_at", START.toString());
     configuration.put("start_offset_ms", -1500.0);
+    if (host != null) {
+      configuration.put("host", host);
+    }
     configuration.put("percentiles", List.of(50.0, 99.0));
     Path shardDir = dir.resolve("shard-" + (index + 1));
     Files.createDirectories(shardDir);
@@ -163,6 +169,39 @@ class ShardMergeTest {
     // A shard that crashed is still named failed.
     assertThat(LocalShards.failedShards(List.of(ExitCode.OK, 5, ExitCode.REQUESTS_FAILED)))
         .containsOnlyKeys(1);
+  }
+
+  @Test
+  void coresAddOnlyAcrossMachinesAndThePeakComesFromTheRecords() throws IOException {
+    // Each shard: 2 cores, a live peak of 2. The plan's requests never overlap.
+    host = "one-machine";
+    for (int index = 0; index < 3; index++) {
+      writeShard(index, 3, 7, START, false);
+    }
+    ShardMerge.Result oneMachine = ShardMerge.merge(List.of(dir), output(), Map.of());
+    assertThat(oneMachine.summary().end().availableProcessors()).isEqualTo(2);
+    assertThat(oneMachine.summary().end().peakInFlight()).isEqualTo(1);
+    assertThat(oneMachine.summary().run().configuration()).doesNotContainKey("host");
+
+    host = null; // shards that name no machine count as machines of their own
+    for (int index = 0; index < 3; index++) {
+      Files.delete(dir.resolve("shard-" + (index + 1)).resolve("run-" + index + "-records.jsonl"));
+      writeShard(index, 3, 7, START, false);
+    }
+    ShardMerge.Result apart = ShardMerge.merge(List.of(dir), dir.resolve("apart"), Map.of());
+    assertThat(apart.summary().end().availableProcessors()).isEqualTo(6);
+  }
+
+  @Test
+  void thePeakInFlightSweepsTheIntervals() {
+    // [0, 100), [50, 150), [100, 200): an end at 100 before the send at 100, so at most 2.
+    assertThat(
+            ShardMerge.peakInFlight(
+                List.of(
+                    Records.complete(0, 0, 100, 1, 1),
+                    Records.complete(1, 50, 100, 1, 1),
+                    Records.complete(2, 100, 100, 1, 1))))
+        .isEqualTo(2);
   }
 
   @Test
