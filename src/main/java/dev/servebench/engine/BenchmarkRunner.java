@@ -459,6 +459,7 @@ public final class BenchmarkRunner {
       // ahead are fresh at the start (servers close idle keep-alive ones after a few seconds) and
       // the wait counts in neither the run's wall time nor its CPU time.
       if (bounds.planStartNanos() != Bounds.WHEN_READY) {
+        run.planStartNanos = bounds.planStartNanos(); // the live view shows the wait for it
         long waitNanos;
         while ((waitNanos = bounds.planStartNanos() - OPEN_AHEAD_LEAD_NANOS - System.nanoTime()) > 0
             && !control.stopRequested()) {
