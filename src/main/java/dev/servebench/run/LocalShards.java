@@ -115,6 +115,33 @@ public final class LocalShards {
   }
 
   /**
+   * {@code arguments} with {@code --server-metrics [URL]} replaced by {@code --no-server-metrics}
+   * (once): a shard that leaves the server's metrics to shard 1.
+   */
+  public static List<String> notScraping(List<String> arguments) {
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < arguments.size(); i++) {
+      String argument = arguments.get(i);
+      String name =
+          argument.contains("=") ? argument.substring(0, argument.indexOf('=')) : argument;
+      if (name.equals("--server-metrics") || name.equals("--server_metrics")) {
+        if (!argument.contains("=")
+            && i + 1 < arguments.size()
+            && !arguments.get(i + 1).startsWith("-")) {
+          i++; // its optional URL
+        }
+        continue;
+      }
+      if (name.equals("--no-server-metrics") || name.equals("--no_server_metrics")) {
+        continue;
+      }
+      kept.add(argument);
+    }
+    kept.add("--no-server-metrics");
+    return List.copyOf(kept);
+  }
+
+  /**
    * Runs the shards, merges them, prints the merged report on {@code out}; returns the exit code.
    */
   public static int run(Launch launch, RunControl control, PrintWriter out, PrintWriter err)
@@ -148,7 +175,9 @@ public final class LocalShards {
         shardDirs.add(dir);
         List<String> command = new ArrayList<>(ColdAccuracyCheck.javaCommand());
         command.add("run");
-        command.addAll(launch.arguments());
+        // Every shard would scrape the same server: shard 1 alone does, and the merge carries its
+        // scrapes.
+        command.addAll(index == 0 ? launch.arguments() : notScraping(launch.arguments()));
         command.addAll(
             List.of(
                 "--shard",

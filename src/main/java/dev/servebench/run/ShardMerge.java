@@ -9,6 +9,7 @@ import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
 import dev.servebench.report.HtmlReport;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.Shard;
@@ -101,7 +102,12 @@ public final class ShardMerge {
 
   /** One shard's records file, read whole. */
   private record ShardRun(
-      Path file, Shard shard, RunInfo run, RunEnd end, List<RequestRecord> records) {}
+      Path file,
+      Shard shard,
+      RunInfo run,
+      RunEnd end,
+      List<RequestRecord> records,
+      List<ServerScrape> scrapes) {}
 
   private ShardMerge() {}
 
@@ -193,6 +199,23 @@ public final class ShardMerge {
         Comparator.comparingLong((RequestRecord record) -> record.stamps().intendedNanos())
             .thenComparingInt(RequestRecord::index));
     try (RecordWriter writer = RecordWriter.create(recordsFile, merged)) {
+      // Every shard scrapes the same server (under --processes only shard 1 does): the lowest
+      // shard's scrapes stand for the server's, moved onto the merged clock as its records are.
+      for (ShardRun shard : shards.values()) {
+        if (shard.scrapes().isEmpty()) {
+          continue;
+        }
+        long shiftNanos = Duration.between(merged.startedAt(), shard.run().startedAt()).toNanos();
+        for (ServerScrape scrape : shard.scrapes()) {
+          writer.write(
+              new ServerScrape(
+                  scrape.atNanos() + shiftNanos,
+                  scrape.tookNanos(),
+                  scrape.exposition(),
+                  scrape.error()));
+        }
+        break;
+      }
       for (RequestRecord record : records) {
         writer.write(record);
       }
@@ -264,7 +287,8 @@ public final class ShardMerge {
 
   private static ShardRun read(Path file, List<String> warnings) {
     List<RequestRecord> records = new ArrayList<>();
-    RecordReader.Result result = RecordReader.read(file, records::add);
+    List<ServerScrape> scrapes = new ArrayList<>();
+    RecordReader.Result result = RecordReader.read(file, run -> {}, records::add, scrapes::add);
     for (String warning : result.warnings()) {
       warnings.add(file + ": " + warning);
     }
@@ -281,7 +305,7 @@ public final class ShardMerge {
       throw new InvalidInputException(
           file + ": its header's shard '" + label + "' is not I/N; was the file edited?");
     }
-    return new ShardRun(file, shard, result.run(), result.end(), records);
+    return new ShardRun(file, shard, result.run(), result.end(), records, scrapes);
   }
 
   /** Refuses a shard whose plan settings differ from the first one's, naming the setting. */

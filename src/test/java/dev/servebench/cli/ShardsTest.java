@@ -247,6 +247,16 @@ class ShardsTest {
   }
 
   @Test
+  void shardsAfterTheFirstLeaveTheServersMetricsToIt() {
+    assertThat(
+            LocalShards.notScraping(
+                List.of("--server-metrics", "http://h/metrics", "--seed", "3", "--server-metrics")))
+        .containsExactly("--seed", "3", "--no-server-metrics");
+    assertThat(LocalShards.notScraping(List.of("--no-server-metrics", "--server-metrics=u")))
+        .containsExactly("--no-server-metrics");
+  }
+
+  @Test
   void theShardsAreNotGivenTheLaunchersOwnFiles() {
     assertThat(
             LocalShards.shardArguments(

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.exposition.ExpositionParser;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
+import dev.servebench.testing.Expositions;
 import dev.servebench.testing.Records;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,6 +39,9 @@ class ShardMergeTest {
 
   /** The host every written shard names, or none. */
   private String host;
+
+  /** Scrapes every written shard 1 carries, on its own clock. */
+  private List<ServerScrape> scrapes = List.of();
 
   /**
    * Writes shard {@code index}/{@code count} of a 10-request plan into {@code dir/shard-I}: its
@@ -71,6 +77,11 @@ class ShardMergeTest {
     try (RecordWriter writer =
         RecordWriter.create(
             file, new RunInfo("run-" + index, "test", startedAt, 10.0 / count, configuration))) {
+      if (index == 0) {
+        for (ServerScrape scrape : scrapes) {
+          writer.write(scrape);
+        }
+      }
       for (RequestRecord record : records.reversed()) {
         writer.write(record);
       }
@@ -190,6 +201,28 @@ class ShardMergeTest {
     }
     ShardMerge.Result apart = ShardMerge.merge(List.of(dir), dir.resolve("apart"), Map.of());
     assertThat(apart.summary().end().availableProcessors()).isEqualTo(6);
+  }
+
+  @Test
+  void shardOnesServerScrapesAreCarriedOntoTheMergedClock() throws IOException {
+    scrapes =
+        List.of(
+            ServerScrape.read(
+                0, 1_000_000, ExpositionParser.parse(Expositions.fixture("vllm.prom", 10, 20, 30))),
+            ServerScrape.read(
+                1_000_000_000L,
+                1_000_000,
+                ExpositionParser.parse(Expositions.fixture("vllm.prom", 110, 220, 30))));
+    // Shard 1 started 2 s after shard 2: its scrapes move 2 s later on the merged clock.
+    writeShard(0, 2, 7, START.plusSeconds(2), false);
+    writeShard(1, 2, 7, START, false);
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), Map.of());
+    List<Long> at = new ArrayList<>();
+    RecordReader.read(
+        merged.recordsFile(), run -> {}, record -> {}, scrape -> at.add(scrape.atNanos()));
+    assertThat(at).containsExactly(2_000_000_000L, 3_000_000_000L);
+    assertThat(merged.summary().server()).isNotNull();
+    assertThat(merged.summary().server().scrapes()).isEqualTo(2);
   }
 
   @Test
