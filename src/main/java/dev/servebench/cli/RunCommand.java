@@ -390,7 +390,7 @@ final class RunCommand implements Callable<Integer> {
       names = "--processes",
       paramLabel = "N",
       description =
-          "Run the plan as N shards in N processes on this machine, started together, then merge their results into --results-dir (each shard's own in shard-I-of-N/ under it).")
+          "Run the plan as N shards in N processes on this machine, started together, then merge their results into --results-dir (each shard's own in shards-<time>-<id>/shard-I-of-N/ under it).")
   Integer processes;
 
   @Option(
@@ -1200,6 +1200,19 @@ final class RunCommand implements Callable<Integer> {
 
   /** vLLM's result file, or {@code null} when neither --save-result nor --append-result asks. */
   private VllmResultJson.Options vllmResult() {
+    if (processes == null && shard != null && (saveResult || appendResult || saveDetailed)) {
+      // Each shard would write the whole plan's file from its share of the requests.
+      throw new InvalidInputException(
+          "--save-result, --append-result and --save-detailed write vLLM's file for a whole run,"
+              + " and --shard sends a share of it: merge the shards ('servebench merge'), then"
+              + " report the merged run, or use --processes N, which writes vLLM's file from the"
+              + " merge");
+    }
+    if (processes != null && saveDetailed) {
+      throw new InvalidInputException(
+          "--save-detailed with --processes: vLLM's per-request lists are not merged from the"
+              + " shards; drop --save-detailed (the merged records file holds every request)");
+    }
     if (!saveResult && !appendResult) {
       if (saveDetailed || resultDir != null || resultFilename != null) {
         throw new InvalidInputException(

@@ -25,6 +25,9 @@ public interface RunProgress {
   /** Whether the pacer has sent its last request: what is left is the drain. */
   boolean sendingDone();
 
-  /** {@link System#nanoTime()} when the pacer started the plan, or 0 before. */
+  /**
+   * {@link System#nanoTime()} at which the plan starts, or 0 before it is known: a later start
+   * ({@code --start-at}) is known, and in the future, while the runner waits for it.
+   */
   long planStartNanos();
 }

@@ -4,6 +4,9 @@ import dev.servebench.engine.RunControl;
 import dev.servebench.engine.RunProgress;
 import dev.servebench.metrics.LiveMetrics;
 import java.io.PrintWriter;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,7 +180,7 @@ public final class LiveView implements AutoCloseable {
     long nowNanos = nanoClock.getAsLong();
     StringBuilder text = new StringBuilder();
     eraseBlock(text);
-    Run current = started();
+    Run current = waiting(nowNanos) == null ? started() : null;
     if (current != null) {
       sample(nowNanos, current);
     }
@@ -236,6 +239,29 @@ public final class LiveView implements AutoCloseable {
   private Run started() {
     Run current = run;
     return current != null && current.progress().planStartNanos() != 0 ? current : null;
+  }
+
+  /**
+   * While the run waits for a later start ({@code --start-at}): "waiting for the start at HH:MM:SS
+   * (in N s)", the start in this machine's time zone; {@code null} when it does not wait (any
+   * more).
+   */
+  private String waiting(long nowNanos) {
+    Run current = run;
+    long planStartNanos = current == null ? 0 : current.progress().planStartNanos();
+    if (planStartNanos == 0 || planStartNanos - nowNanos <= 0) {
+      return null;
+    }
+    long leftNanos = planStartNanos - nowNanos;
+    LocalTime at =
+        LocalTime.now(ZoneId.systemDefault())
+            .plusNanos(leftNanos)
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return "waiting for the start at "
+        + at.format(DateTimeFormatter.ISO_LOCAL_TIME)
+        + " (in "
+        + (leftNanos + 999_999_999L) / 1_000_000_000L
+        + " s)";
   }
 
   private void eraseBlock(StringBuilder text) {
@@ -315,6 +341,10 @@ public final class LiveView implements AutoCloseable {
 
   /** The block's lines at {@code nowNanos}, as the last {@link #tick} left the window. */
   List<String> block(long nowNanos) {
+    String waiting = waiting(nowNanos);
+    if (waiting != null) {
+      return List.of("servebench: " + waiting);
+    }
     Run current = started();
     if (current == null) {
       return List.of(
@@ -345,6 +375,10 @@ public final class LiveView implements AutoCloseable {
 
   /** The plain line at {@code nowNanos}, as the last {@link #tick} left the window. */
   String line(long nowNanos) {
+    String waiting = waiting(nowNanos);
+    if (waiting != null) {
+      return "servebench: " + waiting;
+    }
     Run current = started();
     if (current == null) {
       return "servebench: [" + seconds(nowNanos - createdNanos) + "] preparing (" + preparing + ")";

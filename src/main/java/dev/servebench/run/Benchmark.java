@@ -864,7 +864,7 @@ public final class Benchmark {
    * Writes vLLM's result file once the report is printed; a failure to write it is said and ends
    * the run with an error, as a records file that cannot be written does.
    */
-  private static void writeVllmResult(
+  static void writeVllmResult(
       Summary summary,
       RunConfig config,
       String tokenizerName,
@@ -901,7 +901,7 @@ public final class Benchmark {
   }
 
   /** Creates vLLM's result directory and proves it writable before anything is sent. */
-  private static void prepareVllmResultDir(VllmResultJson.Options options) {
+  static void prepareVllmResultDir(VllmResultJson.Options options) {
     Path directory = options.resultDir() == null ? Path.of("") : options.resultDir();
     Path absolute = directory.toAbsolutePath();
     try {

@@ -727,6 +727,16 @@ public record RunConfig(
    * @param chatTemplateFile the chat template prompts were counted with, or {@code null} for their
    *     bare text
    */
+  /** This machine's name, as a shard's records name it; "unknown" when it has none. */
+  static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | SecurityException nameless) {
+      String fromEnvironment = System.getenv("HOSTNAME");
+      return fromEnvironment == null || fromEnvironment.isBlank() ? "unknown" : fromEnvironment;
+    }
+  }
+
   public Map<String, Object> describe(String tokenizerName, Path chatTemplateFile) {
     Map<String, Object> settings = new LinkedHashMap<>();
     if (identity.label() != null) {
@@ -783,6 +793,8 @@ public record RunConfig(
     settings.put("warmup_s", load.warmupNanos() / 1e9);
     if (!sharding.shard().whole()) {
       settings.put("shard", sharding.shard().label());
+      // The merge adds the shards' cores only across distinct machines.
+      settings.put("host", hostName());
     }
     if (sharding.startAt() != null) {
       settings.put("start_at", sharding.startAt().toString());

@@ -9,6 +9,7 @@ import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
 import dev.servebench.report.HtmlReport;
 import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.Shard;
@@ -78,7 +79,7 @@ public final class ShardMerge {
           "start_at");
 
   /** The configuration keys of a shard's own records that a merged run leaves out. */
-  private static final List<String> SHARD_KEYS = List.of("shard", "start_offset_ms");
+  private static final List<String> SHARD_KEYS = List.of("shard", "start_offset_ms", "host");
 
   /**
    * What the merge made.
@@ -101,7 +102,12 @@ public final class ShardMerge {
 
   /** One shard's records file, read whole. */
   private record ShardRun(
-      Path file, Shard shard, RunInfo run, RunEnd end, List<RequestRecord> records) {}
+      Path file,
+      Shard shard,
+      RunInfo run,
+      RunEnd end,
+      List<RequestRecord> records,
+      List<ServerScrape> scrapes) {}
 
   private ShardMerge() {}
 
@@ -193,12 +199,29 @@ public final class ShardMerge {
         Comparator.comparingLong((RequestRecord record) -> record.stamps().intendedNanos())
             .thenComparingInt(RequestRecord::index));
     try (RecordWriter writer = RecordWriter.create(recordsFile, merged)) {
+      // Every shard scrapes the same server (under --processes only shard 1 does): the lowest
+      // shard's scrapes stand for the server's, moved onto the merged clock as its records are.
+      for (ShardRun shard : shards.values()) {
+        if (shard.scrapes().isEmpty()) {
+          continue;
+        }
+        long shiftNanos = Duration.between(merged.startedAt(), shard.run().startedAt()).toNanos();
+        for (ServerScrape scrape : shard.scrapes()) {
+          writer.write(
+              new ServerScrape(
+                  scrape.atNanos() + shiftNanos,
+                  scrape.tookNanos(),
+                  scrape.exposition(),
+                  scrape.error()));
+        }
+        break;
+      }
       for (RequestRecord record : records) {
         writer.write(record);
       }
       RunEnd end = mergedEnd(shards.values());
       if (end != null) {
-        writer.writeEnd(end);
+        writer.writeEnd(withPeakInFlight(end, peakInFlight(records)));
       }
     }
     RecordsSummary.Result summary = RecordsSummary.read(recordsFile, null, null);
@@ -264,7 +287,8 @@ public final class ShardMerge {
 
   private static ShardRun read(Path file, List<String> warnings) {
     List<RequestRecord> records = new ArrayList<>();
-    RecordReader.Result result = RecordReader.read(file, records::add);
+    List<ServerScrape> scrapes = new ArrayList<>();
+    RecordReader.Result result = RecordReader.read(file, run -> {}, records::add, scrapes::add);
     for (String warning : result.warnings()) {
       warnings.add(file + ": " + warning);
     }
@@ -281,7 +305,7 @@ public final class ShardMerge {
       throw new InvalidInputException(
           file + ": its header's shard '" + label + "' is not I/N; was the file edited?");
     }
-    return new ShardRun(file, shard, result.run(), result.end(), records);
+    return new ShardRun(file, shard, result.run(), result.end(), records, scrapes);
   }
 
   /** Refuses a shard whose plan settings differ from the first one's, naming the setting. */
@@ -325,6 +349,9 @@ public final class ShardMerge {
       entry.put("run_id", shard.run().runId());
       entry.put("started_at", shard.run().startedAt().toString());
       entry.put("start_offset_ms", shard.run().configuration().get("start_offset_ms"));
+      if (shard.run().configuration().get("host") != null) {
+        entry.put("host", shard.run().configuration().get("host"));
+      }
       entry.put("records", shard.file().toString());
       entry.put("requests", shard.records().size());
       described.add(entry);
@@ -357,17 +384,25 @@ public final class ShardMerge {
   }
 
   /**
-   * The shards' closing lines as one: counts and CPU added, the longest wall time, the cap and
-   * cores added (what the shards had between them); {@code null} when no shard has one. Interrupted
-   * when any shard was.
+   * The shards' closing lines as one: counts and CPU added, the longest wall time, the caps added
+   * (what the shards had between them), the cores added across distinct machines only (shards on
+   * one machine share its cores; a shard that names no host counts as a machine of its own), the
+   * in-flight peaks added (an upper bound, which {@link #peakInFlight} replaces); {@code null} when
+   * no shard has one. Interrupted when any shard was.
    */
   private static RunEnd mergedEnd(Iterable<ShardRun> shards) {
     RunEnd merged = null;
+    Map<String, Integer> coresByHost = new LinkedHashMap<>();
     for (ShardRun shard : shards) {
       RunEnd end = shard.end();
       if (end == null) {
         continue;
       }
+      Object host = shard.run().configuration().get("host");
+      coresByHost.merge(
+          host instanceof String name ? "host:" + name : "file:" + shard.file(),
+          end.availableProcessors(),
+          Math::max);
       if (merged == null) {
         merged = end;
         continue;
@@ -384,7 +419,7 @@ public final class ShardMerge {
                   ? -1
                   : merged.clientCpuNanos() + end.clientCpuNanos(),
               Math.max(merged.runWallNanos(), end.runWallNanos()),
-              merged.availableProcessors() + end.availableProcessors(),
+              merged.availableProcessors(),
               merged.maxConcurrency() + end.maxConcurrency(),
               merged.ioThreadsCpuWaitNanos() < 0 || end.ioThreadsCpuWaitNanos() < 0
                   ? -1
@@ -393,7 +428,61 @@ public final class ShardMerge {
                   ? -1
                   : merged.connectionsOpenedAhead() + end.connectionsOpenedAhead());
     }
-    return merged;
+    if (merged == null) {
+      return null;
+    }
+    int cores = coresByHost.values().stream().mapToInt(Integer::intValue).sum();
+    return new RunEnd(
+        merged.interrupted(),
+        merged.plannedRequests(),
+        merged.sentRequests(),
+        merged.peakInFlight(),
+        merged.clientCpuNanos(),
+        merged.runWallNanos(),
+        cores,
+        merged.maxConcurrency(),
+        merged.ioThreadsCpuWaitNanos(),
+        merged.connectionsOpenedAhead());
+  }
+
+  private static RunEnd withPeakInFlight(RunEnd end, int peak) {
+    return new RunEnd(
+        end.interrupted(),
+        end.plannedRequests(),
+        end.sentRequests(),
+        peak,
+        end.clientCpuNanos(),
+        end.runWallNanos(),
+        end.availableProcessors(),
+        end.maxConcurrency(),
+        end.ioThreadsCpuWaitNanos(),
+        end.connectionsOpenedAhead());
+  }
+
+  /**
+   * The most requests in flight at once across the merged records (all on one clock): a sweep over
+   * each sent record's sent..end interval, an end before a send at the same instant. A record with
+   * no end (cut off) is in flight to the last instant.
+   */
+  static int peakInFlight(List<RequestRecord> records) {
+    List<long[]> events = new ArrayList<>();
+    for (RequestRecord record : records) {
+      long sent = record.stamps().sentNanos();
+      if (sent == RequestRecord.ABSENT) {
+        continue;
+      }
+      long end = record.stamps().endNanos();
+      events.add(new long[] {sent, +1});
+      events.add(new long[] {end == RequestRecord.ABSENT ? Long.MAX_VALUE : end, -1});
+    }
+    events.sort(Comparator.<long[]>comparingLong(event -> event[0]).thenComparingLong(e -> e[1]));
+    int inFlight = 0;
+    int peak = 0;
+    for (long[] event : events) {
+      inFlight += (int) event[1];
+      peak = Math.max(peak, inFlight);
+    }
+    return peak;
   }
 
   /**

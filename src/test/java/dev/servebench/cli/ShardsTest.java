@@ -2,20 +2,24 @@ package dev.servebench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.servebench.metrics.Summary;
 import dev.servebench.mock.MockServer;
 import dev.servebench.mock.MockServerConfig;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RequestRecord;
+import dev.servebench.run.LocalShards;
 import dev.servebench.run.RecordsSummary;
 import dev.servebench.testing.Cli;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +64,7 @@ class ShardsTest {
     Path cache = dir.resolve("cache");
     Path one = dir.resolve("one");
     Path shards = dir.resolve("shards");
+    Path vllmDir = dir.resolve("vllm");
     try (MockServer server =
         MockServer.start(
             MockServerConfig.builder()
@@ -97,8 +102,9 @@ class ShardsTest {
       // When each shard was ready, from the common start: a shard ready late sends what is due
       // before then at once, late by design (and says so).
       long[] readyNanos = new long[2];
+      Path launch = onlyLaunch(shards);
       for (int shard = 1; shard <= 2; shard++) {
-        Path shardDir = shards.resolve("shard-" + shard + "-of-2");
+        Path shardDir = launch.resolve("shard-" + shard + "-of-2");
         Map<String, Object> configuration =
             RecordsSummary.read(Cli.onlyFile(shardDir, "-records.jsonl"), null, null)
                 .summary()
@@ -150,6 +156,131 @@ class ShardsTest {
       Cli.Result report = Cli.run("report", mergedRecords.toString());
       assertThat(report.exitCode()).as(report.err()).isZero();
       assertThat(report.out()).contains("Successful requests:");
+
+      // A second launch into the same results directory merges its own shards only.
+      Cli.Result again =
+          Cli.runSynthetic(
+              server.baseUrl(),
+              shards,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              "4",
+              "--request-rate",
+              "25",
+              "--seed",
+              "12",
+              "--prompt-cache",
+              cache.toString(),
+              "--processes",
+              "2",
+              "--start-at",
+              Instant.now().plusSeconds(10).toString(),
+              "--save-result",
+              "--result-dir",
+              vllmDir.toString(),
+              "--csv");
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      // vLLM's file and the CSV are the launcher's, from the merge: one each, the plan's rate.
+      try (Stream<Path> vllm = Files.list(vllmDir)) {
+        List<Path> files = vllm.toList();
+        assertThat(files).hasSize(1);
+        JsonNode result = Cli.json(files.get(0));
+        assertThat(result.path("request_rate").asDouble()).isEqualTo(25.0);
+        assertThat(result.path("completed").asInt()).isEqualTo(4);
+      }
+      assertThat(Cli.onlyFile(shards, "-records.csv")).exists();
+      assertThat(Cli.onlyFile(shards, "-summary.csv")).exists();
+      try (Stream<Path> entries = Files.list(shards)) {
+        List<Path> all = entries.toList();
+        assertThat(all).filteredOn(Files::isDirectory).hasSize(2);
+        assertThat(all).filteredOn(file -> file.toString().endsWith("-records.jsonl")).hasSize(2);
+      }
+    }
+  }
+
+  @Test
+  void theWaitForTheStartIsNotPartOfTheRun() throws IOException {
+    Path cache = dir.resolve("cache");
+    Path results = dir.resolve("later");
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .ttftMillis(5)
+                .fixedOutputTokens(2)
+                .modelName("gpt2")
+                .build())) {
+      Instant startAt = Instant.now().plusSeconds(3);
+      Cli.Result result =
+          Cli.runSynthetic(
+              server.baseUrl(),
+              results,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              "3",
+              "--request-rate",
+              "25",
+              "--prompt-cache",
+              cache.toString(),
+              "--start-at",
+              startAt.toString());
+      Instant after = Instant.now();
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      Summary summary =
+          RecordsSummary.read(Cli.onlyFile(results, "-records.jsonl"), null, null).summary();
+      // The wall clock starts at the start, so it is no longer than from the start to now.
+      assertThat(summary.end().runWallNanos())
+          .isPositive()
+          .isLessThanOrEqualTo(java.time.Duration.between(startAt, after).toNanos());
+    }
+  }
+
+  @Test
+  void vllmsResultFileIsRefusedForOneShard() {
+    Cli.Result result =
+        Cli.runSynthetic("http://127.0.0.1:9", dir.resolve("r"), "--shard", "1/2", "--save-result");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--shard sends a share of it: merge the shards")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void shardsAfterTheFirstLeaveTheServersMetricsToIt() {
+    assertThat(
+            LocalShards.notScraping(
+                List.of("--server-metrics", "http://h/metrics", "--seed", "3", "--server-metrics")))
+        .containsExactly("--seed", "3", "--no-server-metrics");
+    assertThat(LocalShards.notScraping(List.of("--no-server-metrics", "--server-metrics=u")))
+        .containsExactly("--no-server-metrics");
+  }
+
+  @Test
+  void theShardsAreNotGivenTheLaunchersOwnFiles() {
+    assertThat(
+            LocalShards.shardArguments(
+                List.of(
+                    "--save-result",
+                    "--result-dir",
+                    "v",
+                    "--result_filename=f.json",
+                    "--csv",
+                    "--seed",
+                    "3",
+                    "--results-dir",
+                    "r",
+                    "--append-result")))
+        .containsExactly("--seed", "3");
+  }
+
+  /** The one launch's folder of shards under a results directory. */
+  private static Path onlyLaunch(Path resultsDir) throws IOException {
+    try (Stream<Path> entries = Files.list(resultsDir)) {
+      List<Path> launches =
+          entries.filter(entry -> entry.getFileName().toString().startsWith("shards-")).toList();
+      assertThat(launches).hasSize(1);
+      return launches.get(0);
     }
   }
 }

@@ -220,6 +220,26 @@ class LiveViewTest {
   }
 
   @Test
+  void aLaterStartIsWaitedForNotMeasured() {
+    LiveView view =
+        new LiveView(new LiveView.Settings(LiveView.Mode.BLOCK, 10 * S), control, log, clock::get);
+    Progress progress = new Progress();
+    progress.planStartNanos = clock.get() + 12 * S + 300 * MS; // --start-at, 12.3 s ahead
+    view.runStarted(progress, new LiveMetrics("r50k_base"), new LiveView.Plan(40, -1, true));
+    view.tick();
+    assertThat(printed())
+        .matches(
+            "(?s)\\Q"
+                + WRAP_OFF
+                + "\\Eservebench: waiting for the start at \\d\\d:\\d\\d:\\d\\d \\(in 13 s\\)\n\\Q"
+                + WRAP_ON
+                + "\\E");
+    assertThat(view.line(clock.get())).contains("waiting for the start at", "(in 13 s)");
+    clock.set(progress.planStartNanos + 1 * S);
+    assertThat(view.line(clock.get())).startsWith("servebench: [1.0 s] measuring");
+  }
+
+  @Test
   void withoutATerminalAPlainLineComesEveryInterval() {
     LiveView view =
         new LiveView(new LiveView.Settings(LiveView.Mode.LINES, 2 * S), control, log, clock::get);

@@ -3,12 +3,16 @@ package dev.servebench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.servebench.error.ExitCode;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.exposition.ExpositionParser;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RecordWriter;
 import dev.servebench.record.RequestRecord;
 import dev.servebench.record.RunEnd;
 import dev.servebench.record.RunInfo;
+import dev.servebench.record.ServerScrape;
+import dev.servebench.testing.Expositions;
 import dev.servebench.testing.Records;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,11 +37,23 @@ class ShardMergeTest {
 
   @TempDir Path dir;
 
+  /** The host every written shard names, or none. */
+  private String host;
+
+  /** Scrapes every written shard 1 carries, on its own clock. */
+  private List<ServerScrape> scrapes = List.of();
+
   /**
    * Writes shard {@code index}/{@code count} of a 10-request plan into {@code dir/shard-I}: its
    * records in the order they finished (the last first), with a closing line unless {@code cut}.
    */
   private Path writeShard(int index, int count, long seed, Instant startedAt, boolean cut)
+      throws IOException {
+    return writeShard(index, count, seed, startedAt, cut, false);
+  }
+
+  private Path writeShard(
+      int index, int count, long seed, Instant startedAt, boolean cut, boolean interrupted)
       throws IOException {
     Map<String, Object> configuration = new LinkedHashMap<>();
     configuration.put("seed", seed);
@@ -46,6 +62,9 @@ class ShardMergeTest {
     configuration.put("shard", (index + 1) + "/" + count);
     configuration.put("start_at", START.toString());
     configuration.put("start_offset_ms", -1500.0);
+    if (host != null) {
+      configuration.put("host", host);
+    }
     configuration.put("percentiles", List.of(50.0, 99.0));
     Path shardDir = dir.resolve("shard-" + (index + 1));
     Files.createDirectories(shardDir);
@@ -58,11 +77,17 @@ class ShardMergeTest {
     try (RecordWriter writer =
         RecordWriter.create(
             file, new RunInfo("run-" + index, "test", startedAt, 10.0 / count, configuration))) {
+      if (index == 0) {
+        for (ServerScrape scrape : scrapes) {
+          writer.write(scrape);
+        }
+      }
       for (RequestRecord record : records.reversed()) {
         writer.write(record);
       }
       if (!cut) {
-        writer.writeEnd(new RunEnd(false, records.size(), records.size(), 2, -1, 1, 2, 0, -1, 1));
+        writer.writeEnd(
+            new RunEnd(interrupted, records.size(), records.size(), 2, -1, 1, 2, 0, -1, 1));
       }
     }
     return shardDir;
@@ -134,6 +159,82 @@ class ShardMergeTest {
     ShardMerge.Result failed =
         ShardMerge.merge(List.of(dir), dir.resolve("again"), Map.of(0, "failed (exit 5)"));
     assertThat(failed.problems()).hasSize(2).first().asString().contains("1/2", "exit 5");
+  }
+
+  @Test
+  void interruptedShardsAreMergedAndNamed() throws IOException {
+    // Ctrl-C under --processes: every shard drained and exited interrupted; the launcher counts
+    // none of them failed, and the merge holds all their records, named as interrupted.
+    writeShard(0, 2, 7, START, false, true);
+    writeShard(1, 2, 7, START, false, true);
+    Map<Integer, String> failed =
+        LocalShards.failedShards(List.of(ExitCode.INTERRUPTED, ExitCode.INTERRUPTED));
+    assertThat(failed).isEmpty();
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), failed);
+    assertThat(merged.partial()).isTrue();
+    assertThat(merged.problems())
+        .hasSize(2)
+        .allSatisfy(problem -> assertThat(problem).contains("interrupted"));
+    assertThat(merged.summary().counts().requests()).isEqualTo(10);
+    assertThat(merged.summary().end().interrupted()).isTrue();
+    // A shard that crashed is still named failed.
+    assertThat(LocalShards.failedShards(List.of(ExitCode.OK, 5, ExitCode.REQUESTS_FAILED)))
+        .containsOnlyKeys(1);
+  }
+
+  @Test
+  void coresAddOnlyAcrossMachinesAndThePeakComesFromTheRecords() throws IOException {
+    // Each shard: 2 cores, a live peak of 2. The plan's requests never overlap.
+    host = "one-machine";
+    for (int index = 0; index < 3; index++) {
+      writeShard(index, 3, 7, START, false);
+    }
+    ShardMerge.Result oneMachine = ShardMerge.merge(List.of(dir), output(), Map.of());
+    assertThat(oneMachine.summary().end().availableProcessors()).isEqualTo(2);
+    assertThat(oneMachine.summary().end().peakInFlight()).isEqualTo(1);
+    assertThat(oneMachine.summary().run().configuration()).doesNotContainKey("host");
+
+    host = null; // shards that name no machine count as machines of their own
+    for (int index = 0; index < 3; index++) {
+      Files.delete(dir.resolve("shard-" + (index + 1)).resolve("run-" + index + "-records.jsonl"));
+      writeShard(index, 3, 7, START, false);
+    }
+    ShardMerge.Result apart = ShardMerge.merge(List.of(dir), dir.resolve("apart"), Map.of());
+    assertThat(apart.summary().end().availableProcessors()).isEqualTo(6);
+  }
+
+  @Test
+  void shardOnesServerScrapesAreCarriedOntoTheMergedClock() throws IOException {
+    scrapes =
+        List.of(
+            ServerScrape.read(
+                0, 1_000_000, ExpositionParser.parse(Expositions.fixture("vllm.prom", 10, 20, 30))),
+            ServerScrape.read(
+                1_000_000_000L,
+                1_000_000,
+                ExpositionParser.parse(Expositions.fixture("vllm.prom", 110, 220, 30))));
+    // Shard 1 started 2 s after shard 2: its scrapes move 2 s later on the merged clock.
+    writeShard(0, 2, 7, START.plusSeconds(2), false);
+    writeShard(1, 2, 7, START, false);
+    ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), Map.of());
+    List<Long> at = new ArrayList<>();
+    RecordReader.read(
+        merged.recordsFile(), run -> {}, record -> {}, scrape -> at.add(scrape.atNanos()));
+    assertThat(at).containsExactly(2_000_000_000L, 3_000_000_000L);
+    assertThat(merged.summary().server()).isNotNull();
+    assertThat(merged.summary().server().scrapes()).isEqualTo(2);
+  }
+
+  @Test
+  void thePeakInFlightSweepsTheIntervals() {
+    // [0, 100), [50, 150), [100, 200): an end at 100 before the send at 100, so at most 2.
+    assertThat(
+            ShardMerge.peakInFlight(
+                List.of(
+                    Records.complete(0, 0, 100, 1, 1),
+                    Records.complete(1, 50, 100, 1, 1),
+                    Records.complete(2, 100, 100, 1, 1))))
+        .isEqualTo(2);
   }
 
   @Test
