@@ -31,10 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * queued for the thread that writes the records file ({@link #poll()}); a failed scrape is queued
  * too, with its reason, and the next one goes out on time.
  *
- * <p>Scrapes keep to the interval's grid from when the scraper starts; one that takes longer than
- * the interval makes the next ones it overlapped be skipped, never sent in a burst. Each scrape,
- * body included, is bounded by its timeout (the interval, at least 1 s): a server that sends its
- * headers and then stalls fails that scrape, never the run's end.
+ * <p>Scrapes keep to the interval's grid from the later of the scraper's start and the run clock's
+ * anchor, so that none is stamped before the run's start (a plan waiting for {@code --start-at}
+ * would otherwise scrape while idle); one that takes longer than the interval makes the next ones
+ * it overlapped be skipped, never sent in a burst. Each scrape, body included, is bounded by its
+ * timeout (the interval, at least 1 s): a server that sends its headers and then stalls fails that
+ * scrape, never the run's end.
  */
 public final class ServerMetricsScraper implements AutoCloseable {
 
@@ -112,7 +114,7 @@ public final class ServerMetricsScraper implements AutoCloseable {
 
   private void loop() {
     long intervalNanos = target.interval().toNanos();
-    long dueNanos = System.nanoTime();
+    long dueNanos = Math.max(System.nanoTime(), clock.anchorNanos());
     while (!stopped) {
       long waitNanos = dueNanos - System.nanoTime();
       if (waitNanos > 0) {
