@@ -106,6 +106,8 @@ public final class ServerMetricsScraper implements AutoCloseable {
       return exposition.samples().isEmpty() ? "it answers an exposition without samples" : null;
     } catch (ScrapeFailure failure) {
       return failure.getMessage();
+    } catch (RuntimeException bug) {
+      return unexpected(bug); // a probe that breaks only means no scraping, said in a line
     } catch (InterruptedException interrupted) {
       Thread.currentThread().interrupt();
       return "interrupted";
@@ -134,6 +136,12 @@ public final class ServerMetricsScraper implements AutoCloseable {
         scrape =
             ServerScrape.failed(
                 clock.since(sentNanos), System.nanoTime() - sentNanos, failure.getMessage());
+      } catch (RuntimeException bug) {
+        // Recorded like any failure: a thread that died here would end the scrapes unseen and
+        // print a stack trace into the run's output.
+        scrape =
+            ServerScrape.failed(
+                clock.since(sentNanos), System.nanoTime() - sentNanos, unexpected(bug));
       } catch (InterruptedException stop) {
         // close() ran out of patience: the scrape in flight is recorded as failed, and no more.
         interrupted = true;
@@ -195,6 +203,12 @@ public final class ServerMetricsScraper implements AutoCloseable {
     } catch (MalformedExpositionException malformed) {
       throw new ScrapeFailure("not a Prometheus exposition: " + malformed.getMessage());
     }
+  }
+
+  /** An exception no scrape should throw, in a few words. */
+  private static String unexpected(RuntimeException bug) {
+    String message = bug.getMessage();
+    return bug.getClass().getSimpleName() + (message == null ? "" : ": " + message);
   }
 
   /** What an exchange that failed failed with, in a few words. */
