@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * <p>A sample's own timestamp is read and dropped: servebench stamps each scrape with the run's
  * clock instead, so that the server's series line up with the client's. Help texts are dropped too.
  * A line that breaks the format fails the whole exposition, naming the line: a scrape half read
- * would mix a server's series with gaps nobody sees.
+ * would mix a server's series with gaps nobody sees. Malformed input of any kind fails with a
+ * {@link MalformedExpositionException} and nothing else, which the scraper records as a failure.
  */
 public final class ExpositionParser {
 
@@ -104,7 +105,7 @@ public final class ExpositionParser {
       return;
     }
     cursor.skipBlanks();
-    String name = cursor.peek() == '"' ? cursor.quoted() : cursor.identifier();
+    String name = !cursor.atEnd() && cursor.peek() == '"' ? cursor.quoted() : cursor.identifier();
     if (name.isEmpty()) {
       throw new IllegalArgumentException("# " + keyword + " without a metric name");
     }
@@ -130,7 +131,7 @@ public final class ExpositionParser {
    */
   private static Sample sample(Cursor cursor, boolean withValue) {
     String name = null;
-    if (cursor.peek() != '{') {
+    if (cursor.atEnd() || cursor.peek() != '{') {
       name = cursor.identifier();
       if (name.isEmpty()) {
         throw new IllegalArgumentException(
@@ -247,7 +248,14 @@ public final class ExpositionParser {
       return position >= line.length();
     }
 
+    /**
+     * The character at the cursor; at the end, an IllegalArgumentException like any other break of
+     * the format, so that no path through the parser can fail with another exception.
+     */
     char peek() {
+      if (atEnd()) {
+        throw new IllegalArgumentException("the line ends early: '" + line + "'");
+      }
       return line.charAt(position);
     }
 

@@ -17,8 +17,10 @@ import java.util.TreeSet;
  * Folds the scrapes of the server's metrics into {@link Summary.ServerMetrics}: each scrape's known
  * series become {@link ServerFigure}s (through {@link ServerSeries}), counters become rates between
  * consecutive scrapes, and the figures are kept per second of the run beside their min, mean and
- * max over the scrapes. Memory grows with the run's seconds and the names of the series, never with
- * the samples. Fed in file order by one thread, as {@link Aggregator} is.
+ * max over the scrapes. A scrape stamped before the run's start (negative: taken while the plan
+ * waited for {@code --start-at}) only sets the counters' baseline: it is in no figure, second or
+ * min/mean/max, which cover the run alone. Memory grows with the run's seconds and the names of the
+ * series, never with the samples. Fed in file order by one thread, as {@link Aggregator} is.
  */
 final class ServerMetricsTally {
 
@@ -55,6 +57,7 @@ final class ServerMetricsTally {
       byName.computeIfAbsent(sample.name(), name -> new ArrayList<>()).add(sample);
     }
     names.addAll(byName.keySet());
+    boolean beforeStart = scrape.atNanos() < 0;
     Map<ServerFigure, Double> figures = new EnumMap<>(ServerFigure.class);
     for (ServerSeries.Source source : ServerSeries.SOURCES) {
       List<Sample> samples = byName.get(source.sampleName());
@@ -69,7 +72,7 @@ final class ServerMetricsTally {
               ? rate(samples, scrape.atNanos())
               : gauge(samples, source.kind());
       // The first source present gives the figure, even before its counter has a rate.
-      if (!figures.containsKey(source.figure())) {
+      if (!beforeStart && !figures.containsKey(source.figure())) {
         figures.put(source.figure(), value);
         sources.putIfAbsent(source.figure(), source.sampleName());
       }
@@ -124,7 +127,7 @@ final class ServerMetricsTally {
   }
 
   private Map<ServerFigure, double[]> secondAt(long nanos) {
-    int second = (int) Math.max(0, nanos / (long) NANOS_PER_SECOND);
+    int second = (int) (nanos / (long) NANOS_PER_SECOND); // never negative: see add
     while (seconds.size() <= second) {
       seconds.add(new EnumMap<>(ServerFigure.class));
     }

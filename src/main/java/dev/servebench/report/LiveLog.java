@@ -50,9 +50,17 @@ public final class LiveLog extends PrintWriter {
     return queue;
   }
 
-  /** Lines go straight to the target again; the view has printed what was queued. */
-  void detach() {
-    lines.queue = null;
+  /**
+   * Lines go straight to the target again, after {@code last} has run: it drains the queue and
+   * prints what it held. Both happen under the lock every flush takes, so that no flush that
+   * already read the queue adds to it after the drain (a lost line), and none prints straight to
+   * the target ahead of the lines queued before it.
+   */
+  void detach(Runnable last) {
+    synchronized (lines) {
+      lines.queue = null;
+      last.run();
+    }
   }
 
   /** Collects text until a flush, then hands over each whole line. */

@@ -227,12 +227,14 @@ public final class LiveView implements AutoCloseable {
     StringBuilder text = new StringBuilder();
     eraseBlock(text);
     drawnLines = 0;
-    log.detach();
-    appendMessages(text, null);
-    if (!text.isEmpty()) {
-      out.print(text);
-      out.flush();
-    }
+    log.detach(
+        () -> {
+          appendMessages(text, null);
+          if (!text.isEmpty()) {
+            out.print(text);
+            out.flush();
+          }
+        });
   }
 
   /** The run, once its plan has started; {@code null} before. */

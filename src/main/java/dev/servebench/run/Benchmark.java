@@ -60,8 +60,10 @@ import java.util.Map;
 import java.util.PrimitiveIterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -253,7 +255,7 @@ public final class Benchmark {
       view.preparing("rehearsal of the request path");
     }
     rehearsal.join();
-    ServerMetricsScraper.Target serverMetrics = joinProbe(serverMetricsProbe);
+    ServerMetricsScraper.Target serverMetrics = joinProbe(serverMetricsProbe, info);
     Startup.settleHeap();
     Instant startAt = config.sharding().startAt();
     RunClock clock = startAt == null ? RunClock.start() : RunClock.anchoredAt(startAt);
@@ -429,21 +431,41 @@ public final class Benchmark {
     return new Outcome(summary, recordsFile, summaryFile, exitCode);
   }
 
-  /** The probe's answer, or what it failed with, as it was thrown. */
+  /**
+   * The probe's answer, or what it failed with, as it was thrown; {@code null} (no scraping, said
+   * on {@code info}) when it has not ended within {@link #SERVER_METRICS_PROBE_LIMIT}: its own
+   * timeout bounds the exchange, and this bounds the rest (the client's start, a hung resolver), so
+   * that no probe holds the run back.
+   */
   private static ServerMetricsScraper.Target joinProbe(
-      CompletableFuture<ServerMetricsScraper.Target> probe) {
+      CompletableFuture<ServerMetricsScraper.Target> probe, PrintWriter info) {
     try {
-      return probe.join();
-    } catch (CompletionException e) {
+      return probe.get(SERVER_METRICS_PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException slow) {
+      probe.cancel(true);
+      info.println(
+          "servebench: the server's metrics are not scraped: their probe did not end within "
+              + SERVER_METRICS_PROBE_LIMIT.toSeconds()
+              + " s (--server-metrics URL scrapes without a probe; --no-server-metrics skips it)");
+      return null;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      probe.cancel(true);
+      return null;
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
       }
-      throw e;
+      throw new CompletionException(e.getCause());
     }
   }
 
-  /** How long the probe of {@code /metrics} before a run may take. */
+  /** How long the probe of {@code /metrics} before a run may wait for its answer, body included. */
   private static final Duration SERVER_METRICS_PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long the run waits for the probe in all, its client's start included. */
+  private static final Duration SERVER_METRICS_PROBE_LIMIT =
+      SERVER_METRICS_PROBE_TIMEOUT.plusSeconds(3);
 
   /**
    * Where and how to scrape the server's metrics during the run, or {@code null} for not at all:
@@ -471,10 +493,13 @@ public final class Benchmark {
             url, settings.interval(), sameOrigin ? authorization : null);
     if (settings.mode() == RunConfig.ServerMetrics.Mode.AUTO) {
       String absent;
-      try (HttpClient client = Preflight.metricsClient(url, endpoint.tls())) {
+      HttpClient client = Preflight.metricsClient(url, endpoint.tls());
+      try {
         absent =
             ServerMetricsScraper.probe(
                 url, SERVER_METRICS_PROBE_TIMEOUT, target.authorization(), client);
+      } finally {
+        client.shutdownNow(); // not close(), which would wait for an exchange the probe gave up on
       }
       if (absent != null) {
         info.println(

@@ -111,6 +111,35 @@ class ServerMetricsTest {
   }
 
   @Test
+  void aMetricsPageThatStallsAfterItsHeadersLetsTheRunFinish() throws Exception {
+    try (MockServer mock =
+            MockServer.start(
+                MockServerConfig.builder()
+                    .itlMillis(5)
+                    .fixedOutputTokens(4)
+                    .modelName("gpt2")
+                    .build());
+        MetricsPage page = MetricsPage.start("up 1\n")) {
+      page.stallAfterHeaders();
+      Cli.Result run =
+          Cli.runSynthetic(
+              mock.baseUrl(),
+              results,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              "4",
+              "--server-metrics",
+              page.url());
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      JsonNode server = Cli.json(Cli.onlyFile(results, "-summary.json")).path("server_metrics");
+      assertThat(server.path("failed_scrapes").asLong())
+          .isEqualTo(server.path("scrapes").asLong())
+          .isPositive();
+    }
+  }
+
+  @Test
   void noServerMetricsNeitherProbesNorScrapes() throws Exception {
     try (MockServer mock =
         MockServer.start(

@@ -124,4 +124,55 @@ class ServerMetricsScraperTest {
           .isEqualTo("it answers an exposition without samples");
     }
   }
+
+  @Test
+  void aServerThatStallsAfterItsHeadersFailsTheScrapeAndCloseReturns() throws Exception {
+    try (MetricsPage page = MetricsPage.start(Expositions.fixture("vllm.prom", 1, 2, 3))) {
+      page.stallAfterHeaders();
+      ServerMetricsScraper scraper =
+          ServerMetricsScraper.start(
+              new ServerMetricsScraper.Target(URI.create(page.url()), INTERVAL, null),
+              HttpClient.newHttpClient(),
+              RunClock.start());
+      List<ServerScrape> failed;
+      try {
+        // The body never comes: the scrape's own timeout (1 s at least) ends it.
+        failed = take(scraper, 1);
+      } finally {
+        scraper.close(); // returns, though the next scrape is stalled too
+      }
+      assertThat(failed.get(0).succeeded()).isFalse();
+      assertThat(failed.get(0).error()).isEqualTo("no answer within 1000 ms");
+    }
+  }
+
+  @Test
+  void closeDuringAStalledScrapeRecordsItAsFailed() throws Exception {
+    try (MetricsPage page = MetricsPage.start(Expositions.fixture("vllm.prom", 1, 2, 3))) {
+      page.stallAfterHeaders();
+      ServerMetricsScraper scraper =
+          ServerMetricsScraper.start(
+              new ServerMetricsScraper.Target(URI.create(page.url()), INTERVAL, null),
+              HttpClient.newHttpClient(),
+              RunClock.start());
+      awaitUntil("the first scrape is stalled", () -> page.stalled() > 0);
+      scraper.close();
+      ServerScrape scrape = scraper.poll();
+      assertThat(scrape).isNotNull();
+      assertThat(scrape.succeeded()).isFalse();
+    }
+  }
+
+  @Test
+  void theProbesTimeoutHoldsForTheBody() throws Exception {
+    try (MetricsPage page = MetricsPage.start(Expositions.fixture("tgi.prom", 1, 2, 3));
+        HttpClient client = HttpClient.newHttpClient()) {
+      page.stallAfterHeaders();
+      assertThat(
+              ServerMetricsScraper.probe(
+                  URI.create(page.url()), Duration.ofMillis(300), null, client))
+          .isEqualTo("no answer within 300 ms");
+      client.shutdownNow();
+    }
+  }
 }

@@ -7,6 +7,7 @@ import dev.servebench.testing.Expositions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -118,11 +119,48 @@ class ExpositionParserTest {
         "a 1 12.5", // a timestamp is whole milliseconds
         "a", // no value
         "9a 1", // a name starts with no digit
-        "# TYPE a gaug" // no such type
+        "# TYPE a gaug", // no such type
+        "# TYPE", // no name
+        "# HELP ", // no name, a blank after the keyword
+        "# TYPE a", // no type
+        "{", // neither name nor labels
       })
   void aLineThatBreaksTheFormatIsNamed(String line) {
     assertThatThrownBy(() -> ExpositionParser.parse("ok 1\n" + line + "\n"))
         .isInstanceOf(MalformedExpositionException.class)
         .hasMessageStartingWith("line 2: ");
+  }
+
+  @Test
+  void everyTruncationOfTheFixturesParsesOrIsMalformedAndNothingElse() {
+    Random random = new Random(20261205);
+    for (String name :
+        List.of("spec-example.prom", "vllm.prom", "sglang.prom", "tgi.prom", "llamacpp.prom")) {
+      String text = Expositions.fixture(name, 1, 2, 3);
+      // Every line cut at every point, and the whole page cut at random points (a short read).
+      for (String line : text.split("\n")) {
+        for (int end = 0; end <= line.length(); end++) {
+          parsesOrIsMalformed(line.substring(0, end));
+        }
+      }
+      for (int i = 0; i < 200; i++) {
+        parsesOrIsMalformed(text.substring(0, random.nextInt(text.length() + 1)));
+      }
+    }
+    parsesOrIsMalformedSeries("");
+    parsesOrIsMalformedSeries("a{");
+  }
+
+  private static void parsesOrIsMalformed(String text) {
+    try {
+      ExpositionParser.parse(text);
+    } catch (MalformedExpositionException expected) {
+      assertThat(expected.getMessage()).startsWith("line ");
+    }
+  }
+
+  private static void parsesOrIsMalformedSeries(String series) {
+    assertThatThrownBy(() -> ExpositionParser.parseSeries(series, 1))
+        .isInstanceOf(MalformedExpositionException.class);
   }
 }

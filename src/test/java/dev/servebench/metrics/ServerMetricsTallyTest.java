@@ -153,6 +153,40 @@ class ServerMetricsTallyTest {
   }
 
   @Test
+  void aScrapeBeforeTheStartIsOnlyTheCountersBaseline() {
+    // Taken while the plan waited for --start-at: its gauge (99) must not be a figure of the run.
+    Summary.ServerMetrics server =
+        tally(
+            vllm(-3 * SECOND / 2, 99, 1000),
+            vllm(-SECOND / 2, 99, 1000),
+            vllm(SECOND / 2, 4, 1500),
+            vllm(3 * SECOND / 2, 6, 2500));
+
+    assertThat(server.scrapes()).isEqualTo(4);
+    Summary.ServerFigureStats running = server.figures().get(ServerFigure.RUNNING);
+    assertThat(running.scrapes()).isEqualTo(2);
+    assertThat(running.min()).isEqualTo(4);
+    assertThat(running.max()).isEqualTo(6);
+    // The first rate of the run counts from the last reading before it: 500 tokens in 1 s.
+    Summary.ServerFigureStats prompt = server.figures().get(ServerFigure.PROMPT_TOKENS_PER_S);
+    assertThat(prompt.scrapes()).isEqualTo(2);
+    assertThat(prompt.min()).isCloseTo(500, within(1e-9));
+    assertThat(prompt.max()).isCloseTo(1000, within(1e-9));
+    assertThat(server.seconds()).extracting(Summary.ServerSecond::second).containsExactly(0L, 1L);
+    assertThat(server.seconds().get(0).values()).containsEntry(ServerFigure.RUNNING, 4.0);
+  }
+
+  private static ServerScrape vllm(long atNanos, int running, long promptTokens) {
+    String text =
+        "vllm:num_requests_running "
+            + running
+            + "\nvllm:prompt_tokens_total "
+            + promptTokens
+            + "\n";
+    return ServerScrape.read(atNanos, 1_000_000, ExpositionParser.parse(text));
+  }
+
+  @Test
   void noScrapeNoSection() {
     assertThat(new ServerMetricsTally().summarize(null)).isNull();
   }

@@ -1,5 +1,6 @@
 package dev.servebench.report;
 
+import static dev.servebench.testing.Await.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servebench.engine.RunControl;
@@ -9,7 +10,9 @@ import dev.servebench.record.FailureReason;
 import dev.servebench.testing.Records;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -275,5 +278,31 @@ class LiveViewTest {
     assertThat(printed()).startsWith("servebench: [4.0 s] stopping: sent 4 of 40");
     view.close();
     assertThat(printed()).isEmpty(); // no block to erase
+  }
+
+  @Test
+  void aMessageFlushedWhileTheViewClosesIsPrintedOnceAndInOrder() throws Exception {
+    LiveView view =
+        new LiveView(new LiveView.Settings(LiveView.Mode.BLOCK, 10 * S), control, log, clock::get);
+    int count = 2000;
+    AtomicInteger written = new AtomicInteger();
+    Thread writer =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  for (int i = 0; i < count; i++) {
+                    log.println("message " + i);
+                    written.incrementAndGet();
+                  }
+                });
+    awaitUntil("some messages queued", () -> written.get() > 50);
+    view.close(); // while the writer still flushes, queued or not
+    writer.join();
+    List<String> messages =
+        screen.toString().lines().filter(line -> line.startsWith("message ")).toList();
+    assertThat(messages).hasSize(count);
+    for (int i = 0; i < count; i++) {
+      assertThat(messages.get(i)).isEqualTo("message " + i);
+    }
   }
 }

@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,6 +22,11 @@ public final class MetricsPage implements AutoCloseable {
   private final AtomicReference<String> page = new AtomicReference<>("");
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger scrapes = new AtomicInteger();
+  private volatile boolean stalling;
+  private final AtomicInteger stalled = new AtomicInteger();
+  private final ExecutorService executor =
+      Executors.newCachedThreadPool(task -> Thread.ofPlatform().daemon().unstarted(task));
+  private final CountDownLatch closed = new CountDownLatch(1);
 
   private MetricsPage(HttpServer server) {
     this.server = server;
@@ -36,11 +44,25 @@ public final class MetricsPage implements AutoCloseable {
           int code = metrics.status.get();
           exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
           exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+          if (metrics.stalling) {
+            // Headers sent, the body promised and never written, until the page closes.
+            exchange.getResponseBody().flush();
+            metrics.stalled.incrementAndGet();
+            try {
+              metrics.closed.await();
+            } catch (InterruptedException stop) {
+              Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+          }
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
           }
           metrics.scrapes.incrementAndGet();
         });
+    // A thread per exchange: a stalled one holds no other back.
+    server.setExecutor(metrics.executor);
     server.start();
     return metrics;
   }
@@ -59,6 +81,19 @@ public final class MetricsPage implements AutoCloseable {
     status.set(code);
   }
 
+  /**
+   * From now on, sends the headers of each answer (with a length; a page that is not empty) and the
+   * page is closed.
+   */
+  public void stallAfterHeaders() {
+    stalling = true;
+  }
+
+  /** Answers stalled after their headers so far. */
+  public int stalled() {
+    return stalled.get();
+  }
+
   /** Scrapes answered so far. */
   public int scrapes() {
     return scrapes.get();
@@ -66,6 +101,8 @@ public final class MetricsPage implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
+    executor.shutdownNow();
   }
 }
