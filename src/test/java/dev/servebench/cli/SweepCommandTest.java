@@ -184,6 +184,31 @@ class SweepCommandTest {
   }
 
   @Test
+  void aThroughputStepWithFailuresIsNotedButDoesNotEndTheSweep() {
+    // Requests 8 and 9, a quarter of the throughput step (the second 8), fail: past the 5 % limit,
+    // yet the throughput step overloads by design, so the rates after it still run.
+    try (MockServer server =
+        mock(
+            new FaultSpec(
+                Fault.HTTP_500, 0, new RequestSelector.Numbers(java.util.Set.of(8L, 9L))))) {
+      Cli.Result result = sweep(server, "--steps", "1", "--num-prompts", "8");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode sweep = Cli.json(results.resolve("sweep.json"));
+      assertThat(sweep.path("steps"))
+          .as(result.err() + result.out())
+          .extracting(step -> step.path("kind").asText())
+          .containsExactly("synchronous", "throughput", "rate");
+      assertThat(sweep.path("steps").get(1).path("saturated").path("reason").asText())
+          .isEqualTo("failures");
+      assertThat(
+              sweep.path("stopped_early").isMissingNode() || sweep.path("stopped_early").isNull())
+          .as(sweep.toString())
+          .isTrue();
+    }
+  }
+
+  @Test
   void anSloSearchReportsEveryProbe() {
     // A 1 ms TTFT objective against a 10 ms server: no concurrency meets it, down to 1.
     try (MockServer server = mock()) {
