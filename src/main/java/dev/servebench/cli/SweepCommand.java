@@ -50,14 +50,18 @@ final class SweepCommand implements Callable<Integer> {
       names = "--rates",
       split = ",",
       paramLabel = "RATE",
-      description = "Steps at these open-loop rates, in req/s, e.g. --rates 1,2,5,10.")
+      description =
+          "Steps at these open-loop rates, in req/s, e.g. --rates 1,2,5,10; run in ascending"
+              + " order, each rate once.")
   List<String> rates;
 
   @Option(
       names = "--concurrencies",
       split = ",",
       paramLabel = "N",
-      description = "Steps of these closed loops, e.g. --concurrencies 1,8,32,128.")
+      description =
+          "Steps of these closed loops, e.g. --concurrencies 1,8,32,128; run in ascending order,"
+              + " each once.")
   List<Integer> concurrencies;
 
   @Option(
@@ -265,7 +269,11 @@ final class SweepCommand implements Callable<Integer> {
     return value / 100;
   }
 
-  private static List<Double> parseRates(List<String> texts) {
+  /**
+   * The rates, ascending: early stop assumes each step loads the server more than the one before,
+   * so the list is sorted whatever order it was given in, and a rate given twice is refused.
+   */
+  static List<Double> parseRates(List<String> texts) {
     List<Double> parsed = new ArrayList<>();
     for (String text : texts) {
       double rate;
@@ -281,18 +289,29 @@ final class SweepCommand implements Callable<Integer> {
                 + "' is not a positive number of requests per second (e.g. --rates 1,2,5,10;"
                 + " --profile throughput sends all at once)");
       }
+      if (parsed.contains(rate)) {
+        throw new InvalidInputException(
+            "--rates gives " + text.strip() + " twice: give each rate once");
+      }
       parsed.add(rate);
     }
-    return List.copyOf(parsed);
+    return parsed.stream().sorted().toList();
   }
 
-  private static List<Integer> checkConcurrencies(List<Integer> values) {
+  /** The concurrencies, ascending and each once, for the same reason as {@link #parseRates}. */
+  static List<Integer> checkConcurrencies(List<Integer> values) {
+    List<Integer> checked = new ArrayList<>();
     for (int value : values) {
       if (value < 1) {
         throw new InvalidInputException(
             "--concurrencies takes closed loops of 1 or more requests (e.g. 1,8,32), got " + value);
       }
+      if (checked.contains(value)) {
+        throw new InvalidInputException(
+            "--concurrencies gives " + value + " twice: give each concurrency once");
+      }
+      checked.add(value);
     }
-    return List.copyOf(values);
+    return checked.stream().sorted().toList();
   }
 }

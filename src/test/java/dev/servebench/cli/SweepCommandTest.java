@@ -240,12 +240,23 @@ class SweepCommandTest {
     }
   }
 
+  @Test
+  void ratesAndConcurrenciesRunAscendingWhateverTheOrderGiven() {
+    // Early stop assumes rising load: --rates 20,5,1 must not stop at 20 before 1 and 5 ran.
+    assertThat(SweepCommand.parseRates(List.of("20", " 5", "1.5"))).containsExactly(1.5, 5.0, 20.0);
+    assertThat(SweepCommand.checkConcurrencies(List.of(32, 1, 8))).containsExactly(1, 8, 32);
+  }
+
   static Stream<Arguments> badFlags() {
     return Stream.of(
         Arguments.of(
             List.of("--rates", "1,2", "--concurrencies", "4"),
             "--rates (open-loop steps) and --concurrencies"),
         Arguments.of(List.of("--rates", "1,0"), "--rates '0' is not a positive number"),
+        Arguments.of(List.of("--rates", "5,1,5"), "--rates gives 5 twice: give each rate once"),
+        Arguments.of(
+            List.of("--concurrencies", "8,8"),
+            "--concurrencies gives 8 twice: give each concurrency once"),
         Arguments.of(
             List.of("--concurrencies", "0"), "--concurrencies takes closed loops of 1 or more"),
         Arguments.of(List.of("--profile", "fast"), "--profile 'fast'"),
