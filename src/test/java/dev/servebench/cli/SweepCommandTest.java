@@ -266,6 +266,26 @@ class SweepCommandTest {
         Arguments.of(List.of("--processes", "2"), "--shard, --start-at and --processes"),
         Arguments.of(List.of("--steps", "0"), "--steps must be 1 or more"),
         Arguments.of(
+            List.of("--rates", "1,2", "--steps", "3"), "this sweep is --rates: drop --steps"),
+        Arguments.of(
+            List.of("--concurrencies", "1,2", "--steps", "3"),
+            "this sweep is --concurrencies: drop --steps"),
+        Arguments.of(
+            List.of("--profile", "throughput", "--steps", "3"),
+            "this sweep is --profile throughput: drop --steps"),
+        Arguments.of(
+            List.of("--profile", "synchronous", "--steps", "3"),
+            "this sweep is --profile synchronous: drop --steps"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--steps", "3"),
+            "--steps, --no-early-stop and --failure-limit"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--no-early-stop"),
+            "--steps, --no-early-stop and --failure-limit"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--failure-limit", "10%"),
+            "--steps, --no-early-stop and --failure-limit"),
+        Arguments.of(
             List.of("--goodput", "ttft:500", "--target", "0"),
             "--target '0' must be a percentage in (0, 100]"),
         Arguments.of(
