@@ -98,16 +98,23 @@ public final class VllmResultJson {
     }
   }
 
+  /** The model part of the file name of a run without a model name. */
+  static final String NO_MODEL = "unknown-model";
+
   /**
    * vLLM's file name: {@code <label>-<rate>qps[-concurrency<N>]-<model>-<date>.json}, or with a
    * ramp {@code
    * <label>-ramp-up-<strategy>-<start>qps-<end>qps[-concurrency<N>]-<model>-<date>.json}; the label
    * is the backend unless given, the rate is written as Python writes a float ({@code 10.0}, {@code
-   * inf}), the model is the part of its id after the last '/'.
+   * inf}), the model is the part of its id after the last '/' ({@value #NO_MODEL} where the run had
+   * none: neither named nor listed by the server, so the name never holds an empty part).
    */
   public static String fileName(Setup setup, String label, LocalDateTime date) {
     String concurrency = setup.maxConcurrency() > 0 ? "-concurrency" + setup.maxConcurrency() : "";
     String model = setup.modelId().substring(setup.modelId().lastIndexOf('/') + 1);
+    if (model.isBlank()) {
+      model = NO_MODEL;
+    }
     String prefix = label != null ? label : setup.backend();
     String load =
         setup.ramp() != null
