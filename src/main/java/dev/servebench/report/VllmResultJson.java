@@ -315,9 +315,9 @@ public final class VllmResultJson {
     private final List<Entry> entries = new ArrayList<>();
 
     /**
-     * Adds one finished request. A request without a figure gets vLLM's defaults: TTFT and latency
-     * 0 and no ITL when it failed or was not streamed, 0 output tokens when it failed, an empty
-     * text when the text was not kept, an empty error when it succeeded.
+     * Adds one finished request. A request without a figure gets vLLM's defaults: TTFT 0 and no ITL
+     * when it failed or was not streamed, latency (E2E, which every success has) and output tokens
+     * 0 when it failed, an empty text when the text was not kept, an empty error when it succeeded.
      */
     public void add(RequestRecord record) {
       if (record.warmup()) {
