@@ -2,6 +2,7 @@ package dev.servebench.cli;
 
 import dev.servebench.error.ExitCode;
 import dev.servebench.report.ConsoleReport;
+import dev.servebench.report.PercentileMetric;
 import dev.servebench.run.ShardMerge;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ final class MergeCommand implements Callable<Integer> {
       err.println("servebench: warning: the merged result is partial: " + problem);
     }
     err.flush();
-    ConsoleReport.print(merged.summary(), out);
+    // The shards' own --percentile-metrics, as a single run would have printed them.
+    ConsoleReport.print(merged.summary(), PercentileMetric.stored(merged.summary()), out);
     out.flush();
     err.println("servebench: merged records: " + merged.recordsFile());
     err.println("servebench: merged summary: " + merged.summaryFile());

@@ -5,6 +5,7 @@ import dev.servebench.error.InvalidInputException;
 import dev.servebench.metrics.Summary;
 import dev.servebench.report.ConsoleReport;
 import dev.servebench.report.HtmlReport;
+import dev.servebench.report.PercentileMetric;
 import dev.servebench.report.RecordsCsv;
 import dev.servebench.report.SummaryCsv;
 import dev.servebench.report.SummaryJson;
@@ -71,9 +72,19 @@ final class ReportCommand implements Callable<Integer> {
       description = "Objectives in ms (ttft:200 tpot:50 ...). Default: those the run used.")
   List<String> goodput;
 
+  @Option(
+      names = {"--percentile-metrics", "--percentile_metrics"},
+      split = ",",
+      description =
+          "The latencies the console's serving table shows, in order (as for 'run'). Default:"
+              + " those the run used.")
+  List<String> percentileMetrics;
+
   @Override
   public Integer call() throws Exception {
     checkOutputs();
+    List<PercentileMetric> metrics =
+        percentileMetrics == null ? null : PercentileMetric.parse(percentileMetrics);
     RecordsSummary.Result result =
         RecordsSummary.read(
             recordsFile,
@@ -92,7 +103,8 @@ final class ReportCommand implements Callable<Integer> {
       out.print(summaryJson.toString(StandardCharsets.UTF_8));
       out.flush();
     } else {
-      ConsoleReport.print(summary, out);
+      ConsoleReport.print(
+          summary, metrics == null ? PercentileMetric.stored(summary) : metrics, out);
     }
     if (summaryOut != null) {
       SummaryJson.writeAtomically(summary, summaryOut);

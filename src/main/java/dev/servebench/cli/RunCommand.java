@@ -521,7 +521,8 @@ final class RunCommand implements Callable<Integer> {
       split = ",",
       description =
           "Percentiles the console shows for each latency and vLLM's result file holds (the"
-              + " summary JSON always has the full histogram); 50 shows as the median.")
+              + " summary JSON always has the full histogram); the console always shows the mean and"
+              + " median first, 50 being the median.")
   List<Double> percentiles = List.of(50.0, 99.0);
 
   @Option(

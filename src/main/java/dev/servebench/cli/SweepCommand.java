@@ -50,33 +50,39 @@ final class SweepCommand implements Callable<Integer> {
       names = "--rates",
       split = ",",
       paramLabel = "RATE",
-      description = "Steps at these open-loop rates, in req/s, e.g. --rates 1,2,5,10.")
+      description =
+          "Steps at these open-loop rates, in req/s, e.g. --rates 1,2,5,10; run in ascending"
+              + " order, each rate once.")
   List<String> rates;
 
   @Option(
       names = "--concurrencies",
       split = ",",
       paramLabel = "N",
-      description = "Steps of these closed loops, e.g. --concurrencies 1,8,32,128.")
+      description =
+          "Steps of these closed loops, e.g. --concurrencies 1,8,32,128; run in ascending order,"
+              + " each once.")
   List<Integer> concurrencies;
 
   @Option(
       names = "--steps",
       paramLabel = "N",
-      description = "--profile sweep: rates after the synchronous and throughput steps.")
-  int ratesBetween = 8;
+      description =
+          "--profile sweep: rates after the synchronous and throughput steps. Default: 8.")
+  Integer ratesBetween;
 
   @Option(
       names = "--no-early-stop",
       description =
           "Run every step, even after one saturated the server (by default the sweep stops there).")
-  boolean noEarlyStop;
+  Boolean noEarlyStop;
 
   @Option(
       names = "--failure-limit",
       paramLabel = "PCT",
-      description = "A step with more failed requests than this share saturated the server.")
-  String failureLimit = "5%";
+      description =
+          "A step with more failed requests than this share saturated the server. Default: 5%%.")
+  String failureLimit;
 
   @Option(
       names = "--target",
@@ -164,20 +170,20 @@ final class SweepCommand implements Callable<Integer> {
       throw new InvalidInputException(
           "--profile chooses the steps, and so do --rates and --concurrencies: give one of them");
     }
-    if (ratesBetween < 1) {
+    if (ratesBetween != null && ratesBetween < 1) {
       throw new InvalidInputException("--steps must be 1 or more, got " + ratesBetween);
     }
-    Saturation.Limits limits =
-        new Saturation.Limits(
-            Saturation.Limits.DEFAULT.rateShortfall(),
-            Saturation.Limits.DEFAULT.ttftGrowth(),
-            percent("--failure-limit", failureLimit, true, 100),
-            Saturation.Limits.DEFAULT.minGain());
     Sweep.Search slo = search();
     if (slo != null && (profile != null || rates != null || concurrencies != null)) {
       throw new InvalidInputException(
           "--target searches for its loads itself: drop --profile, --rates and --concurrencies"
               + " (--search rate or concurrency chooses what it varies)");
+    }
+    // Flags that would change nothing are refused rather than silently ignored.
+    if (slo != null && (ratesBetween != null || noEarlyStop != null || failureLimit != null)) {
+      throw new InvalidInputException(
+          "--steps, --no-early-stop and --failure-limit shape a profile's steps and its early"
+              + " stop; --target searches its loads and never stops early: drop them");
     }
     SweepPlan.Profile chosen =
         rates != null
@@ -185,13 +191,30 @@ final class SweepCommand implements Callable<Integer> {
             : concurrencies != null
                 ? SweepPlan.Profile.CONCURRENCIES
                 : SweepPlan.Profile.parse(profile == null ? "sweep" : profile);
+    if (slo == null && ratesBetween != null && chosen != SweepPlan.Profile.SWEEP) {
+      throw new InvalidInputException(
+          "--steps places rates after --profile sweep's synchronous and throughput steps, and"
+              + " this sweep is --"
+              + (chosen == SweepPlan.Profile.RATES
+                  ? "rates"
+                  : chosen == SweepPlan.Profile.CONCURRENCIES
+                      ? "concurrencies"
+                      : "profile " + chosen.flagValue())
+              + ": drop --steps");
+    }
+    Saturation.Limits limits =
+        new Saturation.Limits(
+            Saturation.Limits.DEFAULT.rateShortfall(),
+            Saturation.Limits.DEFAULT.ttftGrowth(),
+            percent("--failure-limit", failureLimit == null ? "5%" : failureLimit, true, 100),
+            Saturation.Limits.DEFAULT.minGain());
     return new Sweep.Settings(
         chosen,
         rates == null ? List.of() : parseRates(rates),
         concurrencies == null ? List.of() : checkConcurrencies(concurrencies),
-        ratesBetween,
+        ratesBetween == null ? 8 : ratesBetween,
         limits,
-        !noEarlyStop,
+        noEarlyStop == null || !noEarlyStop,
         slo,
         run.resultsDir);
   }
@@ -265,7 +288,11 @@ final class SweepCommand implements Callable<Integer> {
     return value / 100;
   }
 
-  private static List<Double> parseRates(List<String> texts) {
+  /**
+   * The rates, ascending: early stop assumes each step loads the server more than the one before,
+   * so the list is sorted whatever order it was given in, and a rate given twice is refused.
+   */
+  static List<Double> parseRates(List<String> texts) {
     List<Double> parsed = new ArrayList<>();
     for (String text : texts) {
       double rate;
@@ -281,18 +308,29 @@ final class SweepCommand implements Callable<Integer> {
                 + "' is not a positive number of requests per second (e.g. --rates 1,2,5,10;"
                 + " --profile throughput sends all at once)");
       }
+      if (parsed.contains(rate)) {
+        throw new InvalidInputException(
+            "--rates gives " + text.strip() + " twice: give each rate once");
+      }
       parsed.add(rate);
     }
-    return List.copyOf(parsed);
+    return parsed.stream().sorted().toList();
   }
 
-  private static List<Integer> checkConcurrencies(List<Integer> values) {
+  /** The concurrencies, ascending and each once, for the same reason as {@link #parseRates}. */
+  static List<Integer> checkConcurrencies(List<Integer> values) {
+    List<Integer> checked = new ArrayList<>();
     for (int value : values) {
       if (value < 1) {
         throw new InvalidInputException(
             "--concurrencies takes closed loops of 1 or more requests (e.g. 1,8,32), got " + value);
       }
+      if (checked.contains(value)) {
+        throw new InvalidInputException(
+            "--concurrencies gives " + value + " twice: give each concurrency once");
+      }
+      checked.add(value);
     }
-    return List.copyOf(values);
+    return checked.stream().sorted().toList();
   }
 }

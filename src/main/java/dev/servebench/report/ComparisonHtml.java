@@ -138,25 +138,43 @@ public final class ComparisonHtml {
     ObjectNode chart =
         HtmlReport.chart("lines", distribution[1] + " (ms)", "share of samples at or below");
     ArrayNode series = (ArrayNode) chart.get("series");
+    List<String> damaged = new java.util.ArrayList<>();
     for (Comparison.Run run : runs) {
       JsonNode latency = run.summary().path("latency_ms").path(distribution[0]);
       ArrayNode x = MAPPER.createArrayNode();
       ArrayNode y = MAPPER.createArrayNode();
       JsonNode encoded = latency.path("hdr_histogram_ns");
+      String label = run.name() + " (no samples)";
       if (encoded.isTextual() && latency.path("count").asLong() > 0) {
-        Histogram histogram = HtmlReport.decode(encoded.asText());
-        // The summary's exact minimum and maximum bound the line, as in the run's own report.
-        double minNanos = nanos(latency.path("min"), histogram.getMinValue());
-        double maxNanos = nanos(latency.path("max"), histogram.getMaxValue());
-        HtmlReport.cdfPoints(histogram, minNanos, maxNanos, x, y);
+        // A damaged summary file draws an empty line with a note, the other runs still compared.
+        Histogram histogram = HtmlReport.decodeOrNull(encoded.asText());
+        if (histogram == null) {
+          damaged.add(run.name());
+          label = run.name() + " (histogram damaged)";
+        } else {
+          // The summary's exact minimum and maximum bound the line, as in the run's own report.
+          double minNanos = nanos(latency.path("min"), histogram.getMinValue());
+          double maxNanos = nanos(latency.path("max"), histogram.getMaxValue());
+          HtmlReport.cdfPoints(histogram, minNanos, maxNanos, x, y);
+        }
       }
       ObjectNode line = series.addObject();
-      line.put("label", x.isEmpty() ? run.name() + " (no samples)" : run.name());
+      line.put("label", x.isEmpty() ? label : run.name());
       line.set("x", x);
       line.set("y", y);
     }
     charts.set(id, chart);
-    HtmlReport.figure(html, id, distribution[2] + " (" + distribution[1] + ") CDF", null);
+    HtmlReport.figure(
+        html,
+        id,
+        distribution[2] + " (" + distribution[1] + ") CDF",
+        damaged.isEmpty()
+            ? null
+            : "The latency_ms."
+                + distribution[0]
+                + ".hdr_histogram_ns of "
+                + String.join(", ", damaged)
+                + " cannot be decoded (the summary file is damaged): its line is empty.");
   }
 
   private static double nanos(JsonNode millis, long fallbackNanos) {

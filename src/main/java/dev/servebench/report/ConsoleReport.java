@@ -219,13 +219,19 @@ public final class ConsoleReport {
     out.rule();
   }
 
+  /**
+   * Mean, Median, then each {@code --percentiles} level, as vLLM prints a latency: the median
+   * always, whether or not 50 is listed, and once (a listed 50 is that line, not a P50 after it).
+   */
   private static void latencyBlock(Table out, String title, String name, Distribution d) {
     out.section(title);
     out.row("Mean " + name + " (ms):", millis(d.meanNanos()));
+    out.row("Median " + name + " (ms):", millis(d.p50Nanos()));
     for (int i = 0; i < d.percentiles().size(); i++) {
       double level = d.percentiles().get(i);
-      String label = level == 50 ? "Median " : "P" + level(level) + " ";
-      out.row(label + name + " (ms):", millis(d.percentileNanos()[i]));
+      if (level != 50) {
+        out.row("P" + level(level) + " " + name + " (ms):", millis(d.percentileNanos()[i]));
+      }
     }
   }
 

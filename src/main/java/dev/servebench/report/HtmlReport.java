@@ -250,12 +250,27 @@ public final class HtmlReport {
     html.append("</figure>\n");
   }
 
+  /** A histogram this run encoded itself: one that does not decode is a bug. */
   static Histogram decode(String encoded) {
+    Histogram histogram = decodeOrNull(encoded);
+    if (histogram == null) {
+      throw new IllegalStateException("a distribution's histogram cannot be decoded");
+    }
+    return histogram;
+  }
+
+  /**
+   * A histogram read from a file ({@code hdr_histogram_ns}), or {@code null} where it does not
+   * decode: a damaged file is the user's input, which the caller reports, not a bug.
+   */
+  static Histogram decodeOrNull(String encoded) {
     try {
       return Histogram.decodeFromCompressedByteBuffer(
           ByteBuffer.wrap(Base64.getDecoder().decode(encoded)), 0);
-    } catch (java.util.zip.DataFormatException | IllegalArgumentException damaged) {
-      throw new IllegalStateException("a distribution's histogram cannot be decoded", damaged);
+    } catch (java.util.zip.DataFormatException | RuntimeException damaged) {
+      // HdrHistogram reports garbage with assorted runtime exceptions (buffer underflow, bad
+      // cookie, out-of-range counts), not one type.
+      return null;
     }
   }
 

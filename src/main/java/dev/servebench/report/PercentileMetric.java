@@ -107,4 +107,41 @@ public enum PercentileMetric {
     }
     return List.copyOf(metrics);
   }
+
+  /**
+   * The metrics a run used, as its configuration stored them ({@code percentile_metrics}), so that
+   * a report rebuilt from its records prints what the run printed; the default for records that
+   * stored none (written before the key existed).
+   *
+   * @throws InvalidInputException where the stored value names no metric this version knows
+   */
+  public static List<PercentileMetric> stored(Summary summary) {
+    Object stored = summary.run().configuration().get("percentile_metrics");
+    if (stored == null) {
+      return DEFAULT;
+    }
+    if (stored instanceof List<?> names
+        && !names.isEmpty()
+        && names.stream().allMatch(String.class::isInstance)) {
+      List<PercentileMetric> metrics = new ArrayList<>();
+      for (Object name : names) {
+        PercentileMetric metric =
+            Arrays.stream(values()).filter(m -> m.key.equals(name)).findFirst().orElse(null);
+        if (metric == null || metrics.contains(metric)) {
+          metrics = null;
+          break;
+        }
+        metrics.add(metric);
+      }
+      if (metrics != null) {
+        return List.copyOf(metrics);
+      }
+    }
+    throw new InvalidInputException(
+        "the run's configuration holds percentile_metrics "
+            + stored
+            + ", not a list of "
+            + Arrays.stream(values()).map(PercentileMetric::key).collect(Collectors.joining(", "))
+            + ": the records file is damaged; 'servebench report --percentile-metrics' overrides it");
+  }
 }

@@ -98,16 +98,23 @@ public final class VllmResultJson {
     }
   }
 
+  /** The model part of the file name of a run without a model name. */
+  static final String NO_MODEL = "unknown-model";
+
   /**
    * vLLM's file name: {@code <label>-<rate>qps[-concurrency<N>]-<model>-<date>.json}, or with a
    * ramp {@code
    * <label>-ramp-up-<strategy>-<start>qps-<end>qps[-concurrency<N>]-<model>-<date>.json}; the label
    * is the backend unless given, the rate is written as Python writes a float ({@code 10.0}, {@code
-   * inf}), the model is the part of its id after the last '/'.
+   * inf}), the model is the part of its id after the last '/' ({@value #NO_MODEL} where the run had
+   * none: neither named nor listed by the server, so the name never holds an empty part).
    */
   public static String fileName(Setup setup, String label, LocalDateTime date) {
     String concurrency = setup.maxConcurrency() > 0 ? "-concurrency" + setup.maxConcurrency() : "";
     String model = setup.modelId().substring(setup.modelId().lastIndexOf('/') + 1);
+    if (model.isBlank()) {
+      model = NO_MODEL;
+    }
     String prefix = label != null ? label : setup.backend();
     String load =
         setup.ramp() != null
@@ -308,9 +315,9 @@ public final class VllmResultJson {
     private final List<Entry> entries = new ArrayList<>();
 
     /**
-     * Adds one finished request. A request without a figure gets vLLM's defaults: TTFT and latency
-     * 0 and no ITL when it failed or was not streamed, 0 output tokens when it failed, an empty
-     * text when the text was not kept, an empty error when it succeeded.
+     * Adds one finished request. A request without a figure gets vLLM's defaults: TTFT 0 and no ITL
+     * when it failed or was not streamed, latency (E2E, which every success has) and output tokens
+     * 0 when it failed, an empty text when the text was not kept, an empty error when it succeeded.
      */
     public void add(RequestRecord record) {
       if (record.warmup()) {

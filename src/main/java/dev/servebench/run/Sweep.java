@@ -151,7 +151,10 @@ public final class Sweep {
     return new Outcome(report, json, html, interrupted ? ExitCode.INTERRUPTED : ExitCode.OK);
   }
 
-  /** The profile's steps, until one saturates the server (with {@code stopEarly}). */
+  /**
+   * The profile's steps, until a rate or concurrency step saturates the server (with {@code
+   * stopEarly}); a saturated throughput step is noted but never stops it.
+   */
   private SweepReport.Stop profile() throws InterruptedException, IOException {
     List<SweepStep> planned =
         new ArrayList<>(
@@ -167,7 +170,12 @@ public final class Sweep {
           && step.kind() == SweepStep.Kind.THROUGHPUT) {
         planned.addAll(between());
       }
-      if (done.saturated() != null && settings.stopEarly() && index + 1 < planned.size()) {
+      // The throughput step overloads the server by design (everything at once), so its verdict
+      // stays a note in the table and never stops the sweep: the rates after it are the measure.
+      if (done.saturated() != null
+          && settings.stopEarly()
+          && step.kind() != SweepStep.Kind.THROUGHPUT
+          && index + 1 < planned.size()) {
         int left = planned.size() - index - 1;
         log.println(
             "servebench: step "

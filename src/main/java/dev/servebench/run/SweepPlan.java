@@ -20,9 +20,9 @@ public final class SweepPlan {
     THROUGHPUT,
     /** Synchronous, then throughput, then rates spaced evenly between their throughputs. */
     SWEEP,
-    /** The rates of {@code --rates}, in the order given. */
+    /** The rates of {@code --rates}, ascending (the command sorts them). */
     RATES,
-    /** The closed loops of {@code --concurrencies}, in the order given. */
+    /** The closed loops of {@code --concurrencies}, ascending (the command sorts them). */
     CONCURRENCIES;
 
     public String flagValue() {

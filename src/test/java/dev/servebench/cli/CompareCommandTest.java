@@ -171,6 +171,30 @@ class CompareCommandTest {
   }
 
   @Test
+  void aDamagedHistogramDrawsAnEmptyLineWithANote(@TempDir Path pages) throws IOException {
+    List<Path> summaries = files("-summary.json");
+    Path damaged = pages.resolve("damaged-summary.json");
+    com.fasterxml.jackson.databind.node.ObjectNode summary =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Cli.json(summaries.get(0));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) summary.at("/latency_ms/ttft"))
+        .put("hdr_histogram_ns", "bm90IGEgaGlzdG9ncmFt");
+    new ObjectMapper().writeValue(damaged.toFile(), summary);
+    Path page = pages.resolve("compare.html");
+
+    Cli.Result result =
+        Cli.run(
+            "compare", damaged.toString(), summaries.get(1).toString(), "--html", page.toString());
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).doesNotContain("Exception", "internal error");
+    String html = Files.readString(page);
+    assertThat(html)
+        .contains("(histogram damaged)")
+        .contains("hdr_histogram_ns of ")
+        .contains("cannot be decoded (the summary file is damaged): its line is empty.");
+  }
+
+  @Test
   void badInputsAreNamedWithWhatToPass() throws IOException {
     Path notJson = Files.writeString(results.resolve("notes.txt"), "not json");
     Path otherJson = Files.writeString(results.resolve("other.json"), "{\"a\": 1}");

@@ -70,6 +70,48 @@ class ReportOutputsTest {
   }
 
   @Test
+  void reportPrintsTheRunsOwnPercentileMetricsUnlessTold() throws Exception {
+    try (MockServer server =
+        MockServer.start(
+            MockServerConfig.builder()
+                .itlMillis(1)
+                .fixedOutputTokens(4)
+                .modelName("gpt2")
+                .build())) {
+      Cli.Result run =
+          Cli.runSynthetic(
+              server.baseUrl(),
+              results,
+              "--input-len-mean",
+              "16",
+              "--num-prompts",
+              Integer.toString(REQUESTS),
+              "--percentile-metrics",
+              "e2el,ttft");
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      Path records = Cli.onlyFile(results, "-records.jsonl");
+
+      Cli.Result report = Cli.run("report", records.toString());
+      assertThat(report.exitCode()).as(report.err()).isZero();
+      assertThat(report.out())
+          .contains("End-to-end Latency", "Time to First Token")
+          .doesNotContain("Inter-token Latency", "Time per Output Token");
+      assertThat(report.out().indexOf("End-to-end Latency"))
+          .isLessThan(report.out().indexOf("Time to First Token"));
+
+      Cli.Result told = Cli.run("report", records.toString(), "--percentile-metrics", "itl");
+      assertThat(told.exitCode()).as(told.err()).isZero();
+      assertThat(told.out())
+          .contains("Inter-token Latency")
+          .doesNotContain("End-to-end Latency", "Time to First Token");
+
+      Cli.Result bad = Cli.run("report", records.toString(), "--percentile-metrics", "nope");
+      assertThat(bad.exitCode()).isEqualTo(dev.servebench.error.ExitCode.BAD_INPUT);
+      assertThat(bad.err()).contains("--percentile-metrics: unknown metric 'nope'");
+    }
+  }
+
+  @Test
   void csvWithoutAResultsDirectoryIsRefusedBeforeAnythingIsSent() {
     Cli.Result result =
         Cli.run(

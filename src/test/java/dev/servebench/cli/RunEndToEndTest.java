@@ -138,7 +138,10 @@ class RunEndToEndTest {
           .contains("Average latency for First Tokens:")
           .contains("Serving Benchmark Result")
           .contains("Mean TTFT (ms):")
-          .contains("P99 ITL (ms):");
+          .contains("P99 ITL (ms):")
+          // The default --percentiles 50,99: 50 is the Median line, printed once, no P50.
+          .containsOnlyOnce("Median TTFT (ms):")
+          .doesNotContain("P50 TTFT");
     }
   }
 

@@ -79,7 +79,16 @@ class ShardsTest {
       String startAt = Instant.now().plusSeconds(15).toString();
       Cli.Result split =
           Cli.runSynthetic(
-              server.baseUrl(), shards, plan(cache, "--processes", "2", "--start-at", startAt));
+              server.baseUrl(),
+              shards,
+              plan(
+                  cache,
+                  "--processes",
+                  "2",
+                  "--start-at",
+                  startAt,
+                  "--percentile-metrics",
+                  "e2el,ttft"));
       assertThat(split.exitCode()).as(split.err()).isZero();
       assertThat(split.err()).contains("[shard 1/2] ", "[shard 2/2] ");
       assertThat(split.out()).contains("Successful requests:");
@@ -156,6 +165,23 @@ class ShardsTest {
       Cli.Result report = Cli.run("report", mergedRecords.toString());
       assertThat(report.exitCode()).as(report.err()).isZero();
       assertThat(report.out()).contains("Successful requests:");
+      // With the shards' --percentile-metrics, as the run printed them.
+      assertThat(report.out()).contains("Mean E2EL (ms):").doesNotContain("Mean ITL (ms):");
+
+      // merge again prints the shards' own --percentile-metrics too.
+      Cli.Result merge =
+          Cli.run(
+              "merge",
+              launch.resolve("shard-1-of-2").toString(),
+              launch.resolve("shard-2-of-2").toString(),
+              "-o",
+              dir.resolve("merged-again").toString());
+      assertThat(merge.exitCode()).as(merge.err()).isZero();
+      assertThat(merge.out())
+          .contains("Mean E2EL (ms):", "Mean TTFT (ms):")
+          .doesNotContain("Mean ITL (ms):", "Mean TPOT (ms):");
+      assertThat(merge.out().indexOf("Mean E2EL (ms):"))
+          .isLessThan(merge.out().indexOf("Mean TTFT (ms):"));
 
       // A second launch into the same results directory merges its own shards only.
       Cli.Result again =

@@ -184,6 +184,31 @@ class SweepCommandTest {
   }
 
   @Test
+  void aThroughputStepWithFailuresIsNotedButDoesNotEndTheSweep() {
+    // Requests 8 and 9, a quarter of the throughput step (the second 8), fail: past the 5 % limit,
+    // yet the throughput step overloads by design, so the rates after it still run.
+    try (MockServer server =
+        mock(
+            new FaultSpec(
+                Fault.HTTP_500, 0, new RequestSelector.Numbers(java.util.Set.of(8L, 9L))))) {
+      Cli.Result result = sweep(server, "--steps", "1", "--num-prompts", "8");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      JsonNode sweep = Cli.json(results.resolve("sweep.json"));
+      assertThat(sweep.path("steps"))
+          .as(result.err() + result.out())
+          .extracting(step -> step.path("kind").asText())
+          .containsExactly("synchronous", "throughput", "rate");
+      assertThat(sweep.path("steps").get(1).path("saturated").path("reason").asText())
+          .isEqualTo("failures");
+      assertThat(
+              sweep.path("stopped_early").isMissingNode() || sweep.path("stopped_early").isNull())
+          .as(sweep.toString())
+          .isTrue();
+    }
+  }
+
+  @Test
   void anSloSearchReportsEveryProbe() {
     // A 1 ms TTFT objective against a 10 ms server: no concurrency meets it, down to 1.
     try (MockServer server = mock()) {
@@ -215,12 +240,23 @@ class SweepCommandTest {
     }
   }
 
+  @Test
+  void ratesAndConcurrenciesRunAscendingWhateverTheOrderGiven() {
+    // Early stop assumes rising load: --rates 20,5,1 must not stop at 20 before 1 and 5 ran.
+    assertThat(SweepCommand.parseRates(List.of("20", " 5", "1.5"))).containsExactly(1.5, 5.0, 20.0);
+    assertThat(SweepCommand.checkConcurrencies(List.of(32, 1, 8))).containsExactly(1, 8, 32);
+  }
+
   static Stream<Arguments> badFlags() {
     return Stream.of(
         Arguments.of(
             List.of("--rates", "1,2", "--concurrencies", "4"),
             "--rates (open-loop steps) and --concurrencies"),
         Arguments.of(List.of("--rates", "1,0"), "--rates '0' is not a positive number"),
+        Arguments.of(List.of("--rates", "5,1,5"), "--rates gives 5 twice: give each rate once"),
+        Arguments.of(
+            List.of("--concurrencies", "8,8"),
+            "--concurrencies gives 8 twice: give each concurrency once"),
         Arguments.of(
             List.of("--concurrencies", "0"), "--concurrencies takes closed loops of 1 or more"),
         Arguments.of(List.of("--profile", "fast"), "--profile 'fast'"),
@@ -229,6 +265,26 @@ class SweepCommandTest {
         Arguments.of(List.of("--shard", "1/2"), "--shard, --start-at and --processes"),
         Arguments.of(List.of("--processes", "2"), "--shard, --start-at and --processes"),
         Arguments.of(List.of("--steps", "0"), "--steps must be 1 or more"),
+        Arguments.of(
+            List.of("--rates", "1,2", "--steps", "3"), "this sweep is --rates: drop --steps"),
+        Arguments.of(
+            List.of("--concurrencies", "1,2", "--steps", "3"),
+            "this sweep is --concurrencies: drop --steps"),
+        Arguments.of(
+            List.of("--profile", "throughput", "--steps", "3"),
+            "this sweep is --profile throughput: drop --steps"),
+        Arguments.of(
+            List.of("--profile", "synchronous", "--steps", "3"),
+            "this sweep is --profile synchronous: drop --steps"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--steps", "3"),
+            "--steps, --no-early-stop and --failure-limit"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--no-early-stop"),
+            "--steps, --no-early-stop and --failure-limit"),
+        Arguments.of(
+            List.of("--goodput", "ttft:500", "--target", "95", "--failure-limit", "10%"),
+            "--steps, --no-early-stop and --failure-limit"),
         Arguments.of(
             List.of("--goodput", "ttft:500", "--target", "0"),
             "--target '0' must be a percentage in (0, 100]"),

@@ -422,6 +422,18 @@ class VllmCompatibilityTest {
   }
 
   @Test
+  void withoutAModelNameTheFileIsNamedByTheModelTheServerLists() throws IOException {
+    List<String> args = vllmCommandLine("--save-result", "--result-dir", vllmDir.toString());
+    int model = args.indexOf("--model");
+    args.remove(model + 1);
+    args.remove(model);
+    Cli.Result result = run(args);
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.OK);
+    assertThat(onlyJson(vllmDir).getFileName().toString())
+        .matches("vllm-50\\.0qps-m-\\d{8}-\\d{6}\\.json");
+  }
+
+  @Test
   void aRampOverTheRequestsNamesTheFileAndIsRecorded() throws IOException {
     List<String> args =
         vllmCommandLine(

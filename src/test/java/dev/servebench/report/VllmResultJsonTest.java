@@ -59,6 +59,9 @@ class VllmResultJsonTest {
     RateRamp ramp = new RateRamp(RateRamp.Strategy.EXPONENTIAL, 1, 64, 100);
     assertThat(VllmResultJson.fileName(setup("m", Double.POSITIVE_INFINITY, 8, ramp), null, DATE))
         .isEqualTo("vllm-ramp-up-exponential-1qps-64qps-concurrency8-m-20260304-050607.json");
+    // No model named or listed: a placeholder, not an empty part ("-infqps--<date>").
+    assertThat(VllmResultJson.fileName(setup("", Double.POSITIVE_INFINITY, 0, null), null, DATE))
+        .isEqualTo("vllm-infqps-unknown-model-20260304-050607.json");
   }
 
   @Test
