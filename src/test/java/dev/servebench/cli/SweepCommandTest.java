@@ -31,9 +31,13 @@ class SweepCommandTest {
   @TempDir Path results;
 
   private static MockServer mock(FaultSpec... faults) {
+    return mock(10, faults);
+  }
+
+  private static MockServer mock(double ttftMillis, FaultSpec... faults) {
     MockServerConfig.Builder config =
         MockServerConfig.builder()
-            .ttftMillis(10)
+            .ttftMillis(ttftMillis)
             .itlMillis(2)
             .fixedOutputTokens(4)
             .modelName("gpt2");
@@ -186,9 +190,12 @@ class SweepCommandTest {
   @Test
   void aThroughputStepWithFailuresIsNotedButDoesNotEndTheSweep() {
     // Requests 8 and 9, a quarter of the throughput step (the second 8), fail: past the 5 % limit,
-    // yet the throughput step overloads by design, so the rates after it still run.
+    // yet the throughput step overloads by design, so the rates after it still run. A 150 ms TTFT
+    // keeps one request at a time far slower than all at once, however busy the machine, so the
+    // sweep has rates to place between them.
     try (MockServer server =
         mock(
+            150,
             new FaultSpec(
                 Fault.HTTP_500, 0, new RequestSelector.Numbers(java.util.Set.of(8L, 9L))))) {
       Cli.Result result = sweep(server, "--steps", "1", "--num-prompts", "8");
