@@ -8,7 +8,7 @@
 #   ROUNDS=3 SECONDS_PER_RUN=20 bench/live.sh
 #
 # Knobs (env): CLIENT_CORE (0), MOCK_CORE (1), ROUNDS (2), SECONDS_PER_RUN (8), RATE (400),
-# TOKENS (100), KEEP (keep the work folder). Needs taskset, jq and script (util-linux).
+# TOKENS (100), EXTRA_FLAGS, KEEP (keep the work folder). Needs taskset, jq and script (util-linux).
 set -euo pipefail
 
 bench="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,6 +47,9 @@ flags=(run --model-endpoint-base "http://127.0.0.1:$port" --model-name mock-mode
   --dataset-format Synthesis --input-len-mean 32 --input-len-stddev 0 --output-len-mean "$tokens"
   --output-len-stddev 0 --arrival constant --stream --io-threads 1 --request-rate "$rate"
   --prompt-cache "$work/prompt-cache")
+# EXTRA_FLAGS: more flags for every run (e.g. --no-server-metrics to leave the mock's /metrics alone).
+read -r -a extra <<<"${EXTRA_FLAGS:-}"
+flags+=("${extra[@]}")
 # The prompts prepared once, and the mock's JIT warmed, before anything is measured.
 "$root/servebench" "${flags[@]}" --num-prompts "$requests" --duration 2s --quiet >/dev/null
 
