@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
       SweepCommand.class,
       ReportCommand.class,
       MergeCommand.class,
+      K8sCommand.class,
       CompareCommand.class,
       MockServerCommand.class,
       DemoCommand.class,
@@ -56,6 +57,7 @@ public final class Main {
           "sweep",
           "report",
           "merge",
+          "k8s",
           "compare",
           "mock-server",
           "demo",
@@ -76,6 +78,7 @@ public final class Main {
              servebench demo              benchmark the built-in mock server and print the report
              servebench report RECORDS    re-report a run from its records file
              servebench merge SHARD... -o DIR  merge the shards of one plan (run --shard I/N)
+             servebench k8s --shards N -- FLAGS  the shards as a Kubernetes Indexed Job
              servebench compare RUN...    compare runs side by side (summaries, records, dirs);
                                           --html FILE overlays their CDFs and time series
              servebench mock-server       serve the built-in mock LLM
