@@ -98,6 +98,21 @@ final class K8sCommand implements Callable<Integer> {
               + " copy each shard's results out before the pod is deleted.")
   String resultsPvc;
 
+  /** How the Job is printed without --apply: both are what {@code kubectl apply -f} takes. */
+  enum Format {
+    yaml,
+    json
+  }
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "yaml",
+      description =
+          "How the Job is printed without --apply: ${COMPLETION-CANDIDATES} (default:"
+              + " ${DEFAULT-VALUE}).")
+  Format output;
+
   @Option(
       names = "--apply",
       description = "Submit the Job (kubeconfig or in-cluster credentials) instead of printing it.")
@@ -160,7 +175,10 @@ final class K8sCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!apply) {
-      out.print(KubernetesJob.yaml(manifest));
+      out.print(
+          output == Format.json
+              ? KubernetesJob.json(manifest) + "\n"
+              : KubernetesJob.yaml(manifest));
       out.flush();
       return ExitCode.OK;
     }

@@ -218,6 +218,11 @@ public final class KubernetesJob {
     return Serialization.asYaml(job);
   }
 
+  /** The Job as indented JSON, as {@code kubectl apply -f} and {@code jq} take it. */
+  public static String json(Job job) {
+    return Serialization.asJson(job);
+  }
+
   /** Creates {@code job} in {@code namespace}; returns it as the API server stored it. */
   public static Job create(KubernetesClient client, String namespace, Job job) {
     return client.batch().v1().jobs().inNamespace(namespace).resource(job).create();

@@ -58,6 +58,33 @@ class K8sCommandTest {
   }
 
   @Test
+  void printsTheJobAsJsonWithOutputJson() {
+    Cli.Result result =
+        Cli.run(
+            concat(
+                new String[] {"k8s", "--shards", "2", "--name", "j1", "-o", "json", "--"},
+                RUN_FLAGS));
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).startsWith("{").endsWith("}\n");
+    Job job = Serialization.unmarshal(result.out(), Job.class);
+    assertThat(job.getMetadata().getName()).isEqualTo("j1");
+    assertThat(job.getSpec().getCompletionMode()).isEqualTo("Indexed");
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
+        .containsSubsequence("--num-prompts", "90");
+  }
+
+  @Test
+  void anUnknownOutputFormatExitsTwoNamingTheChoices() {
+    Cli.Result result =
+        Cli.run(concat(new String[] {"k8s", "--shards", "2", "-o", "xml", "--"}, RUN_FLAGS));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--output").contains("yaml").contains("json");
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
   void applyCreatesTheJobInTheKubeconfigsNamespace(@TempDir Path dir) throws Exception {
     Path kubeconfig = kubeconfig(dir, "bench");
 
