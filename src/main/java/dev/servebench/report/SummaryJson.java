@@ -123,7 +123,13 @@ public final class SummaryJson {
     json.writeFieldName("configuration");
     MAPPER.writeValue(json, s.run().configuration());
 
-    json.writeBooleanField("complete", s.end() != null && !s.end().interrupted());
+    // Whether the figures cover the whole run: not when it was interrupted, nor when it is a merge
+    // of shards some of which are missing, cut off or failed.
+    json.writeBooleanField(
+        "complete",
+        s.end() != null
+            && !s.end().interrupted()
+            && !Boolean.TRUE.equals(s.run().configuration().get("partial")));
     json.writeArrayFieldStart("warnings");
     for (String warning : s.warnings()) {
       json.writeString(warning);
