@@ -12,6 +12,9 @@
 #   BASE         the base image, in Jib's spelling (default: the pom's eclipse-temurin:21-jre,
 #                from its registry; `tar:///path/base.tar` for a `docker save` archive)
 #   SHARDS       how many shards (default 2); PROMPTS, RATE: the plan (default 200 at 40 req/s)
+#   K8S_FLAGS    more flags of `servebench k8s` (default `--cpu 1 --memory 768Mi`: the pods get
+#                the environment it sets, SERVEBENCH_JAVA_OPTS; the limits themselves are left to
+#                a cluster)
 # Exit status: 0 when the merged run holds every request of the plan, else 1.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -54,14 +57,16 @@ done
 [ -n "$port" ] || { echo "check-image: the mock server did not start:" >&2; cat "$work/mock.log" >&2; exit 1; }
 
 job="check-$(date -u +%H%M%S)"
-./servebench k8s --shards "$shards" --image "$tag" --name "$job" --start-delay 30s -o json -- \
+# shellcheck disable=SC2086
+./servebench k8s --shards "$shards" --image "$tag" --name "$job" --start-delay 30s -o json \
+  ${K8S_FLAGS---cpu 1 --memory 768Mi} -- \
   --model-endpoint-base "http://127.0.0.1:$port" --model-name mock-model --tokenizer r50k_base \
   --dataset-format Synthesis --num-prompts "$prompts" --request-rate "$rate" --seed 7 --stream \
   --quiet >"$work/job.json"
 
 # Each pod as Kubernetes would start it: the container's command in place of the image's
-# entrypoint, JOB_COMPLETION_INDEX set, the results volume at /results; the host's network, where
-# the mock listens.
+# entrypoint, its environment and JOB_COMPLETION_INDEX set, the results volume at /results; the
+# host's network, where the mock listens.
 mkdir -p "$work/results"
 python3 - "$work/job.json" >"$work/pod" <<'EOF'
 import json, shlex, sys
@@ -70,13 +75,16 @@ container = job["spec"]["template"]["spec"]["containers"][0]
 assert container["volumeMounts"][0]["mountPath"] == "/results"
 print(container["image"])
 print(" ".join(shlex.quote(word) for word in container["command"]))
+print(" ".join(shlex.quote("--env=%s=%s" % (e["name"], e["value"])) for e in container.get("env", [])))
 EOF
 image="$(sed -n 1p "$work/pod")"
+eval "environment=($(sed -n 3p "$work/pod"))"
 eval "set -- $(sed -n 2p "$work/pod")"
 : >"$work/containers"
 for ((index = 0; index < shards; index++)); do
   # shellcheck disable=SC2086
-  $engine run -d --network host ${ENGINE_RUN:-} -e JOB_COMPLETION_INDEX="$index" \
+  $engine run -d --network host ${ENGINE_RUN:-} ${environment[@]+"${environment[@]}"} \
+    -e JOB_COMPLETION_INDEX="$index" \
     -v "$work/results:/results" --entrypoint "$1" "$image" "${@:2}" >>"$work/containers"
 done
 status=0

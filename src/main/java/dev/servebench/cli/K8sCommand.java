@@ -98,6 +98,23 @@ final class K8sCommand implements Callable<Integer> {
               + " copy each shard's results out before the pod is deleted.")
   String resultsPvc;
 
+  @Option(
+      names = "--cpu",
+      paramLabel = "CPU",
+      description =
+          "CPU each pod asks for, as request and limit (a Kubernetes quantity: 2, 1500m): a"
+              + " shard competing for CPU stamps its chunks late. Default: none asked.")
+  String cpu;
+
+  @Option(
+      names = "--memory",
+      paramLabel = "MEMORY",
+      description =
+          "Memory each pod asks for, as request and limit (2Gi, 1500Mi; at least 512Mi); the"
+              + " JVM's heap is this less 256 MiB. About 10 KiB of heap per open stream"
+              + " (docs/scale-out.md, Sizing). Default: none asked.")
+  String memory;
+
   /** How the Job is printed without --apply: both are what {@code kubectl apply -f} takes. */
   enum Format {
     yaml,
@@ -169,7 +186,8 @@ final class K8sCommand implements Callable<Integer> {
             shards,
             now.plus(delay),
             resultsPvc,
-            runArguments);
+            runArguments,
+            new KubernetesJob.Resources(cpu, memory));
     checkRunFlags(job.runArguments());
     Job manifest = KubernetesJob.build(job);
     PrintWriter out = spec.commandLine().getOut();

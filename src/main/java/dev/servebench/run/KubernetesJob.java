@@ -1,7 +1,11 @@
 package dev.servebench.run;
 
 import dev.servebench.error.InvalidInputException;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -10,11 +14,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +69,67 @@ public final class KubernetesJob {
           "--processes", "--shard", "--start-at", "--start_at", "--results-dir", "--results_dir");
 
   /**
+   * What each pod asks of its node: CPU and memory as Kubernetes quantities ({@code 2}, {@code
+   * 1500m}, {@code 2Gi}), each null to leave it unset. Each is set as request and limit alike, so a
+   * pod has it whole rather than sharing its node's spare capacity (Guaranteed when both are set):
+   * a shard that competes for CPU stamps its chunks late. With memory, the JVM's heap is the memory
+   * less {@link #NON_HEAP_MIB}, given to the image's launcher in {@code SERVEBENCH_JAVA_OPTS};
+   * without it the JVM takes a quarter of what it sees.
+   */
+  public record Resources(String cpu, String memory) {
+
+    /** No requests or limits: the pods share their nodes as the cluster's defaults say. */
+    public static final Resources NONE = new Resources(null, null);
+
+    /**
+     * What the JVM uses beside its heap (code, metaspace, threads, native buffers): a process at
+     * 12,000 open streams held 308 MB with a 384 MiB heap (bench/README.md, Footprint).
+     */
+    public static final long NON_HEAP_MIB = 256;
+
+    /** The least memory a pod may be given: {@link #NON_HEAP_MIB} and as much heap again. */
+    public static final long MIN_MEMORY_MIB = 2 * NON_HEAP_MIB;
+
+    public Resources {
+      if (cpu != null && !(amount("--cpu", cpu).signum() > 0)) {
+        throw new InvalidInputException("--cpu " + cpu + " is not positive: give e.g. 2 or 1500m");
+      }
+      if (memory != null
+          && amount("--memory", memory).compareTo(BigDecimal.valueOf(MIN_MEMORY_MIB << 20)) < 0) {
+        throw new InvalidInputException(
+            "--memory "
+                + memory
+                + " is too little: give at least "
+                + MIN_MEMORY_MIB
+                + "Mi ("
+                + NON_HEAP_MIB
+                + " MiB for the JVM beside its heap, and a heap as large)");
+      }
+    }
+
+    /** The heap the JVM is given, in MiB: the memory less {@link #NON_HEAP_MIB}; -1 if unset. */
+    public long heapMib() {
+      if (memory == null) {
+        return -1;
+      }
+      return amount("--memory", memory).longValue() / (1 << 20) - NON_HEAP_MIB;
+    }
+
+    private static BigDecimal amount(String flag, String quantity) {
+      try {
+        return Quantity.getAmountInBytes(new Quantity(quantity));
+      } catch (RuntimeException e) {
+        throw new InvalidInputException(
+            flag
+                + " '"
+                + quantity
+                + "' is not a Kubernetes quantity: give e.g. "
+                + (flag.equals("--cpu") ? "2 or 1500m" : "2Gi or 1500Mi"));
+      }
+    }
+  }
+
+  /**
    * One Job.
    *
    * @param name the Job's name (a DNS label of at most 52 characters)
@@ -72,6 +139,7 @@ public final class KubernetesJob {
    * @param resultsPvc a PersistentVolumeClaim mounted at {@link #RESULTS_MOUNT}, or null for an
    *     emptyDir, whose files are gone with the pod
    * @param runArguments the user's {@code run} flags, without the per-shard ones
+   * @param resources what each pod asks of its node
    */
   public record Spec(
       String name,
@@ -79,7 +147,19 @@ public final class KubernetesJob {
       int shards,
       Instant startAt,
       String resultsPvc,
-      List<String> runArguments) {
+      List<String> runArguments,
+      Resources resources) {
+
+    /** A Job whose pods ask for no particular CPU or memory. */
+    public Spec(
+        String name,
+        String image,
+        int shards,
+        Instant startAt,
+        String resultsPvc,
+        List<String> runArguments) {
+      this(name, image, shards, startAt, resultsPvc, runArguments, Resources.NONE);
+    }
 
     public Spec {
       if (!NAME.matcher(name).matches()) {
@@ -104,6 +184,7 @@ public final class KubernetesJob {
                 + "' is not a valid claim name: use lower-case letters, digits, '-' and '.'");
       }
       runArguments = List.copyOf(runArguments);
+      resources = resources == null ? Resources.NONE : resources;
       for (String argument : runArguments) {
         int equals = argument.indexOf('=');
         String flag = equals > 0 ? argument.substring(0, equals) : argument;
@@ -165,6 +246,8 @@ public final class KubernetesJob {
         .withName("servebench")
         .withImage(spec.image())
         .withCommand(command)
+        .withResources(resources(spec.resources()))
+        .withEnv(environment(spec.resources()))
         .addNewVolumeMount()
         .withName("results")
         .withMountPath(RESULTS_MOUNT)
@@ -175,6 +258,27 @@ public final class KubernetesJob {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static ResourceRequirements resources(Resources resources) {
+    if (resources.cpu() == null && resources.memory() == null) {
+      return null;
+    }
+    Map<String, Quantity> amounts = new LinkedHashMap<>();
+    if (resources.cpu() != null) {
+      amounts.put("cpu", new Quantity(resources.cpu()));
+    }
+    if (resources.memory() != null) {
+      amounts.put("memory", new Quantity(resources.memory()));
+    }
+    return new ResourceRequirementsBuilder().withRequests(amounts).withLimits(amounts).build();
+  }
+
+  private static List<EnvVar> environment(Resources resources) {
+    if (resources.memory() == null) {
+      return List.of();
+    }
+    return List.of(new EnvVar("SERVEBENCH_JAVA_OPTS", "-Xmx" + resources.heapMib() + "m", null));
   }
 
   /**

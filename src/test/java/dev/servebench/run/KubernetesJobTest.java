@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.servebench.error.InvalidInputException;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,5 +151,61 @@ class KubernetesJobTest {
     assertThatThrownBy(() -> new KubernetesJob.Spec("b", "i", 1, START, "Bad_Claim", List.of()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("--results-pvc");
+  }
+
+  @Test
+  void cpuAndMemoryAreRequestAndLimitAndTheHeapLeavesRoomBesideIt() {
+    Job job =
+        KubernetesJob.build(
+            new KubernetesJob.Spec(
+                "bench-r",
+                "i",
+                2,
+                START,
+                null,
+                List.of(),
+                new KubernetesJob.Resources("1500m", "2Gi")));
+    Container container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    Map<String, Quantity> expected =
+        Map.of("cpu", new Quantity("1500m"), "memory", new Quantity("2Gi"));
+    assertThat(container.getResources().getRequests()).isEqualTo(expected);
+    assertThat(container.getResources().getLimits()).isEqualTo(expected);
+    // 2048 MiB less the 256 the JVM needs beside its heap.
+    assertThat(container.getEnv())
+        .singleElement()
+        .satisfies(
+            env -> {
+              assertThat(env.getName()).isEqualTo("SERVEBENCH_JAVA_OPTS");
+              assertThat(env.getValue()).isEqualTo("-Xmx1792m");
+            });
+  }
+
+  @Test
+  void withoutResourcesThePodAsksForNothing() {
+    Container container =
+        KubernetesJob.build(spec(null)).getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(container.getResources()).isNull();
+    assertThat(container.getEnv()).isEmpty();
+    assertThat(KubernetesJob.yaml(KubernetesJob.build(spec(null)))).doesNotContain("resources");
+  }
+
+  @Test
+  void badQuantitiesAreRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> new KubernetesJob.Resources("two", null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--cpu 'two'");
+    assertThatThrownBy(() -> new KubernetesJob.Resources("0", null))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--cpu 0");
+    assertThatThrownBy(() -> new KubernetesJob.Resources(null, "lots"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--memory 'lots'");
+    assertThatThrownBy(() -> new KubernetesJob.Resources(null, "256Mi"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("--memory 256Mi")
+        .hasMessageContaining("512Mi");
+    assertThat(new KubernetesJob.Resources(null, "512Mi").heapMib()).isEqualTo(256);
   }
 }
