@@ -287,7 +287,7 @@ final class K8sCommand implements Callable<Integer> {
     List<String> runLine = new ArrayList<>(List.of("run"));
     runLine.addAll(runArguments);
     try {
-      Main.commandLine().parseArgs(runLine.toArray(String[]::new));
+      Main.commandLine("run").parseArgs(runLine.toArray(String[]::new));
     } catch (CommandLine.ParameterException wrong) {
       throw new InvalidInputException(
           "the run flags after -- do not parse: "

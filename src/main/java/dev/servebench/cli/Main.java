@@ -36,23 +36,18 @@ import picocli.CommandLine.Command;
       "  servebench compare results/ --html compare.html",
       "",
       "'servebench run --help' lists every flag of a run, in sections."
-    },
-    subcommands = {
-      RunCommand.class,
-      SweepCommand.class,
-      ReportCommand.class,
-      MergeCommand.class,
-      K8sCommand.class,
-      CompareCommand.class,
-      MockServerCommand.class,
-      DemoCommand.class,
-      AccuracyCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class Main {
 
-  private static final Set<String> TOP_LEVEL_WORDS =
-      Set.of(
+  /**
+   * The commands, in the order help lists them. Only the one a command line names is built (see
+   * {@link #commandLine(String)}): picocli reads every option of every command it is given, and
+   * sweep holds all of run's, which a fresh process would otherwise read over again before its
+   * first request. {@link #newCommand} makes each with {@code new}, which loads its class only when
+   * it runs (a method reference would load and verify every command's class up front).
+   */
+  private static final List<String> COMMANDS =
+      List.of(
           "run",
           "sweep",
           "report",
@@ -62,11 +57,26 @@ public final class Main {
           "mock-server",
           "demo",
           "accuracy",
-          "help",
-          "-h",
-          "--help",
-          "-V",
-          "--version");
+          "help");
+
+  private static Object newCommand(String name) {
+    return switch (name) {
+      case "run" -> new RunCommand();
+      case "sweep" -> new SweepCommand();
+      case "report" -> new ReportCommand();
+      case "merge" -> new MergeCommand();
+      case "k8s" -> new K8sCommand();
+      case "compare" -> new CompareCommand();
+      case "mock-server" -> new MockServerCommand();
+      case "demo" -> new DemoCommand();
+      case "accuracy" -> new AccuracyCommand();
+      case "help" -> new CommandLine.HelpCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
+  }
+
+  /** The words besides the commands that a command line may begin with for the top level. */
+  private static final Set<String> TOP_LEVEL_FLAGS = Set.of("-h", "--help", "-V", "--version");
 
   /** What a bare {@code servebench} prints: what it is, the commands, a few command lines. */
   static final String USAGE =
@@ -168,22 +178,29 @@ public final class Main {
       return ExitCode.OK;
     }
     String[] effective = args;
-    if (args.length > 0 && !TOP_LEVEL_WORDS.contains(args[0])) {
+    if (args.length > 0 && !COMMANDS.contains(args[0]) && !TOP_LEVEL_FLAGS.contains(args[0])) {
       effective = new String[args.length + 1];
       effective[0] = "run";
       System.arraycopy(args, 0, effective, 1, args.length);
     }
-    CommandLine commandLine = commandLine();
-    RunCommand run = (RunCommand) commandLine.getSubcommands().get("run").getCommand();
-    run.environment = environment;
-    run.stderrTerminal = errIsTerminal;
-    run.arguments = List.of(effective).subList(1, effective.length);
-    RunCommand sweepRun =
-        ((SweepCommand) commandLine.getSubcommands().get("sweep").getCommand()).run;
-    sweepRun.environment = environment;
-    sweepRun.stderrTerminal = errIsTerminal;
-    ((DemoCommand) commandLine.getSubcommands().get("demo").getCommand()).stderrTerminal =
-        errIsTerminal;
+    CommandLine commandLine =
+        commandLine(
+            COMMANDS.contains(effective[0]) && !effective[0].equals("help") ? effective[0] : null);
+    Map<String, CommandLine> commands = commandLine.getSubcommands();
+    if (commands.containsKey("run")) {
+      RunCommand run = (RunCommand) commands.get("run").getCommand();
+      run.environment = environment;
+      run.stderrTerminal = errIsTerminal;
+      run.arguments = List.of(effective).subList(1, effective.length);
+    }
+    if (commands.containsKey("sweep")) {
+      RunCommand sweepRun = ((SweepCommand) commands.get("sweep").getCommand()).run;
+      sweepRun.environment = environment;
+      sweepRun.stderrTerminal = errIsTerminal;
+    }
+    if (commands.containsKey("demo")) {
+      ((DemoCommand) commands.get("demo").getCommand()).stderrTerminal = errIsTerminal;
+    }
     commandLine.setOut(out);
     commandLine.setErr(err);
     int exitCode = commandLine.execute(effective);
@@ -192,12 +209,28 @@ public final class Main {
     return exitCode;
   }
 
+  /** The command line with every command: for help, and for tests that look at them all. */
   static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The command line with the command {@code only} alone, or with every command when it is null
+   * (help, the version, a bare {@code servebench}).
+   */
+  static CommandLine commandLine(String only) {
     CommandLine commandLine = new CommandLine(new Main());
+    for (String name : COMMANDS) {
+      if (only == null || only.equals(name)) {
+        commandLine.addSubcommand(name, newCommand(name));
+      }
+    }
     commandLine.setExecutionExceptionHandler(Main::handleError);
     commandLine.setParameterExceptionHandler(Main::handleUsageError);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-    GroupedOptionList.install(commandLine.getSubcommands().get("run"), RunCommand.HELP_SECTIONS);
+    if (commandLine.getSubcommands().containsKey("run")) {
+      GroupedOptionList.install(commandLine.getSubcommands().get("run"), RunCommand.HELP_SECTIONS);
+    }
     return commandLine;
   }
 

@@ -85,4 +85,30 @@ class HelpTest {
     assertThat(help.out()).contains("compare", "--html", "Examples:");
     assertThat(Cli.run().out()).contains("servebench compare RUN...", "--html FILE");
   }
+
+  @Test
+  void aCommandLineBuildsOnlyTheCommandItNamesAndHelpListsThemAll() {
+    assertThat(Main.commandLine("run").getSubcommands()).containsOnlyKeys("run");
+    assertThat(Main.commandLine("merge").getSubcommands()).containsOnlyKeys("merge");
+    assertThat(Main.commandLine().getSubcommands())
+        .containsOnlyKeys(
+            "run",
+            "sweep",
+            "report",
+            "merge",
+            "k8s",
+            "compare",
+            "mock-server",
+            "demo",
+            "accuracy",
+            "help");
+
+    Cli.Result help = Cli.run("--help");
+    for (String command : Main.commandLine().getSubcommands().keySet()) {
+      assertThat(help.out()).contains("  " + command + " ");
+    }
+    Cli.Result helpOfOne = Cli.run("help", "merge");
+    assertThat(helpOfOne.exitCode()).isZero();
+    assertThat(helpOfOne.out()).startsWith("Usage: servebench merge");
+  }
 }
