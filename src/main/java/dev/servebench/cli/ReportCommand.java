@@ -110,7 +110,8 @@ final class ReportCommand implements Callable<Integer> {
       SummaryJson.writeAtomically(summary, summaryOut);
     }
     if (htmlOut != null) {
-      HtmlReport.write(summary, htmlOut);
+      HtmlReport.write(
+          summary, metrics == null ? PercentileMetric.stored(summary) : metrics, htmlOut);
       err.println("servebench: HTML report: " + htmlOut);
     }
     if (csvDir != null) {

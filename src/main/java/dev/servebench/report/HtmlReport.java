@@ -52,14 +52,28 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  /** Writes the page to {@code path}, atomically. */
+  /**
+   * Writes the page to {@code path}, atomically, its summary table showing the latencies the run
+   * chose ({@code --percentile-metrics}, as stored in its configuration).
+   */
   public static void write(Summary summary, Path path) throws IOException {
-    String page = render(summary);
+    write(summary, PercentileMetric.stored(summary), path);
+  }
+
+  /** Writes the page to {@code path}, atomically, its summary table showing {@code metrics}. */
+  public static void write(Summary summary, List<PercentileMetric> metrics, Path path)
+      throws IOException {
+    String page = render(summary, metrics);
     SummaryJson.writeAtomically(path, out -> out.write(page.getBytes(StandardCharsets.UTF_8)));
   }
 
-  /** The whole page. */
+  /** The whole page, with the run's own latency blocks in its summary table. */
   static String render(Summary s) {
+    return render(s, PercentileMetric.stored(s));
+  }
+
+  /** The whole page, the summary table showing {@code metrics} as the console does. */
+  static String render(Summary s, List<PercentileMetric> metrics) {
     ObjectNode charts = MAPPER.createObjectNode();
     StringBuilder html = new StringBuilder(64 * 1024);
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -71,7 +85,7 @@ public final class HtmlReport {
         .append("</style>\n</head>\n<body>\n");
     header(s, html);
     html.append("<main>\n");
-    summaryTable(s, html);
+    summaryTable(s, metrics, html);
     distributions(s, html, charts);
     overTime(s, html, charts);
     failures(s, html);
@@ -130,12 +144,12 @@ public final class HtmlReport {
     html.append("</header>\n");
   }
 
-  /** The console's tables, row for row. */
-  private static void summaryTable(Summary s, StringBuilder html) {
+  /** The console's tables, row for row, with the latency blocks of {@code metrics}. */
+  private static void summaryTable(Summary s, List<PercentileMetric> metrics, StringBuilder html) {
     html.append("<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\">\n");
     ConsoleReport.tables(
         s,
-        PercentileMetric.DEFAULT,
+        metrics,
         new ConsoleReport.Table() {
           @Override
           public void title(String title) {

@@ -163,4 +163,36 @@ class HtmlReportTest {
     }
     assertThat(canvases).isEqualTo(charts.size());
   }
+
+  /** The page's summary table alone. */
+  private static String summaryTable(String page) {
+    int start = page.indexOf("<table class=\"summary\">");
+    return page.substring(start, page.indexOf("</table>", start));
+  }
+
+  @Test
+  void theSummaryTableShowsTheLatencyBlocksTheRunChose() {
+    Aggregator aggregator = new Aggregator();
+    Random random = new Random(5);
+    for (int i = 0; i < 20; i++) {
+      aggregator.add(streamed(i, i * 10 * MS, random));
+    }
+    RunInfo run =
+        new RunInfo(
+            "chosen",
+            "test",
+            Instant.parse("2026-01-01T00:00:00Z"),
+            100,
+            Map.of("percentile_metrics", java.util.List.of("ttft", "e2el")));
+    Summary summary = aggregator.summarize(run, null);
+
+    String chosen = summaryTable(HtmlReport.render(summary));
+    assertThat(chosen).contains("Time to First Token", "End-to-end Latency");
+    assertThat(chosen).doesNotContain("Inter-token Latency", "Time per Output Token");
+
+    String given =
+        summaryTable(HtmlReport.render(summary, java.util.List.of(PercentileMetric.ITL)));
+    assertThat(given).contains("Inter-token Latency");
+    assertThat(given).doesNotContain("Time to First Token", "End-to-end Latency");
+  }
 }
