@@ -98,6 +98,29 @@ public final class Comparison {
         new Figure("P99 schedule lag (ms)", "latency_ms/schedule_lag/p99", Better.LOWER, false));
     figures.add(
         new Figure("Client CPU (us/chunk)", "client/cpu_us_per_chunk", Better.LOWER, false));
+    // The server's own figures, where the runs scraped its metrics (--server-metrics): what the
+    // same load did to its queue, its KV cache and its batches.
+    String server = "server_metrics/figures/";
+    figures.add(
+        new Figure(
+            "Server running requests, mean", server + "running/mean", Better.NEITHER, false));
+    figures.add(
+        new Figure("Server waiting requests, max", server + "waiting/max", Better.LOWER, false));
+    figures.add(
+        new Figure(
+            "Server KV-cache use, max (0-1)",
+            server + "kv_cache_usage/max",
+            Better.NEITHER,
+            false));
+    figures.add(
+        new Figure(
+            "Server generation tok/s, mean",
+            server + "generation_tokens_per_s/mean",
+            Better.HIGHER,
+            false));
+    figures.add(
+        new Figure(
+            "Server preemptions/s, mean", server + "preemptions_per_s/mean", Better.LOWER, false));
     return List.copyOf(figures);
   }
 

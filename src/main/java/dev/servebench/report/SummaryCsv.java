@@ -1,6 +1,7 @@
 package dev.servebench.report;
 
 import dev.servebench.metrics.Distribution;
+import dev.servebench.metrics.ServerFigure;
 import dev.servebench.metrics.Summary;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -16,6 +17,17 @@ import java.util.Map;
  * computed has an empty value. Latencies are in milliseconds, as in the JSON.
  */
 public final class SummaryCsv {
+
+  /** The unit of each server figure in the CSV's unit column. */
+  private static final Map<ServerFigure, String> SERVER_UNITS =
+      Map.of(
+          ServerFigure.RUNNING, "requests",
+          ServerFigure.WAITING, "requests",
+          ServerFigure.KV_CACHE_USAGE, "fraction",
+          ServerFigure.PROMPT_TOKENS_PER_S, "tokens/s",
+          ServerFigure.GENERATION_TOKENS_PER_S, "tokens/s",
+          ServerFigure.PREEMPTIONS_PER_S, "requests/s",
+          ServerFigure.BATCH_SIZE, "requests");
 
   private static final MathContext SIGNIFICANT = new MathContext(9);
 
@@ -84,6 +96,19 @@ public final class SummaryCsv {
       row(out, "peak_in_flight", s.end().peakInFlight(), "requests");
       row(out, "client_cpu_share", s.clientCpuShare(), "fraction");
       row(out, "client_cpu_per_chunk", s.clientCpuNanosPerChunk() / 1e3, "us");
+    }
+    if (s.server() != null) {
+      row(out, "server_scrapes", s.server().scrapes(), "scrapes");
+      row(out, "server_failed_scrapes", s.server().failedScrapes(), "scrapes");
+      for (ServerFigure figure : ServerFigure.values()) {
+        Summary.ServerFigureStats stats = s.server().figures().get(figure);
+        if (stats != null) {
+          String unit = SERVER_UNITS.get(figure);
+          row(out, "server_" + figure.key() + "_min", stats.min(), unit);
+          row(out, "server_" + figure.key() + "_mean", stats.mean(), unit);
+          row(out, "server_" + figure.key() + "_max", stats.max(), unit);
+        }
+      }
     }
     return out.toString();
   }

@@ -2,9 +2,11 @@ package dev.servebench.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.servebench.exposition.ExpositionParser;
 import dev.servebench.metrics.Aggregator;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.FailureReason;
+import dev.servebench.record.ServerScrape;
 import dev.servebench.testing.Records;
 import java.util.List;
 import java.util.Map;
@@ -42,5 +44,42 @@ class SummaryCsvTest {
     // A figure that cannot be computed is an empty value.
     assertThat(SummaryCsv.render(new Aggregator().summarize(Records.run(1), null)))
         .contains("\r\nttft_mean,,ms\r\n", "\r\nrequest_throughput,,requests/s\r\n");
+  }
+
+  @Test
+  void theServersFiguresAreRowsWhereItWasScraped() {
+    Aggregator aggregator = new Aggregator();
+    aggregator.add(Records.streamed(0, 0, 0, 10, 2, 30, 40));
+    for (int second = 0; second < 3; second++) {
+      aggregator.add(
+          new ServerScrape(
+              second * 1_000_000_000L,
+              1_000_000L,
+              ExpositionParser.parse(
+                  "vllm:num_requests_running "
+                      + (2 + second)
+                      + "\n"
+                      + "vllm:num_requests_waiting "
+                      + second
+                      + "\n"
+                      + "vllm:kv_cache_usage_perc 0.25\n"),
+              null));
+    }
+    aggregator.add(new ServerScrape(3_000_000_000L, 1_000_000L, null, "HTTP 503"));
+    List<String> lines =
+        List.of(SummaryCsv.render(aggregator.summarize(Records.run(1), null)).split("\r\n"));
+
+    assertThat(lines)
+        .contains(
+            "server_scrapes,4,scrapes",
+            "server_failed_scrapes,1,scrapes",
+            "server_running_min,2,requests",
+            "server_running_mean,3,requests",
+            "server_running_max,4,requests",
+            "server_waiting_max,2,requests",
+            "server_kv_cache_usage_mean,0.25,fraction");
+    assertThat(lines).noneMatch(line -> line.startsWith("server_preemptions"));
+    assertThat(SummaryCsv.render(new Aggregator().summarize(Records.run(1), null)))
+        .doesNotContain("server_");
   }
 }
