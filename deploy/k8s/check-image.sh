@@ -12,9 +12,10 @@
 #   BASE         the base image, in Jib's spelling (default: the pom's eclipse-temurin:21-jre,
 #                from its registry; `tar:///path/base.tar` for a `docker save` archive)
 #   SHARDS       how many shards (default 2); PROMPTS, RATE: the plan (default 200 at 40 req/s)
-#   K8S_FLAGS    more flags of `servebench k8s` (default `--cpu 1 --memory 768Mi`: the pods get
-#                the environment it sets, SERVEBENCH_JAVA_OPTS; the limits themselves are left to
-#                a cluster)
+#   K8S_FLAGS    more flags of `servebench k8s` (default `--cpu 1 --memory 768Mi`)
+#   LIMITS       1 (default): each container gets the pod's CPU and memory limits (`--cpus`,
+#                `--memory`), so the launcher sees its CPU limit and the heap must fit; 0 where the
+#                engine cannot set limits (no cgroup controllers)
 # Exit status: 0 when the merged run holds every request of the plan, else 1.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -76,16 +77,28 @@ assert container["volumeMounts"][0]["mountPath"] == "/results"
 print(container["image"])
 print(" ".join(shlex.quote(word) for word in container["command"]))
 print(" ".join(shlex.quote("--env=%s=%s" % (e["name"], e["value"])) for e in container.get("env", [])))
+limits = (container.get("resources") or {}).get("limits") or {}
+flags = []
+if "cpu" in limits:
+    cpu = limits["cpu"]
+    flags.append("--cpus=%g" % (int(cpu[:-1]) / 1000 if cpu.endswith("m") else float(cpu)))
+if "memory" in limits:
+    flags.append("--memory=%s" % limits["memory"].replace("Gi", "g").replace("Mi", "m").replace("Ki", "k"))
+print(" ".join(shlex.quote(flag) for flag in flags))
 EOF
 image="$(sed -n 1p "$work/pod")"
 eval "environment=($(sed -n 3p "$work/pod"))"
+limits=()
+if [ "${LIMITS:-1}" = 1 ]; then eval "limits=($(sed -n 4p "$work/pod"))"; fi
+volume="$work/results:/results"
+if command -v selinuxenabled >/dev/null 2>&1 && selinuxenabled; then volume="$volume:z"; fi
 eval "set -- $(sed -n 2p "$work/pod")"
 : >"$work/containers"
 for ((index = 0; index < shards; index++)); do
   # shellcheck disable=SC2086
   $engine run -d --network host ${ENGINE_RUN:-} ${environment[@]+"${environment[@]}"} \
-    -e JOB_COMPLETION_INDEX="$index" \
-    -v "$work/results:/results" --entrypoint "$1" "$image" "${@:2}" >>"$work/containers"
+    ${limits[@]+"${limits[@]}"} -e JOB_COMPLETION_INDEX="$index" \
+    -v "$volume" --entrypoint "$1" "$image" "${@:2}" >>"$work/containers"
 done
 status=0
 index=0

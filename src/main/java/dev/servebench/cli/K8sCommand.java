@@ -102,8 +102,9 @@ final class K8sCommand implements Callable<Integer> {
       names = "--cpu",
       paramLabel = "CPU",
       description =
-          "CPU each pod asks for, as request and limit (a Kubernetes quantity: 2, 1500m): a"
-              + " shard competing for CPU stamps its chunks late. Default: none asked.")
+          "CPU each pod asks for, as request and limit (a Kubernetes quantity: 2, 4): a shard"
+              + " competing for CPU stamps its chunks late. Give whole CPUs: a fractional limit"
+              + " throttles the JVM's threads every 100 ms period. Default: none asked.")
   String cpu;
 
   @Option(
@@ -175,6 +176,10 @@ final class K8sCommand implements Callable<Integer> {
     if (!apply && (waitForJob || namespace != null || kubeconfig != null)) {
       throw new InvalidInputException(
           "--wait, --namespace and --kubeconfig apply to a submitted Job: add --apply");
+    }
+    if (apply && output != Format.yaml) {
+      throw new InvalidInputException(
+          "--output is how the Job is printed, and --apply submits it instead: give one of them");
     }
     Duration delay = DurationParser.parse("--start-delay", startDelay);
     Duration timeout = DurationParser.parse("--wait-timeout", waitTimeout);

@@ -90,9 +90,17 @@ public final class KubernetesJob {
     /** The least memory a pod may be given: {@link #NON_HEAP_MIB} and as much heap again. */
     public static final long MIN_MEMORY_MIB = 2 * NON_HEAP_MIB;
 
+    /** The most: 16 TiB, past any node's memory (and far from a heap size that overflows). */
+    public static final long MAX_MEMORY_MIB = 16L << 20;
+
     public Resources {
       if (cpu != null && !(amount("--cpu", cpu).signum() > 0)) {
         throw new InvalidInputException("--cpu " + cpu + " is not positive: give e.g. 2 or 1500m");
+      }
+      if (memory != null
+          && amount("--memory", memory).compareTo(BigDecimal.valueOf(MAX_MEMORY_MIB << 20)) > 0) {
+        throw new InvalidInputException(
+            "--memory " + memory + " is more than a node has: give at most 16Ti");
       }
       if (memory != null
           && amount("--memory", memory).compareTo(BigDecimal.valueOf(MIN_MEMORY_MIB << 20)) < 0) {
@@ -112,7 +120,7 @@ public final class KubernetesJob {
       if (memory == null) {
         return -1;
       }
-      return amount("--memory", memory).longValue() / (1 << 20) - NON_HEAP_MIB;
+      return amount("--memory", memory).toBigInteger().longValueExact() / (1 << 20) - NON_HEAP_MIB;
     }
 
     private static BigDecimal amount(String flag, String quantity) {
@@ -322,7 +330,7 @@ public final class KubernetesJob {
     return Serialization.asYaml(job);
   }
 
-  /** The Job as indented JSON, as {@code kubectl apply -f} and {@code jq} take it. */
+  /** The Job as JSON, as {@code kubectl apply -f} and {@code jq} take it. */
   public static String json(Job job) {
     return Serialization.asJson(job);
   }

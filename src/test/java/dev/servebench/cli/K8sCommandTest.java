@@ -75,6 +75,17 @@ class K8sCommandTest {
   }
 
   @Test
+  void outputWithApplyIsRefused() {
+    Cli.Result result =
+        Cli.run(
+            concat(
+                new String[] {"k8s", "--shards", "2", "--apply", "-o", "json", "--"}, RUN_FLAGS));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--output").contains("--apply");
+  }
+
+  @Test
   void anUnknownOutputFormatExitsTwoNamingTheChoices() {
     Cli.Result result =
         Cli.run(concat(new String[] {"k8s", "--shards", "2", "-o", "xml", "--"}, RUN_FLAGS));

@@ -207,5 +207,11 @@ class KubernetesJobTest {
         .hasMessageContaining("--memory 256Mi")
         .hasMessageContaining("512Mi");
     assertThat(new KubernetesJob.Resources(null, "512Mi").heapMib()).isEqualTo(256);
+    assertThatThrownBy(() -> new KubernetesJob.Resources(null, "16Ei"))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("at most 16Ti");
+    // Decimal units and fractions: 1G is 953.67 MiB, whole MiB kept.
+    assertThat(new KubernetesJob.Resources(null, "1G").heapMib()).isEqualTo(953 - 256);
+    assertThat(new KubernetesJob.Resources(null, "1.5Gi").heapMib()).isEqualTo(1536 - 256);
   }
 }
