@@ -116,7 +116,10 @@ public final class HtmlReport {
                 ? "The records file has no closing line: the run did not end normally."
                 : s.end().interrupted()
                     ? "The run was interrupted: these figures cover only what it recorded."
-                    : "The run completed.")
+                    : SummaryJson.partialMerge(s)
+                        ? "A merge of shards not all of them whole (see the warnings): these"
+                            + " figures cover only the shards' records that were merged."
+                        : "The run completed.")
         .append("</p>\n");
     String label = ConsoleReport.label(s);
     Map<String, String> metadata = ConsoleReport.metadata(s);

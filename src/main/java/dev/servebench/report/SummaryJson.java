@@ -58,6 +58,19 @@ public final class SummaryJson {
   }
 
   /**
+   * Whether the figures cover the whole run: not when it was interrupted or cut off, nor when it is
+   * a merge of shards some of which are missing, cut off or failed.
+   */
+  static boolean complete(Summary s) {
+    return s.end() != null && !s.end().interrupted() && !partialMerge(s);
+  }
+
+  /** Whether {@code s} is a merge of shards some of which are missing, cut off or failed. */
+  static boolean partialMerge(Summary s) {
+    return Boolean.TRUE.equals(s.run().configuration().get("partial"));
+  }
+
+  /**
    * The seed script's keys, latencies in seconds; {@code rounded}: to three decimals, as it did.
    */
   private static void seedKeys(JsonGenerator json, Summary s, boolean rounded) throws IOException {
@@ -123,13 +136,7 @@ public final class SummaryJson {
     json.writeFieldName("configuration");
     MAPPER.writeValue(json, s.run().configuration());
 
-    // Whether the figures cover the whole run: not when it was interrupted, nor when it is a merge
-    // of shards some of which are missing, cut off or failed.
-    json.writeBooleanField(
-        "complete",
-        s.end() != null
-            && !s.end().interrupted()
-            && !Boolean.TRUE.equals(s.run().configuration().get("partial")));
+    json.writeBooleanField("complete", complete(s));
     json.writeArrayFieldStart("warnings");
     for (String warning : s.warnings()) {
       json.writeString(warning);

@@ -105,6 +105,12 @@ class ShardMergeTest {
     ShardMerge.Result merged = ShardMerge.merge(List.of(dir), output(), Map.of());
 
     assertThat(merged.partial()).isFalse();
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(merged.summaryFile().toFile())
+                .path("complete")
+                .asBoolean(false))
+        .isTrue();
     assertThat(merged.summary().counts().requests()).isEqualTo(10);
     assertThat(merged.summary().throughput().outputTokens()).isEqualTo(100);
     // The union of the windows: request 0 sent at 0 to request 9 ended at 900 + 59 ms.
@@ -145,6 +151,16 @@ class ShardMergeTest {
     assertThat(merged.summary().warnings())
         .anySatisfy(warning -> assertThat(warning).contains("merged from 3 shards", "2/3"));
     assertThat(merged.summary().run().configuration().get("partial")).isEqualTo(true);
+    // The summary and the page say the figures do not cover the whole plan.
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(merged.summaryFile().toFile())
+                .path("complete")
+                .asBoolean(true))
+        .isFalse();
+    assertThat(Files.readString(merged.htmlFile()))
+        .contains("A merge of shards not all of them whole")
+        .doesNotContain("The run completed.");
   }
 
   @Test
