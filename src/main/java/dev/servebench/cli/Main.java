@@ -177,8 +177,21 @@ public final class Main {
       out.flush();
       return ExitCode.OK;
     }
+    if (!args[0].startsWith("-") && !COMMANDS.contains(args[0])) {
+      // A run takes flags only, so a first word that is neither a flag nor a command is a
+      // mistyped command.
+      String near = nearestCommand(args[0]);
+      err.println(
+          "servebench: '"
+              + args[0]
+              + "' is not a command"
+              + (near != null ? ": did you mean '" + near + "'?" : "")
+              + " ('servebench --help' lists the commands; a run needs no command, only flags)");
+      err.flush();
+      return ExitCode.BAD_INPUT;
+    }
     String[] effective = args;
-    if (args.length > 0 && !COMMANDS.contains(args[0]) && !TOP_LEVEL_FLAGS.contains(args[0])) {
+    if (!COMMANDS.contains(args[0]) && !TOP_LEVEL_FLAGS.contains(args[0])) {
       effective = new String[args.length + 1];
       effective[0] = "run";
       System.arraycopy(args, 0, effective, 1, args.length);
@@ -234,12 +247,48 @@ public final class Main {
     return commandLine;
   }
 
+  /** The command {@code word} is most likely a typo of (at most 2 edits away), or null. */
+  static String nearestCommand(String word) {
+    String nearest = null;
+    int best = 3;
+    for (String command : COMMANDS) {
+      int distance = editDistance(word.toLowerCase(java.util.Locale.ROOT), command);
+      if (distance < best) {
+        best = distance;
+        nearest = command;
+      }
+    }
+    return nearest;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
   private static int handleUsageError(CommandLine.ParameterException error, String[] args) {
     CommandLine command = error.getCommandLine();
     PrintWriter err = command.getErr();
     err.println("servebench: " + error.getMessage());
     CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
-    err.println("See 'servebench " + command.getCommandName() + " --help' for every flag.");
+    err.println(
+        "See 'servebench "
+            + (command.getParent() == null ? "" : command.getCommandName() + " ")
+            + "--help' for every flag.");
     err.flush();
     return ExitCode.BAD_INPUT;
   }

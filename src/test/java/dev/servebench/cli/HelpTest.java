@@ -111,4 +111,21 @@ class HelpTest {
     assertThat(helpOfOne.exitCode()).isZero();
     assertThat(helpOfOne.out()).startsWith("Usage: servebench merge");
   }
+
+  @Test
+  void aMistypedCommandIsNamedWithTheNearestOne() {
+    Cli.Result typo = Cli.run("merg", "shards/", "-o", "merged");
+    assertThat(typo.exitCode()).isEqualTo(2);
+    assertThat(typo.err()).contains("'merg' is not a command: did you mean 'merge'?");
+    assertThat(typo.out()).isEmpty();
+
+    Cli.Result unknown = Cli.run("benchmark", "--num-prompts", "3");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err())
+        .contains("'benchmark' is not a command")
+        .doesNotContain("did you mean");
+
+    Cli.Result helpTypo = Cli.run("help", "merg");
+    assertThat(helpTypo.err()).doesNotContain("servebench servebench");
+  }
 }
