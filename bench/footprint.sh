@@ -83,7 +83,9 @@ for n in $stream_counts; do
     sleep 0.5
   done
   sleep 3 # every stream past its first chunk
-  live_bytes="$(jcmd "$client" GC.class_histogram | awk '$1 == "Total" { print $3 }')"
+  # The jcmd of the JDK the launcher chose (the client's own java), not whichever is on the PATH.
+  jcmd="$(dirname "$(readlink -f "/proc/$client/exe")")/jcmd"
+  live_bytes="$("$jcmd" "$client" GC.class_histogram | awk '$1 == "Total" { print $3 }')"
   rss="$(rss_kb "$client")"
   tcp_after="$(tcp_pages)"
   open="$(sockets "$client")"

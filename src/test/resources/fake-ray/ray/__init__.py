@@ -30,8 +30,7 @@ def _log(event, **fields):
             log.write(json.dumps(dict(event=event, **fields)) + "\n")
 
 
-class RayTaskError(Exception):
-    """What ray.get raises for a task that raised."""
+from ray.exceptions import RayTaskError
 
 
 class ObjectRef:
@@ -105,7 +104,7 @@ def remote(*args, **options):
     return lambda function: RemoteFunction(function, options)
 
 
-def wait(refs, num_returns=1, timeout=None):
+def wait(refs, *, num_returns=1, timeout=None, fetch_local=True):
     refs = list(refs)
     if num_returns > len(refs):
         raise ValueError("num_returns cannot be greater than the number of objects")
@@ -122,11 +121,11 @@ def wait(refs, num_returns=1, timeout=None):
     return ready, [ref for ref in refs if ref not in ready]
 
 
-def get(ref, timeout=None):
+def get(ref, *, timeout=None):
     return ref._future.result(timeout)
 
 
-def cancel(ref, force=False, recursive=True):
+def cancel(ref, *, force=False, recursive=True):
     # A thread cannot be interrupted as Ray interrupts a task; the recipe's test does not cancel.
     _log("cancel", force=force)
     ref._future.cancel()
