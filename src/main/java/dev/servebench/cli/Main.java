@@ -216,7 +216,21 @@ public final class Main {
     }
     commandLine.setOut(out);
     commandLine.setErr(err);
-    int exitCode = commandLine.execute(effective);
+    int exitCode;
+    try {
+      exitCode = commandLine.execute(effective);
+    } catch (OutOfMemoryError outOfMemory) {
+      // Not a bug but a heap too small for the work (a merge of millions of records, tens of
+      // thousands of streams): what was held is unreachable once the command has unwound.
+      err.println(
+          "servebench: out of memory ("
+              + outOfMemory.getMessage()
+              + "): the JVM's heap of "
+              + Runtime.getRuntime().maxMemory() / (1 << 20)
+              + " MiB is too small for this; give it more with SERVEBENCH_JAVA_OPTS=-Xmx<size>,"
+              + " e.g. -Xmx4g (docs/scale-out.md, Sizing, says how much)");
+      exitCode = ExitCode.INTERNAL_ERROR;
+    }
     out.flush();
     err.flush();
     return exitCode;
