@@ -8,14 +8,14 @@ import java.util.Arrays;
  * longs per request (16 bytes), the one figure of a summary whose memory grows with the requests:
  * an exact peak needs every start and end, which arrive in completion order, not in time order.
  */
-final class ConcurrencyPeak {
+public final class ConcurrencyPeak {
 
   private long[] startsNanos = new long[256];
   private long[] endsNanos = new long[256];
   private int size;
 
   /** Adds one request's interval; an end before its start counts as an empty interval. */
-  void add(long startNanos, long endNanos) {
+  public void add(long startNanos, long endNanos) {
     if (size == startsNanos.length) {
       startsNanos = Arrays.copyOf(startsNanos, size * 2);
       endsNanos = Arrays.copyOf(endsNanos, size * 2);
@@ -29,7 +29,7 @@ final class ConcurrencyPeak {
    * The peak: a sweep over the sorted starts, counting the requests started so far less those ended
    * at or before each start. 0 when no request was added.
    */
-  long peak() {
+  public long peak() {
     long[] starts = Arrays.copyOf(startsNanos, size);
     long[] ends = Arrays.copyOf(endsNanos, size);
     Arrays.sort(starts);

@@ -8,6 +8,7 @@ import dev.servebench.exposition.Exposition;
 import dev.servebench.exposition.ExpositionParser;
 import dev.servebench.exposition.Sample;
 import java.io.BufferedReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -170,6 +171,93 @@ public final class RecordReader {
       warnings.add("the file has no closing line: the run was cut off; reporting what it recorded");
     }
     return new Result(run, end, count, warnings);
+  }
+
+  /**
+   * The run header of {@code path}, its first line, read alone: a merge checks its inputs and lines
+   * up their clocks before it reads any record.
+   */
+  public static RunInfo readHeader(Path path) {
+    if (Files.isDirectory(path)) {
+      throw new InvalidInputException(
+          "records file " + path + " is a directory: pass the *-records.jsonl file inside it");
+    }
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line = reader.readLine();
+      while (line != null && line.isBlank()) {
+        line = reader.readLine();
+      }
+      JsonNode node = line == null ? null : MAPPER.readTree(line);
+      if (node == null || !"run".equals(node.path("record").asText())) {
+        throw new InvalidInputException(
+            "records file "
+                + path
+                + " is empty or has no run header line: is it a servebench records file?");
+      }
+      return runInfo(node);
+    } catch (NoSuchFileException missing) {
+      throw new InvalidInputException("records file " + path + " does not exist");
+    } catch (CharacterCodingException binary) {
+      throw new InvalidInputException(
+          "records file "
+              + path
+              + " is not UTF-8 text (is it a binary file?): pass a servebench records file,"
+              + " <run-id>-records.jsonl");
+    } catch (JsonProcessingException damaged) {
+      throw new InvalidInputException(
+          "records file " + path + ", line 1 is not JSON: " + damaged.getOriginalMessage());
+    } catch (IOException unreadable) {
+      throw new InvalidInputException(
+          "cannot read records file " + path + ": " + unreadable.getMessage());
+    } catch (RuntimeException damaged) {
+      if (damaged instanceof InvalidInputException) {
+        throw damaged;
+      }
+      throw new InvalidInputException(
+          "records file " + path + ", line 1: damaged run header (" + damaged.getMessage() + ")");
+    }
+  }
+
+  /**
+   * The request records of a file written by {@link RecordWriter}, pulled one at a time, for a
+   * merge that reads several sorted files in step; the header and lines of other kinds are passed
+   * over. Only for files this process wrote itself and closed: a damaged line is an error.
+   */
+  public static final class Cursor implements Closeable {
+
+    private final Path path;
+    private final BufferedReader reader;
+    private long lineNumber;
+
+    private Cursor(Path path, BufferedReader reader) {
+      this.path = path;
+      this.reader = reader;
+    }
+
+    /** Opens {@code path} at its first line. */
+    public static Cursor open(Path path) throws IOException {
+      return new Cursor(path, Files.newBufferedReader(path, StandardCharsets.UTF_8));
+    }
+
+    /** The next request record, or {@code null} past the last. */
+    public RequestRecord next() throws IOException {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        lineNumber++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node = MAPPER.readTree(line);
+        if ("request".equals(node.path("record").asText())) {
+          return requestRecord(node, path, lineNumber);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      reader.close();
+    }
   }
 
   private static RunInfo runInfo(JsonNode node) {

@@ -3,6 +3,7 @@ package dev.servebench.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.servebench.config.Version;
 import dev.servebench.error.InvalidInputException;
+import dev.servebench.metrics.ConcurrencyPeak;
 import dev.servebench.metrics.Summary;
 import dev.servebench.record.RecordReader;
 import dev.servebench.record.RecordWriter;
@@ -15,6 +16,7 @@ import dev.servebench.report.SummaryJson;
 import dev.servebench.schedule.Shard;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,14 +101,23 @@ public final class ShardMerge {
     }
   }
 
-  /** One shard's records file, read whole. */
+  /** One shard's records file: its header alone, before its records are read. */
+  private record ShardHeader(Path file, Shard shard, RunInfo run) {}
+
+  /** One shard's records file, read: what the merge needs besides its records. */
   private record ShardRun(
       Path file,
       Shard shard,
       RunInfo run,
       RunEnd end,
-      List<RequestRecord> records,
+      long requestCount,
       List<ServerScrape> scrapes) {}
+
+  /**
+   * The most records a merge holds in memory at once; past it they are sorted in runs on disk
+   * ({@link RecordSort}). About 350 bytes each (bench/README.md, Footprint): some 35 MB.
+   */
+  static final int IN_MEMORY_RECORDS = 100_000;
 
   private ShardMerge() {}
 
@@ -122,6 +132,13 @@ public final class ShardMerge {
    */
   public static Result merge(List<Path> inputs, Path outputDir, Map<Integer, String> failedShards)
       throws IOException {
+    return merge(inputs, outputDir, failedShards, IN_MEMORY_RECORDS);
+  }
+
+  /** {@link #merge(List, Path, Map)} holding at most {@code inMemoryRecords} records at once. */
+  static Result merge(
+      List<Path> inputs, Path outputDir, Map<Integer, String> failedShards, int inMemoryRecords)
+      throws IOException {
     List<Path> files = shardFiles(inputs);
     if (files.isEmpty()) {
       throw new InvalidInputException(
@@ -130,28 +147,30 @@ public final class ShardMerge {
               + ": pass the results directories (or *-records.jsonl files) of runs made with"
               + " --shard I/N");
     }
-    List<String> warnings = new ArrayList<>();
-    Map<Integer, ShardRun> shards = new TreeMap<>();
+    // The headers first: the shards are checked to be of one plan, and their clocks lined up,
+    // before any record is read.
+    Map<Integer, ShardHeader> headers = new TreeMap<>();
     int count = -1;
-    ShardRun first = null;
+    ShardHeader first = null;
     for (Path file : files) {
-      ShardRun shard = read(file, warnings);
+      ShardHeader shard = header(file);
       if (count < 0) {
         count = shard.shard().count();
         first = shard;
       } else if (shard.shard().count() != count) {
         throw new InvalidInputException(
-            file
-                + " is shard "
+            "shard "
                 + shard.shard().label()
-                + " but "
-                + first.file()
-                + " is shard "
+                + " ("
+                + file
+                + ") is not of the "
+                + count
+                + " shards of "
                 + first.shard().label()
                 + ": shards of one plan share N; merge the shards of one run only");
       }
       checkSamePlan(first, shard);
-      ShardRun twin = shards.putIfAbsent(shard.shard().index(), shard);
+      ShardHeader twin = headers.putIfAbsent(shard.shard().index(), shard);
       if (twin != null) {
         throw new InvalidInputException(
             "shard "
@@ -163,6 +182,68 @@ public final class ShardMerge {
                 + "; pass each shard's records once");
       }
     }
+    Instant startedAt =
+        headers.values().stream()
+            .map(h -> h.run().startedAt())
+            .min(Instant::compareTo)
+            .orElseThrow();
+
+    Files.createDirectories(outputDir);
+    byte[] spillId = new byte[4];
+    ThreadLocalRandom.current().nextBytes(spillId);
+    try (RecordSort sort =
+        new RecordSort(
+            outputDir.resolve(".merge-" + HexFormat.of().formatHex(spillId)), inMemoryRecords)) {
+      List<String> warnings = new ArrayList<>();
+      Map<Integer, ShardRun> shards = new TreeMap<>();
+      ConcurrencyPeak inFlight = new ConcurrencyPeak();
+      for (ShardHeader header : headers.values()) {
+        // Each shard's stamps moved onto the earliest shard's clock anchor (with a common
+        // --start-at they already share it).
+        long shiftNanos = Duration.between(startedAt, header.run().startedAt()).toNanos();
+        shards.put(header.shard().index(), read(header, shiftNanos, sort, inFlight, warnings));
+      }
+      List<String> problems = problems(shards, count, failedShards);
+
+      RunInfo merged = mergedRun(shards.values(), count, problems);
+      Path recordsFile = outputDir.resolve(merged.runId() + "-records.jsonl");
+      try (RecordWriter writer = RecordWriter.create(recordsFile, merged)) {
+        // Every shard scrapes the same server (under --processes only shard 1 does): the lowest
+        // shard's scrapes stand for the server's, moved onto the merged clock as its records are.
+        for (ShardRun shard : shards.values()) {
+          if (shard.scrapes().isEmpty()) {
+            continue;
+          }
+          long shiftNanos = Duration.between(merged.startedAt(), shard.run().startedAt()).toNanos();
+          for (ServerScrape scrape : shard.scrapes()) {
+            writer.write(
+                new ServerScrape(
+                    scrape.atNanos() + shiftNanos,
+                    scrape.tookNanos(),
+                    scrape.exposition(),
+                    scrape.error()));
+          }
+          break;
+        }
+        sort.drainInOrder(writer::write);
+        RunEnd end = mergedEnd(shards.values());
+        if (end != null) {
+          writer.writeEnd(withPeakInFlight(end, (int) inFlight.peak()));
+        }
+      }
+      RecordsSummary.Result summary = RecordsSummary.read(recordsFile, null, null);
+      Path summaryFile = outputDir.resolve(merged.runId() + "-summary.json");
+      SummaryJson.writeAtomically(summary.summary(), summaryFile);
+      Path htmlFile = outputDir.resolve(merged.runId() + "-report.html");
+      HtmlReport.write(summary.summary(), htmlFile);
+      return new Result(
+          summary.summary(), recordsFile, summaryFile, htmlFile, List.copyOf(problems), warnings);
+    }
+  }
+
+  /** Each missing, failed, cut-off or interrupted shard, named with what became of it. */
+  private static List<String> problems(
+      Map<Integer, ShardRun> shards, int count, Map<Integer, String> failedShards) {
     List<String> problems = new ArrayList<>();
     for (int index = 0; index < count; index++) {
       String label = new Shard(index, count).label();
@@ -184,53 +265,7 @@ public final class ShardMerge {
         problems.add("shard " + label + ": interrupted before its plan was done");
       }
     }
-
-    RunInfo merged = mergedRun(shards.values(), count, problems);
-    Files.createDirectories(outputDir);
-    Path recordsFile = outputDir.resolve(merged.runId() + "-records.jsonl");
-    List<RequestRecord> records = new ArrayList<>();
-    for (ShardRun shard : shards.values()) {
-      long shiftNanos = Duration.between(merged.startedAt(), shard.run().startedAt()).toNanos();
-      for (RequestRecord record : shard.records()) {
-        records.add(shifted(record, shiftNanos));
-      }
-    }
-    records.sort(
-        Comparator.comparingLong((RequestRecord record) -> record.stamps().intendedNanos())
-            .thenComparingInt(RequestRecord::index));
-    try (RecordWriter writer = RecordWriter.create(recordsFile, merged)) {
-      // Every shard scrapes the same server (under --processes only shard 1 does): the lowest
-      // shard's scrapes stand for the server's, moved onto the merged clock as its records are.
-      for (ShardRun shard : shards.values()) {
-        if (shard.scrapes().isEmpty()) {
-          continue;
-        }
-        long shiftNanos = Duration.between(merged.startedAt(), shard.run().startedAt()).toNanos();
-        for (ServerScrape scrape : shard.scrapes()) {
-          writer.write(
-              new ServerScrape(
-                  scrape.atNanos() + shiftNanos,
-                  scrape.tookNanos(),
-                  scrape.exposition(),
-                  scrape.error()));
-        }
-        break;
-      }
-      for (RequestRecord record : records) {
-        writer.write(record);
-      }
-      RunEnd end = mergedEnd(shards.values());
-      if (end != null) {
-        writer.writeEnd(withPeakInFlight(end, peakInFlight(records)));
-      }
-    }
-    RecordsSummary.Result summary = RecordsSummary.read(recordsFile, null, null);
-    Path summaryFile = outputDir.resolve(merged.runId() + "-summary.json");
-    SummaryJson.writeAtomically(summary.summary(), summaryFile);
-    Path htmlFile = outputDir.resolve(merged.runId() + "-report.html");
-    HtmlReport.write(summary.summary(), htmlFile);
-    return new Result(
-        summary.summary(), recordsFile, summaryFile, htmlFile, List.copyOf(problems), warnings);
+    return problems;
   }
 
   /**
@@ -285,31 +320,68 @@ public final class ShardMerge {
     }
   }
 
-  private static ShardRun read(Path file, List<String> warnings) {
-    List<RequestRecord> records = new ArrayList<>();
-    List<ServerScrape> scrapes = new ArrayList<>();
-    RecordReader.Result result = RecordReader.read(file, run -> {}, records::add, scrapes::add);
-    for (String warning : result.warnings()) {
-      warnings.add(file + ": " + warning);
-    }
-    if (!(result.run().configuration().get("shard") instanceof String label)) {
+  /** A shard's header, checked to name a shard. */
+  private static ShardHeader header(Path file) {
+    RunInfo run = RecordReader.readHeader(file);
+    if (!(run.configuration().get("shard") instanceof String label)) {
       throw new InvalidInputException(
           file
               + " is not a shard's records file (its run had no --shard I/N): merge combines the"
               + " shards of one plan; 'servebench report' reports a whole run");
     }
-    Shard shard;
     try {
-      shard = Shard.parse(label);
+      return new ShardHeader(file, Shard.parse(label), run);
     } catch (InvalidInputException damaged) {
       throw new InvalidInputException(
           file + ": its header's shard '" + label + "' is not I/N; was the file edited?");
     }
-    return new ShardRun(file, shard, result.run(), result.end(), records, scrapes);
+  }
+
+  /**
+   * Reads a shard's records into {@code sort} and their intervals into {@code inFlight}, each moved
+   * {@code shiftNanos} later; keeps its closing line and scrapes.
+   */
+  private static ShardRun read(
+      ShardHeader header,
+      long shiftNanos,
+      RecordSort sort,
+      ConcurrencyPeak inFlight,
+      List<String> warnings)
+      throws IOException {
+    List<ServerScrape> scrapes = new ArrayList<>();
+    RecordReader.Result result;
+    try {
+      result =
+          RecordReader.read(
+              header.file(),
+              run -> {},
+              record -> {
+                RequestRecord moved = shifted(record, shiftNanos);
+                long sent = moved.stamps().sentNanos();
+                if (sent != RequestRecord.ABSENT) {
+                  long end = moved.stamps().endNanos();
+                  // A record with no end (cut off) is in flight to the last instant.
+                  inFlight.add(sent, end == RequestRecord.ABSENT ? Long.MAX_VALUE : end);
+                }
+                try {
+                  sort.add(moved);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              scrapes::add);
+    } catch (UncheckedIOException spillFailed) {
+      throw spillFailed.getCause();
+    }
+    for (String warning : result.warnings()) {
+      warnings.add(header.file() + ": " + warning);
+    }
+    return new ShardRun(
+        header.file(), header.shard(), result.run(), result.end(), result.requestCount(), scrapes);
   }
 
   /** Refuses a shard whose plan settings differ from the first one's, naming the setting. */
-  private static void checkSamePlan(ShardRun first, ShardRun shard) {
+  private static void checkSamePlan(ShardHeader first, ShardHeader shard) {
     for (String key : PLAN_KEYS) {
       Object expected = first.run().configuration().get(key);
       Object found = shard.run().configuration().get(key);
@@ -353,7 +425,7 @@ public final class ShardMerge {
         entry.put("host", shard.run().configuration().get("host"));
       }
       entry.put("records", shard.file().toString());
-      entry.put("requests", shard.records().size());
+      entry.put("requests", shard.requestCount());
       described.add(entry);
     }
     Instant startedAt = first.run().startedAt();
@@ -387,8 +459,8 @@ public final class ShardMerge {
    * The shards' closing lines as one: counts and CPU added, the longest wall time, the caps added
    * (what the shards had between them), the cores added across distinct machines only (shards on
    * one machine share its cores; a shard that names no host counts as a machine of its own), the
-   * in-flight peaks added (an upper bound, which {@link #peakInFlight} replaces); {@code null} when
-   * no shard has one. Interrupted when any shard was.
+   * in-flight peaks added (an upper bound, which the merged records' own peak replaces); {@code
+   * null} when no shard has one. Interrupted when any shard was.
    */
   private static RunEnd mergedEnd(Iterable<ShardRun> shards) {
     RunEnd merged = null;
@@ -457,32 +529,6 @@ public final class ShardMerge {
         end.maxConcurrency(),
         end.ioThreadsCpuWaitNanos(),
         end.connectionsOpenedAhead());
-  }
-
-  /**
-   * The most requests in flight at once across the merged records (all on one clock): a sweep over
-   * each sent record's sent..end interval, an end before a send at the same instant. A record with
-   * no end (cut off) is in flight to the last instant.
-   */
-  static int peakInFlight(List<RequestRecord> records) {
-    List<long[]> events = new ArrayList<>();
-    for (RequestRecord record : records) {
-      long sent = record.stamps().sentNanos();
-      if (sent == RequestRecord.ABSENT) {
-        continue;
-      }
-      long end = record.stamps().endNanos();
-      events.add(new long[] {sent, +1});
-      events.add(new long[] {end == RequestRecord.ABSENT ? Long.MAX_VALUE : end, -1});
-    }
-    events.sort(Comparator.<long[]>comparingLong(event -> event[0]).thenComparingLong(e -> e[1]));
-    int inFlight = 0;
-    int peak = 0;
-    for (long[] event : events) {
-      inFlight += (int) event[1];
-      peak = Math.max(peak, inFlight);
-    }
-    return peak;
   }
 
   /**

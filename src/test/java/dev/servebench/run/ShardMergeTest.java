@@ -242,18 +242,6 @@ class ShardMergeTest {
   }
 
   @Test
-  void thePeakInFlightSweepsTheIntervals() {
-    // [0, 100), [50, 150), [100, 200): an end at 100 before the send at 100, so at most 2.
-    assertThat(
-            ShardMerge.peakInFlight(
-                List.of(
-                    Records.complete(0, 0, 100, 1, 1),
-                    Records.complete(1, 50, 100, 1, 1),
-                    Records.complete(2, 100, 100, 1, 1))))
-        .isEqualTo(2);
-  }
-
-  @Test
   void shardsStartedApartAreMovedOntoOneClock() throws IOException {
     // Shard 2 started 2 s later than shard 1, and its stamps count from its own start.
     writeShard(0, 2, 7, START, false);
@@ -288,5 +276,30 @@ class ShardMergeTest {
     assertThatThrownBy(() -> ShardMerge.merge(List.of(dir), output(), Map.of()))
         .isInstanceOf(InvalidInputException.class)
         .hasMessageContaining("no shard's records file");
+  }
+
+  @Test
+  void sortedRunsOnDiskMergeExactlyAsInMemory() throws IOException {
+    for (int index = 0; index < 3; index++) {
+      writeShard(index, 3, 7, START.plusMillis(index * 7L), false);
+    }
+    ShardMerge.Result inMemory = ShardMerge.merge(List.of(dir), output(), Map.of());
+    // Two records at a time: every shard's records go through sorted runs on disk.
+    ShardMerge.Result spilled = ShardMerge.merge(List.of(dir), dir.resolve("spilled"), Map.of(), 2);
+
+    assertThat(lines(spilled.recordsFile())).isEqualTo(lines(inMemory.recordsFile()));
+    assertThat(spilled.summary().end().peakInFlight())
+        .isEqualTo(inMemory.summary().end().peakInFlight());
+    // The sorted runs are gone with the merge.
+    try (java.util.stream.Stream<Path> left = Files.list(dir.resolve("spilled"))) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .noneMatch(name -> name.startsWith(".merge-"));
+    }
+  }
+
+  /** A records file's lines after its header, whose run id is the merge's own. */
+  private static List<String> lines(Path recordsFile) throws IOException {
+    List<String> all = Files.readAllLines(recordsFile);
+    return all.subList(1, all.size());
   }
 }

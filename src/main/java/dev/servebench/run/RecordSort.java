@@ -1,0 +1,156 @@
+package dev.servebench.run;
+
+import dev.servebench.record.RecordReader;
+import dev.servebench.record.RecordWriter;
+import dev.servebench.record.RequestRecord;
+import dev.servebench.record.RunInfo;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.stream.Stream;
+
+/**
+ * Request records put in a merged run's order (intended send time, then index) in bounded memory:
+ * at most {@code inMemoryRecords} are held at once; past that, the held ones are sorted and written
+ * to a temporary file in {@code spillDirectory} (a sorted run), and the runs are read back in step
+ * when the records are handed on. A merge of a few shards stays in memory; one of millions of
+ * records holds one chunk and one record per run, where sorting them whole held every record.
+ */
+final class RecordSort implements Closeable {
+
+  /** The merged order: intended send time on the merged clock, then the plan's index. */
+  static final Comparator<RequestRecord> ORDER =
+      Comparator.comparingLong((RequestRecord record) -> record.stamps().intendedNanos())
+          .thenComparingInt(RequestRecord::index);
+
+  /** A writer of the records in order: throws what writing throws. */
+  @FunctionalInterface
+  interface Sink {
+    void accept(RequestRecord record) throws IOException;
+  }
+
+  private static final RunInfo SPILL_HEADER =
+      new RunInfo("merge-spill", "-", Instant.EPOCH, 0, Map.of());
+
+  private final Path spillDirectory;
+  private final int inMemoryRecords;
+  private final List<RequestRecord> held = new ArrayList<>();
+  private final List<Path> runs = new ArrayList<>();
+
+  /**
+   * @param spillDirectory where sorted runs are written when the records outgrow memory (created
+   *     then, and removed with them on {@link #close})
+   * @param inMemoryRecords the most records held at once, at least 1
+   */
+  RecordSort(Path spillDirectory, int inMemoryRecords) {
+    if (inMemoryRecords < 1) {
+      throw new IllegalArgumentException("inMemoryRecords " + inMemoryRecords);
+    }
+    this.spillDirectory = spillDirectory;
+    this.inMemoryRecords = inMemoryRecords;
+  }
+
+  /** Adds one record; may write the held ones to a sorted run first. */
+  void add(RequestRecord record) throws IOException {
+    if (held.size() == inMemoryRecords) {
+      spill();
+    }
+    held.add(record);
+  }
+
+  /** How many sorted runs were written to disk (0 while everything fits in memory). */
+  int spilledRuns() {
+    return runs.size();
+  }
+
+  /** Hands every record added to {@code sink} in {@link #ORDER}, once. */
+  void drainInOrder(Sink sink) throws IOException {
+    held.sort(ORDER);
+    if (runs.isEmpty()) {
+      for (RequestRecord record : held) {
+        sink.accept(record);
+      }
+      held.clear();
+      return;
+    }
+    // A k-way merge of the runs on disk and the records still held (one more run).
+    record Head(RequestRecord record, int source) {}
+    PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::record, ORDER));
+    List<RecordReader.Cursor> cursors = new ArrayList<>();
+    try {
+      for (Path run : runs) {
+        RecordReader.Cursor cursor = RecordReader.Cursor.open(run);
+        cursors.add(cursor);
+        RequestRecord first = cursor.next();
+        if (first != null) {
+          heads.add(new Head(first, cursors.size() - 1));
+        }
+      }
+      int heldNext = 0;
+      if (!held.isEmpty()) {
+        heads.add(new Head(held.get(heldNext++), -1));
+      }
+      while (!heads.isEmpty()) {
+        Head head = heads.poll();
+        sink.accept(head.record());
+        RequestRecord next;
+        if (head.source() < 0) {
+          next = heldNext < held.size() ? held.get(heldNext++) : null;
+        } else {
+          next = cursors.get(head.source()).next();
+        }
+        if (next != null) {
+          heads.add(new Head(next, head.source()));
+        }
+      }
+      held.clear();
+    } finally {
+      for (RecordReader.Cursor cursor : cursors) {
+        cursor.close();
+      }
+    }
+  }
+
+  private void spill() throws IOException {
+    held.sort(ORDER);
+    Files.createDirectories(spillDirectory);
+    Path run = spillDirectory.resolve("run-" + runs.size() + ".jsonl");
+    try (RecordWriter writer = RecordWriter.create(run, SPILL_HEADER)) {
+      for (RequestRecord record : held) {
+        writer.write(record);
+      }
+    }
+    runs.add(run);
+    held.clear();
+  }
+
+  /** Removes the sorted runs and their directory. */
+  @Override
+  public void close() throws IOException {
+    held.clear();
+    if (!Files.isDirectory(spillDirectory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(spillDirectory)) {
+      files.forEach(
+          file -> {
+            try {
+              Files.deleteIfExists(file);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    Files.deleteIfExists(spillDirectory);
+  }
+}

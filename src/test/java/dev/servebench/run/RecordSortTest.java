@@ -1,0 +1,72 @@
+package dev.servebench.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servebench.record.RequestRecord;
+import dev.servebench.testing.Records;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records put in the merged order through sorted runs on disk, and in memory. */
+class RecordSortTest {
+
+  @TempDir Path dir;
+
+  /** 500 records in a shuffled order, some sharing an intended time (then ordered by index). */
+  private static List<RequestRecord> shuffled() {
+    List<RequestRecord> records = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      records.add(Records.complete(i, (i / 3) * 10L, 40, 20, 5));
+    }
+    java.util.Collections.shuffle(records, new Random(9));
+    return records;
+  }
+
+  private List<Integer> drained(int inMemoryRecords, int[] spilledRuns) throws IOException {
+    List<Integer> order = new ArrayList<>();
+    Path spill = dir.resolve("spill-" + inMemoryRecords);
+    try (RecordSort sort = new RecordSort(spill, inMemoryRecords)) {
+      for (RequestRecord record : shuffled()) {
+        sort.add(record);
+      }
+      spilledRuns[0] = sort.spilledRuns();
+      sort.drainInOrder(record -> order.add(record.index()));
+    }
+    assertThat(spill).doesNotExist();
+    return order;
+  }
+
+  @Test
+  void everyRecordOnceInIntendedThenIndexOrderWhateverTheMemory() throws IOException {
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      expected.add(i);
+    }
+    int[] runs = new int[1];
+
+    assertThat(drained(1000, runs)).isEqualTo(expected);
+    assertThat(runs[0]).isZero();
+    assertThat(drained(7, runs)).isEqualTo(expected);
+    assertThat(runs[0]).isEqualTo(71); // 497 records in runs of 7, the last 3 held
+    assertThat(drained(1, runs)).isEqualTo(expected);
+    assertThat(runs[0]).isEqualTo(499);
+  }
+
+  @Test
+  void closingWithoutDrainingRemovesTheRuns() throws IOException {
+    Path spill = dir.resolve("spill");
+    try (RecordSort sort = new RecordSort(spill, 10)) {
+      for (RequestRecord record : shuffled()) {
+        sort.add(record);
+      }
+      assertThat(Files.list(spill).count()).isEqualTo(49);
+    }
+    assertThat(spill).doesNotExist();
+  }
+}
