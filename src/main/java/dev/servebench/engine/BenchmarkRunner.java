@@ -61,6 +61,12 @@ public final class BenchmarkRunner {
 
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /**
+   * How long the drain waits, after cancelling what was in flight, for records that cancelling
+   * should have made at once, before it gives up on them.
+   */
+  private static final long CANCELLED_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   /** The longest silence before it is reported: a tenth of {@code --timeout}, at most this. */
   private static final long MAX_SILENCE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -488,8 +494,11 @@ public final class BenchmarkRunner {
               : waitEndNanos - waitStartNanos;
       run.recorder.join();
     }
-    if (run.recorderFailure != null) {
-      throw run.recorderFailure;
+    if (run.recorderFailure instanceof RuntimeException failure) {
+      throw failure;
+    }
+    if (run.recorderFailure instanceof Error failure) {
+      throw failure; // out of memory, say: the command's handler says so
     }
     return new RunEnd(
         control.stopRequested(),
@@ -652,7 +661,9 @@ public final class BenchmarkRunner {
 
     private byte[] lastBody;
 
-    volatile RuntimeException recorderFailure;
+    /** What stopped the recorder thread (a bug, or an Error such as running out of heap). */
+    volatile Throwable recorderFailure;
+
     HttpTransport transport;
     final PrintWriter notices;
 
@@ -1056,7 +1067,11 @@ public final class BenchmarkRunner {
      */
     void drain(Duration drainTime, RunControl control) throws InterruptedException {
       long drainDeadlineNanos = Long.MAX_VALUE;
+      long cancelledAtNanos = Long.MAX_VALUE;
       while (recorded.get() < sent.get()) {
+        if (recorderFailure == null && recorder != null && !recorder.isAlive()) {
+          recorderFailure = new IllegalStateException("the recorder thread ended early");
+        }
         if (recorderFailure != null) {
           stopping = true;
           transport.cancelAll(List.copyOf(inFlight));
@@ -1068,6 +1083,18 @@ public final class BenchmarkRunner {
         if (System.nanoTime() >= drainDeadlineNanos && !stopping) {
           stopping = true;
           transport.cancelAll(List.copyOf(inFlight));
+          cancelledAtNanos = System.nanoTime();
+        }
+        if (System.nanoTime() - cancelledAtNanos > CANCELLED_GRACE_NANOS) {
+          // A cancelled request is recorded at once; one that is still missing was lost (a task
+          // that failed on an I/O thread): say so rather than wait for it forever.
+          notices.println(
+              "servebench: warning: "
+                  + (sent.get() - recorded.get())
+                  + " request(s) sent were never recorded, even after being cancelled; the"
+                  + " report leaves them out");
+          notices.flush();
+          return;
         }
         Thread.sleep(10);
       }
@@ -1120,8 +1147,10 @@ public final class BenchmarkRunner {
           }
           run.sink.flush();
         }
-      } catch (RuntimeException broken) {
-        run.recorderFailure = broken; // the pacer stops, the drain cancels what is in flight
+      } catch (RuntimeException | Error broken) {
+        // The pacer stops and the drain cancels what is in flight: a recorder that died silently
+        // would leave the drain waiting for records that never come.
+        run.recorderFailure = broken;
       }
     }
 
