@@ -182,10 +182,12 @@ public final class RecordReader {
       throw new InvalidInputException(
           "records file " + path + " is a directory: pass the *-records.jsonl file inside it");
     }
+    long lineNumber = 1;
     try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
       String line = reader.readLine();
       while (line != null && line.isBlank()) {
         line = reader.readLine();
+        lineNumber++;
       }
       JsonNode node = line == null ? null : MAPPER.readTree(line);
       if (node == null || !"run".equals(node.path("record").asText())) {
@@ -205,7 +207,12 @@ public final class RecordReader {
               + " <run-id>-records.jsonl");
     } catch (JsonProcessingException damaged) {
       throw new InvalidInputException(
-          "records file " + path + ", line 1 is not JSON: " + damaged.getOriginalMessage());
+          "records file "
+              + path
+              + ", line "
+              + lineNumber
+              + " is not JSON: "
+              + damaged.getOriginalMessage());
     } catch (IOException unreadable) {
       throw new InvalidInputException(
           "cannot read records file " + path + ": " + unreadable.getMessage());
@@ -214,7 +221,13 @@ public final class RecordReader {
         throw damaged;
       }
       throw new InvalidInputException(
-          "records file " + path + ", line 1: damaged run header (" + damaged.getMessage() + ")");
+          "records file "
+              + path
+              + ", line "
+              + lineNumber
+              + ": damaged run header ("
+              + damaged.getMessage()
+              + ")");
     }
   }
 

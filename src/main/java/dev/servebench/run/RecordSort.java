@@ -19,10 +19,12 @@ import java.util.stream.Stream;
 
 /**
  * Request records put in a merged run's order (intended send time, then index) in bounded memory:
- * at most {@code inMemoryRecords} are held at once; past that, the held ones are sorted and written
- * to a temporary file in {@code spillDirectory} (a sorted run), and the runs are read back in step
- * when the records are handed on. A merge of a few shards stays in memory; one of millions of
- * records holds one chunk and one record per run, where sorting them whole held every record.
+ * at most {@code inMemoryRecords} are held at once, and at most {@code inMemoryBytes} by an
+ * estimate of each record's size (its chunk stamps and texts count: a long answer's record is many
+ * times a short one's); past either, the held ones are sorted and written to a temporary file in
+ * {@code spillDirectory} (a sorted run), and the runs are read back in step when the records are
+ * handed on. A merge of a few shards stays in memory; one of millions of records holds one chunk
+ * and one record per run, where sorting them whole held every record.
  */
 final class RecordSort implements Closeable {
 
@@ -40,30 +42,65 @@ final class RecordSort implements Closeable {
   private static final RunInfo SPILL_HEADER =
       new RunInfo("merge-spill", "-", Instant.EPOCH, 0, Map.of());
 
+  /** A record's size besides its chunks and texts: objects, stamps, strings of a short outcome. */
+  private static final long RECORD_BYTES = 350;
+
   private final Path spillDirectory;
   private final int inMemoryRecords;
+  private final long inMemoryBytes;
   private final List<RequestRecord> held = new ArrayList<>();
+  private long heldBytes;
   private final List<Path> runs = new ArrayList<>();
+
+  /** Removes the runs when the process is stopped (SIGTERM, Ctrl-C) before {@link #close}. */
+  private Thread cleanupOnExit;
 
   /**
    * @param spillDirectory where sorted runs are written when the records outgrow memory (created
    *     then, and removed with them on {@link #close})
    * @param inMemoryRecords the most records held at once, at least 1
+   * @param inMemoryBytes the most bytes held at once, by {@link #estimatedBytes}
    */
-  RecordSort(Path spillDirectory, int inMemoryRecords) {
-    if (inMemoryRecords < 1) {
-      throw new IllegalArgumentException("inMemoryRecords " + inMemoryRecords);
+  RecordSort(Path spillDirectory, int inMemoryRecords, long inMemoryBytes) {
+    if (inMemoryRecords < 1 || inMemoryBytes < 1) {
+      throw new IllegalArgumentException(inMemoryRecords + " records, " + inMemoryBytes + " bytes");
     }
     this.spillDirectory = spillDirectory;
     this.inMemoryRecords = inMemoryRecords;
+    this.inMemoryBytes = inMemoryBytes;
   }
 
   /** Adds one record; may write the held ones to a sorted run first. */
   void add(RequestRecord record) throws IOException {
-    if (held.size() == inMemoryRecords) {
+    long bytes = estimatedBytes(record);
+    if (!held.isEmpty() && (held.size() == inMemoryRecords || heldBytes + bytes > inMemoryBytes)) {
       spill();
     }
     held.add(record);
+    heldBytes += bytes;
+  }
+
+  /** About what {@code record} takes on the heap: a fixed part, 12 bytes a chunk, its texts. */
+  static long estimatedBytes(RequestRecord record) {
+    long bytes = RECORD_BYTES + 12L * record.chunks().count();
+    RequestRecord.Texts texts = record.texts();
+    if (texts != null) {
+      bytes += 2L * (length(texts.prompt()) + length(texts.output()));
+    }
+    RequestRecord.Outcome outcome = record.outcome();
+    if (outcome != null) {
+      bytes += 2L * length(outcome.error());
+      if (outcome.attemptErrors() != null) {
+        for (String error : outcome.attemptErrors()) {
+          bytes += 2L * length(error);
+        }
+      }
+    }
+    return bytes;
+  }
+
+  private static long length(String text) {
+    return text == null ? 0 : text.length();
   }
 
   /** How many sorted runs were written to disk (0 while everything fits in memory). */
@@ -122,6 +159,19 @@ final class RecordSort implements Closeable {
   private void spill() throws IOException {
     held.sort(ORDER);
     Files.createDirectories(spillDirectory);
+    if (cleanupOnExit == null) {
+      cleanupOnExit =
+          new Thread(
+              () -> {
+                try {
+                  deleteRuns();
+                } catch (IOException | UncheckedIOException ignored) {
+                  // The process is ending; what cannot be removed is said by nothing else.
+                }
+              },
+              "merge-spill-cleanup");
+      Runtime.getRuntime().addShutdownHook(cleanupOnExit);
+    }
     Path run = spillDirectory.resolve("run-" + runs.size() + ".jsonl");
     try (RecordWriter writer = RecordWriter.create(run, SPILL_HEADER)) {
       for (RequestRecord record : held) {
@@ -130,12 +180,25 @@ final class RecordSort implements Closeable {
     }
     runs.add(run);
     held.clear();
+    heldBytes = 0;
   }
 
   /** Removes the sorted runs and their directory. */
   @Override
   public void close() throws IOException {
     held.clear();
+    if (cleanupOnExit != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanupOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook runs, or has run, instead.
+      }
+      cleanupOnExit = null;
+    }
+    deleteRuns();
+  }
+
+  private void deleteRuns() throws IOException {
     if (!Files.isDirectory(spillDirectory)) {
       return;
     }

@@ -115,9 +115,15 @@ public final class ShardMerge {
 
   /**
    * The most records a merge holds in memory at once; past it they are sorted in runs on disk
-   * ({@link RecordSort}). About 350 bytes each (bench/README.md, Footprint): some 35 MB.
+   * ({@link RecordSort}). About 350 bytes each with short answers (bench/README.md, Footprint).
    */
   static final int IN_MEMORY_RECORDS = 100_000;
+
+  /**
+   * The most bytes of records a merge holds at once, by {@link RecordSort#estimatedBytes}: long
+   * answers' chunk stamps, and texts kept with {@code --track-input-output}, reach it first.
+   */
+  static final long IN_MEMORY_BYTES = 64L << 20;
 
   private ShardMerge() {}
 
@@ -188,12 +194,13 @@ public final class ShardMerge {
             .min(Instant::compareTo)
             .orElseThrow();
 
-    Files.createDirectories(outputDir);
     byte[] spillId = new byte[4];
     ThreadLocalRandom.current().nextBytes(spillId);
     try (RecordSort sort =
         new RecordSort(
-            outputDir.resolve(".merge-" + HexFormat.of().formatHex(spillId)), inMemoryRecords)) {
+            outputDir.resolve(".merge-" + HexFormat.of().formatHex(spillId)),
+            inMemoryRecords,
+            IN_MEMORY_BYTES)) {
       List<String> warnings = new ArrayList<>();
       Map<Integer, ShardRun> shards = new TreeMap<>();
       ConcurrencyPeak inFlight = new ConcurrencyPeak();
@@ -203,9 +210,12 @@ public final class ShardMerge {
         long shiftNanos = Duration.between(startedAt, header.run().startedAt()).toNanos();
         shards.put(header.shard().index(), read(header, shiftNanos, sort, inFlight, warnings));
       }
+      int peakInFlight = (int) inFlight.peak();
+      inFlight = null; // its 16 bytes a request are not kept while the summary makes its own
       List<String> problems = problems(shards, count, failedShards);
 
       RunInfo merged = mergedRun(shards.values(), count, problems);
+      Files.createDirectories(outputDir);
       Path recordsFile = outputDir.resolve(merged.runId() + "-records.jsonl");
       try (RecordWriter writer = RecordWriter.create(recordsFile, merged)) {
         // Every shard scrapes the same server (under --processes only shard 1 does): the lowest
@@ -228,7 +238,7 @@ public final class ShardMerge {
         sort.drainInOrder(writer::write);
         RunEnd end = mergedEnd(shards.values());
         if (end != null) {
-          writer.writeEnd(withPeakInFlight(end, (int) inFlight.peak()));
+          writer.writeEnd(withPeakInFlight(end, peakInFlight));
         }
       }
       RecordsSummary.Result summary = RecordsSummary.read(recordsFile, null, null);

@@ -31,7 +31,7 @@ class RecordSortTest {
   private List<Integer> drained(int inMemoryRecords, int[] spilledRuns) throws IOException {
     List<Integer> order = new ArrayList<>();
     Path spill = dir.resolve("spill-" + inMemoryRecords);
-    try (RecordSort sort = new RecordSort(spill, inMemoryRecords)) {
+    try (RecordSort sort = new RecordSort(spill, inMemoryRecords, Long.MAX_VALUE)) {
       for (RequestRecord record : shuffled()) {
         sort.add(record);
       }
@@ -61,12 +61,37 @@ class RecordSortTest {
   @Test
   void closingWithoutDrainingRemovesTheRuns() throws IOException {
     Path spill = dir.resolve("spill");
-    try (RecordSort sort = new RecordSort(spill, 10)) {
+    try (RecordSort sort = new RecordSort(spill, 10, Long.MAX_VALUE)) {
       for (RequestRecord record : shuffled()) {
         sort.add(record);
       }
       assertThat(Files.list(spill).count()).isEqualTo(49);
     }
     assertThat(spill).doesNotExist();
+  }
+
+  @Test
+  void longAnswersSpillByTheirEstimatedSize() throws IOException {
+    // 20 records of 100 chunks each: 350 + 12 * 100 = 1,550 bytes by the estimate, so a budget
+    // of 5,000 holds 3 and the 4th, 7th, ... 19th each spill the held ones first.
+    long[] chunks = new long[100];
+    for (int c = 0; c < chunks.length; c++) {
+      chunks[c] = 10 + c;
+    }
+    List<RequestRecord> records = new ArrayList<>();
+    for (int i = 19; i >= 0; i--) {
+      records.add(Records.streamed(i, i * 10L, i * 10L, 20, 100, chunks));
+    }
+    assertThat(RecordSort.estimatedBytes(records.get(0))).isEqualTo(1550);
+    List<Integer> order = new ArrayList<>();
+    try (RecordSort sort = new RecordSort(dir.resolve("long"), 1000, 5000)) {
+      for (RequestRecord record : records) {
+        sort.add(record);
+      }
+      assertThat(sort.spilledRuns()).isEqualTo(6);
+      sort.drainInOrder(record -> order.add(record.index()));
+    }
+    assertThat(order)
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
   }
 }
