@@ -177,7 +177,8 @@ public final class Main {
       out.flush();
       return ExitCode.OK;
     }
-    if (!args[0].startsWith("-") && !COMMANDS.contains(args[0])) {
+    // (picocli reads an @FILE argument as the flags in FILE: a run's, when it comes first.)
+    if (!args[0].startsWith("-") && !args[0].startsWith("@") && !COMMANDS.contains(args[0])) {
       // A run takes flags only, so a first word that is neither a flag nor a command is a
       // mistyped command.
       String near = nearestCommand(args[0]);
@@ -223,12 +224,7 @@ public final class Main {
       // Not a bug but a heap too small for the work (a merge of millions of records, tens of
       // thousands of streams): what was held is unreachable once the command has unwound.
       err.println(
-          "servebench: out of memory ("
-              + outOfMemory.getMessage()
-              + "): the JVM's heap of "
-              + Runtime.getRuntime().maxMemory() / (1 << 20)
-              + " MiB is too small for this; give it more with SERVEBENCH_JAVA_OPTS=-Xmx<size>,"
-              + " e.g. -Xmx4g (docs/scale-out.md, Sizing, says how much)");
+          "servebench: out of memory (" + outOfMemory.getMessage() + "): " + remedy(outOfMemory));
       exitCode = ExitCode.INTERNAL_ERROR;
     }
     out.flush();
@@ -259,6 +255,25 @@ public final class Main {
       GroupedOptionList.install(commandLine.getSubcommands().get("run"), RunCommand.HELP_SECTIONS);
     }
     return commandLine;
+  }
+
+  /** What to do about {@code outOfMemory}, by which memory ran out. */
+  static String remedy(OutOfMemoryError outOfMemory) {
+    String what = String.valueOf(outOfMemory.getMessage());
+    if (what.contains("native thread")) {
+      return "the system refused another thread; raise the process limit (ulimit -u) or the"
+          + " memory the process may use";
+    }
+    if (what.contains("Metaspace")) {
+      return "raise -XX:MaxMetaspaceSize in SERVEBENCH_JAVA_OPTS";
+    }
+    if (what.contains("Direct buffer")) {
+      return "raise -XX:MaxDirectMemorySize in SERVEBENCH_JAVA_OPTS";
+    }
+    return "the JVM's heap of "
+        + Runtime.getRuntime().maxMemory() / (1 << 20)
+        + " MiB is too small for this; give it more with SERVEBENCH_JAVA_OPTS=-Xmx<size>, e.g."
+        + " -Xmx4g (docs/scale-out.md, Sizing, says how much)";
   }
 
   /** The command {@code word} is most likely a typo of (at most 2 edits away), or null. */

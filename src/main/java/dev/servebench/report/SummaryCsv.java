@@ -18,17 +18,6 @@ import java.util.Map;
  */
 public final class SummaryCsv {
 
-  /** The unit of each server figure in the CSV's unit column. */
-  private static final Map<ServerFigure, String> SERVER_UNITS =
-      Map.of(
-          ServerFigure.RUNNING, "requests",
-          ServerFigure.WAITING, "requests",
-          ServerFigure.KV_CACHE_USAGE, "fraction",
-          ServerFigure.PROMPT_TOKENS_PER_S, "tokens/s",
-          ServerFigure.GENERATION_TOKENS_PER_S, "tokens/s",
-          ServerFigure.PREEMPTIONS_PER_S, "requests/s",
-          ServerFigure.BATCH_SIZE, "requests");
-
   private static final MathContext SIGNIFICANT = new MathContext(9);
 
   private SummaryCsv() {}
@@ -103,7 +92,7 @@ public final class SummaryCsv {
       for (ServerFigure figure : ServerFigure.values()) {
         Summary.ServerFigureStats stats = s.server().figures().get(figure);
         if (stats != null) {
-          String unit = SERVER_UNITS.get(figure);
+          String unit = serverUnit(figure);
           row(out, "server_" + figure.key() + "_min", stats.min(), unit);
           row(out, "server_" + figure.key() + "_mean", stats.mean(), unit);
           row(out, "server_" + figure.key() + "_max", stats.max(), unit);
@@ -111,6 +100,16 @@ public final class SummaryCsv {
       }
     }
     return out.toString();
+  }
+
+  /** The unit of a server figure in the CSV's unit column. */
+  private static String serverUnit(ServerFigure figure) {
+    return switch (figure) {
+      case RUNNING, WAITING, BATCH_SIZE -> "requests";
+      case KV_CACHE_USAGE -> "fraction";
+      case PROMPT_TOKENS_PER_S, GENERATION_TOKENS_PER_S -> "tokens/s";
+      case PREEMPTIONS_PER_S -> "requests/s";
+    };
   }
 
   private static void distribution(StringBuilder out, String name, Distribution d) {

@@ -95,7 +95,8 @@ public final class KubernetesJob {
 
     public Resources {
       if (cpu != null && !(amount("--cpu", cpu).signum() > 0)) {
-        throw new InvalidInputException("--cpu " + cpu + " is not positive: give e.g. 2 or 1500m");
+        throw new InvalidInputException(
+            "--cpu " + cpu + " is not positive: give whole CPUs, e.g. 2");
       }
       if (memory != null
           && amount("--memory", memory).compareTo(BigDecimal.valueOf(MAX_MEMORY_MIB << 20)) > 0) {
@@ -132,7 +133,7 @@ public final class KubernetesJob {
                 + " '"
                 + quantity
                 + "' is not a Kubernetes quantity: give e.g. "
-                + (flag.equals("--cpu") ? "2 or 1500m" : "2Gi or 1500Mi"));
+                + (flag.equals("--cpu") ? "2 or 4" : "2Gi or 1500Mi"));
       }
     }
   }

@@ -128,4 +128,14 @@ class HelpTest {
     Cli.Result helpTypo = Cli.run("help", "merg");
     assertThat(helpTypo.err()).doesNotContain("servebench servebench");
   }
+
+  @Test
+  void runningOutOfMemorySaysWhichAndWhatToDo() {
+    assertThat(Main.remedy(new OutOfMemoryError("Java heap space"))).contains("-Xmx");
+    assertThat(Main.remedy(new OutOfMemoryError("unable to create native thread: possibly out")))
+        .contains("ulimit -u");
+    assertThat(Main.remedy(new OutOfMemoryError("Metaspace"))).contains("MaxMetaspaceSize");
+    assertThat(Main.remedy(new OutOfMemoryError("Direct buffer memory")))
+        .contains("MaxDirectMemorySize");
+  }
 }
