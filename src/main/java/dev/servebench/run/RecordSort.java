@@ -51,6 +51,8 @@ final class RecordSort implements Closeable {
   private final List<RequestRecord> held = new ArrayList<>();
   private long heldBytes;
   private final List<Path> runs = new ArrayList<>();
+  private final int maxFanIn;
+  private int runFiles;
 
   /** Removes the runs when the process is stopped (SIGTERM, Ctrl-C) before {@link #close}. */
   private Thread cleanupOnExit;
@@ -60,14 +62,17 @@ final class RecordSort implements Closeable {
    *     then, and removed with them on {@link #close})
    * @param inMemoryRecords the most records held at once, at least 1
    * @param inMemoryBytes the most bytes held at once, by {@link #estimatedBytes}
+   * @param maxFanIn the most sorted runs read at once, at least 2
    */
-  RecordSort(Path spillDirectory, int inMemoryRecords, long inMemoryBytes) {
-    if (inMemoryRecords < 1 || inMemoryBytes < 1) {
-      throw new IllegalArgumentException(inMemoryRecords + " records, " + inMemoryBytes + " bytes");
+  RecordSort(Path spillDirectory, int inMemoryRecords, long inMemoryBytes, int maxFanIn) {
+    if (inMemoryRecords < 1 || inMemoryBytes < 1 || maxFanIn < 2) {
+      throw new IllegalArgumentException(
+          inMemoryRecords + " records, " + inMemoryBytes + " bytes, fan-in " + maxFanIn);
     }
     this.spillDirectory = spillDirectory;
     this.inMemoryRecords = inMemoryRecords;
     this.inMemoryBytes = inMemoryBytes;
+    this.maxFanIn = maxFanIn;
   }
 
   /** Adds one record; may write the held ones to a sorted run first. */
@@ -111,36 +116,49 @@ final class RecordSort implements Closeable {
   /** Hands every record added to {@code sink} in {@link #ORDER}, once. */
   void drainInOrder(Sink sink) throws IOException {
     held.sort(ORDER);
-    if (runs.isEmpty()) {
-      for (RequestRecord record : held) {
-        sink.accept(record);
+    // Runs past the fan-in are merged into longer ones first, a fan-in at a time, so that the
+    // last merge opens at most that many files (a process may open only so many: often 1,024).
+    while (runs.size() > maxFanIn) {
+      List<Path> group = new ArrayList<>(runs.subList(0, maxFanIn));
+      Path merged = nextRunFile();
+      try (RecordWriter writer = RecordWriter.create(merged, SPILL_HEADER)) {
+        merge(group, List.of(), writer::write);
       }
-      held.clear();
-      return;
+      for (Path run : group) {
+        Files.delete(run);
+      }
+      runs.subList(0, maxFanIn).clear();
+      runs.add(merged);
     }
-    // A k-way merge of the runs on disk and the records still held (one more run).
+    merge(runs, held, sink);
+    held.clear();
+  }
+
+  /** A k-way merge of sorted {@code files} and the sorted {@code inMemory} (one more run). */
+  private static void merge(List<Path> files, List<RequestRecord> inMemory, Sink sink)
+      throws IOException {
     record Head(RequestRecord record, int source) {}
     PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::record, ORDER));
     List<RecordReader.Cursor> cursors = new ArrayList<>();
     try {
-      for (Path run : runs) {
-        RecordReader.Cursor cursor = RecordReader.Cursor.open(run);
+      for (Path file : files) {
+        RecordReader.Cursor cursor = RecordReader.Cursor.open(file);
         cursors.add(cursor);
         RequestRecord first = cursor.next();
         if (first != null) {
           heads.add(new Head(first, cursors.size() - 1));
         }
       }
-      int heldNext = 0;
-      if (!held.isEmpty()) {
-        heads.add(new Head(held.get(heldNext++), -1));
+      int inMemoryNext = 0;
+      if (!inMemory.isEmpty()) {
+        heads.add(new Head(inMemory.get(inMemoryNext++), -1));
       }
       while (!heads.isEmpty()) {
         Head head = heads.poll();
         sink.accept(head.record());
         RequestRecord next;
         if (head.source() < 0) {
-          next = heldNext < held.size() ? held.get(heldNext++) : null;
+          next = inMemoryNext < inMemory.size() ? inMemory.get(inMemoryNext++) : null;
         } else {
           next = cursors.get(head.source()).next();
         }
@@ -148,12 +166,15 @@ final class RecordSort implements Closeable {
           heads.add(new Head(next, head.source()));
         }
       }
-      held.clear();
     } finally {
       for (RecordReader.Cursor cursor : cursors) {
         cursor.close();
       }
     }
+  }
+
+  private Path nextRunFile() {
+    return spillDirectory.resolve("run-" + runFiles++ + ".jsonl");
   }
 
   private void spill() throws IOException {
@@ -172,7 +193,7 @@ final class RecordSort implements Closeable {
               "merge-spill-cleanup");
       Runtime.getRuntime().addShutdownHook(cleanupOnExit);
     }
-    Path run = spillDirectory.resolve("run-" + runs.size() + ".jsonl");
+    Path run = nextRunFile();
     try (RecordWriter writer = RecordWriter.create(run, SPILL_HEADER)) {
       for (RequestRecord record : held) {
         writer.write(record);

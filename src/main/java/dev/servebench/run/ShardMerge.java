@@ -125,6 +125,9 @@ public final class ShardMerge {
    */
   static final long IN_MEMORY_BYTES = 64L << 20;
 
+  /** The most sorted runs a merge reads at once: files open together, under common fd limits. */
+  static final int MAX_FAN_IN = 256;
+
   private ShardMerge() {}
 
   /**
@@ -200,7 +203,8 @@ public final class ShardMerge {
         new RecordSort(
             outputDir.resolve(".merge-" + HexFormat.of().formatHex(spillId)),
             inMemoryRecords,
-            IN_MEMORY_BYTES)) {
+            IN_MEMORY_BYTES,
+            MAX_FAN_IN)) {
       List<String> warnings = new ArrayList<>();
       Map<Integer, ShardRun> shards = new TreeMap<>();
       ConcurrencyPeak inFlight = new ConcurrencyPeak();

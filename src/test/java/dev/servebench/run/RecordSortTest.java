@@ -31,7 +31,7 @@ class RecordSortTest {
   private List<Integer> drained(int inMemoryRecords, int[] spilledRuns) throws IOException {
     List<Integer> order = new ArrayList<>();
     Path spill = dir.resolve("spill-" + inMemoryRecords);
-    try (RecordSort sort = new RecordSort(spill, inMemoryRecords, Long.MAX_VALUE)) {
+    try (RecordSort sort = new RecordSort(spill, inMemoryRecords, Long.MAX_VALUE, 256)) {
       for (RequestRecord record : shuffled()) {
         sort.add(record);
       }
@@ -61,7 +61,7 @@ class RecordSortTest {
   @Test
   void closingWithoutDrainingRemovesTheRuns() throws IOException {
     Path spill = dir.resolve("spill");
-    try (RecordSort sort = new RecordSort(spill, 10, Long.MAX_VALUE)) {
+    try (RecordSort sort = new RecordSort(spill, 10, Long.MAX_VALUE, 256)) {
       for (RequestRecord record : shuffled()) {
         sort.add(record);
       }
@@ -84,7 +84,7 @@ class RecordSortTest {
     }
     assertThat(RecordSort.estimatedBytes(records.get(0))).isEqualTo(1550);
     List<Integer> order = new ArrayList<>();
-    try (RecordSort sort = new RecordSort(dir.resolve("long"), 1000, 5000)) {
+    try (RecordSort sort = new RecordSort(dir.resolve("long"), 1000, 5000, 256)) {
       for (RequestRecord record : records) {
         sort.add(record);
       }
@@ -93,5 +93,29 @@ class RecordSortTest {
     }
     assertThat(order)
         .containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+  }
+
+  @Test
+  void runsPastTheFanInAreMergedInPasses() throws IOException {
+    List<Integer> order = new ArrayList<>();
+    Path spill = dir.resolve("fan-in");
+    try (RecordSort sort = new RecordSort(spill, 7, Long.MAX_VALUE, 3)) {
+      for (RequestRecord record : shuffled()) {
+        sort.add(record);
+      }
+      assertThat(sort.spilledRuns()).isEqualTo(71);
+      sort.drainInOrder(record -> order.add(record.index()));
+      // 71 runs merged three at a time until three are left for the last merge.
+      assertThat(sort.spilledRuns()).isLessThanOrEqualTo(3);
+      try (java.util.stream.Stream<Path> left = Files.list(spill)) {
+        assertThat(left.count()).isEqualTo(sort.spilledRuns());
+      }
+    }
+    assertThat(spill).doesNotExist();
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      expected.add(i);
+    }
+    assertThat(order).isEqualTo(expected);
   }
 }
