@@ -61,7 +61,7 @@ final class K8sCommand implements Callable<Integer> {
       names = "--shards",
       paramLabel = "N",
       required = true,
-      description = "How many shards, one pod each (1 to 9999).")
+      description = "How many shards, one pod each (1 to 10,000).")
   int shards;
 
   @Option(

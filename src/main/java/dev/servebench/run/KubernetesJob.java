@@ -299,17 +299,13 @@ public final class KubernetesJob {
     String startAt = spec.startAt().truncatedTo(ChronoUnit.MILLIS).toString();
     StringBuilder script = new StringBuilder();
     script.append("i=$((JOB_COMPLETION_INDEX + 1)); ");
-    boolean scrapes =
-        spec.runArguments().stream()
-            .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a)
-            .anyMatch(a -> a.equals("--server-metrics") || a.equals("--server_metrics"));
-    if (scrapes) {
-      script.append("if [ \"$i\" != 1 ]; then set --");
-      for (String argument : LocalShards.notScraping(spec.runArguments())) {
-        script.append(' ').append(shellQuote(argument));
-      }
-      script.append("; fi; ");
+    // Scraping is on by default (a run probes <host>/metrics), so shards 2 to N are always told
+    // not to, whether or not the flags name --server-metrics.
+    script.append("if [ \"$i\" != 1 ]; then set --");
+    for (String argument : LocalShards.notScraping(spec.runArguments())) {
+      script.append(' ').append(shellQuote(argument));
     }
+    script.append("; fi; ");
     script
         .append("exec servebench run --shard \"$i/")
         .append(spec.shards())

@@ -112,6 +112,25 @@ class KubernetesJobTest {
             "--no-server-metrics");
   }
 
+  @Test
+  void shardsButTheFirstDoNotScrapeEvenByDefault(@TempDir Path bin) throws Exception {
+    Path fake = bin.resolve("servebench");
+    Files.writeString(fake, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+    fake.toFile().setExecutable(true);
+    // No --server-metrics: a run probes <host>/metrics and scrapes it when it answers.
+    List<String> command =
+        KubernetesJob.build(spec(null, "--num-prompts", "90"))
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getCommand();
+
+    assertThat(argumentsOf(command, bin, 0)).doesNotContain("--no-server-metrics");
+    assertThat(argumentsOf(command, bin, 1)).endsWith("--num-prompts", "90", "--no-server-metrics");
+  }
+
   private static List<String> argumentsOf(List<String> command, Path bin, int index)
       throws Exception {
     ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
